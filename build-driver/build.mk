@@ -1,0 +1,1 @@
+# build-driver: build rules (filled in by that part)

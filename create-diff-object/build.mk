@@ -1,0 +1,1 @@
+# create-diff-object: build rules (filled in by that part)

@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Installs, idempotently, every Debian package lp-build, its tests and the
+# VM harness need. Safe to run again: it only calls apt when something is missing.
+set -euo pipefail
+
+pkgs=(
+	# building lp-build itself
+	gcc make libc6-dev libelf-dev libdw-dev zlib1g-dev libssl-dev pkg-config
+	# building kernels and kernel objects
+	bc bison flex cpio kmod xz-utils dwarves openssl perl python3 rsync patch
+	# unit-test extras: sanitizers and the fuzzer
+	clang libclang-rt-14-dev
+	# the VM harness
+	qemu-system-x86 busybox-static
+	# json for scripts
+	jq ca-certificates
+)
+
+missing=()
+for p in "${pkgs[@]}"; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' ||
+		missing+=("$p")
+done
+if [ ${#missing[@]} -eq 0 ]; then
+	echo "install-deps: all ${#pkgs[@]} packages present"
+	exit 0
+fi
+
+sudo=
+[ "$(id -u)" -eq 0 ] || sudo=sudo
+echo "install-deps: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+$sudo apt-get update -qq
+$sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"

@@ -1,0 +1,64 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/* The metadata create-diff-object leaves in its output object for lp-build:
+ * which functions to patch, which livepatch relocations to write, callbacks. */
+#ifndef LPB_META_H
+#define LPB_META_H
+
+#include <stdint.h>
+
+/*
+ * All three sections are non-allocated (sh_flags 0), so they survive the
+ * kbuild link of the livepatch module untouched (ld -r keeps their
+ * relocations) and never reach kernel memory: lp-build's post-link step
+ * reads them from the linked .ko, writes the real .klp.rela.* sections and
+ * .klp.sym.* symbols, and then removes them.
+ *
+ * Fields holding an address are 0 in the file; the address is given by an
+ * R_X86_64_64 relocation at that field in .rela<section>. Strings are
+ * offsets into LPB_SEC_STRINGS (NUL-terminated).
+ */
+#define LPB_SEC_FUNCS ".lpb.funcs"
+#define LPB_SEC_RELOCS ".lpb.relocs"
+#define LPB_SEC_CALLBACKS ".lpb.callbacks"
+#define LPB_SEC_STRINGS ".lpb.strings"
+
+/* Prefix of the global alias create-diff-object gives every new function
+ * body and callback, so the generated module source can name it:
+ * "__lpb_new.<objname>.<old name>.<sympos>" and "__lpb_cb.<objname>.<kind>". */
+#define LPB_NEW_FUNC_PREFIX "__lpb_new."
+#define LPB_CALLBACK_PREFIX "__lpb_cb."
+
+/* One per function to patch, in LPB_SEC_FUNCS. */
+struct lpb_func_meta {
+	uint64_t new_func; /* relocation -> the alias of the new function */
+	uint32_t old_name; /* name of the function in the running kernel */
+	uint32_t objname; /* "vmlinux" or the module name (KBUILD_MODNAME) */
+	uint32_t sympos; /* klp old_sympos: 0 when the name is unique in objname */
+	uint32_t flags; /* reserved, 0 */
+};
+
+/* One per livepatch relocation, in LPB_SEC_RELOCS. */
+struct lpb_reloc_meta {
+	uint64_t place; /* relocation -> section being relocated + offset */
+	int64_t addend; /* addend of the relocation to write */
+	uint32_t type; /* R_X86_64_* type of the relocation to write */
+	uint32_t sym_name; /* name of the target symbol in objname */
+	uint32_t objname; /* "vmlinux" or the module name */
+	uint32_t sympos; /* position among same-named symbols, 0 if unique */
+};
+
+enum lpb_callback_kind {
+	LPB_CB_PRE_PATCH = 0,
+	LPB_CB_POST_PATCH = 1,
+	LPB_CB_PRE_UNPATCH = 2,
+	LPB_CB_POST_UNPATCH = 3,
+};
+
+/* One per callback, in LPB_SEC_CALLBACKS. */
+struct lpb_callback_meta {
+	uint64_t fn; /* relocation -> the alias of the callback function */
+	uint32_t kind; /* enum lpb_callback_kind */
+	uint32_t objname; /* object whose (un)patching runs the callback */
+};
+
+#endif /* LPB_META_H */

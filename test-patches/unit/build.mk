@@ -1,0 +1,1 @@
+# test-patches/unit: build rules (filled in by that part)
