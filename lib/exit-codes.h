@@ -16,7 +16,6 @@ enum lpb_exit {
 	LPB_EXIT_LOCKED = 11, /* lpctl: the patch is locked out */
 	LPB_EXIT_KERNEL_BUG = 12, /* lpctl: inserted, but the kernel reported a bug */
 	LPB_EXIT_STALLED = 13, /* lpctl: the transition did not finish */
-	LPB_EXIT_USAGE = 64, /* command-line usage error */
 };
 
 #endif /* LPB_EXIT_CODES_H */
