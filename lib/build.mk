@@ -1,1 +1,13 @@
-# lib: build rules (filled in by that part)
+# SPDX-License-Identifier: GPL-2.0-only
+# lib: the ELF model and helpers shared by create-diff-object and lp-build,
+# built into one static archive.
+
+LIB_SRCS := lib/hash.c lib/log.c lib/elf.c lib/elf-write.c
+LIB_OBJS := $(LIB_SRCS:%.c=$(O)/%.o)
+LIBLPB := $(O)/lib/liblpb.a
+
+$(LIBLPB): $(LIB_OBJS)
+	@mkdir -p $(dir $@)
+	$(AR) rcs $@ $^
+
+all: $(LIBLPB)
