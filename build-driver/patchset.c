@@ -1,0 +1,160 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* The user's patches: unified diffs in git's a/ b/ layout (-p1). We only
+ * read the file headers; patch(1) does the applying. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "patchset.h"
+#include "run.h"
+
+/* "+++ b/fs/proc/cmdline.c\t2020-..." -> "fs/proc/cmdline.c", or NULL. */
+static char *header_path(const char *line)
+{
+	const char *p = line + 4, *end, *slash;
+
+	if (!strncmp(p, "/dev/null", 9))
+		return NULL;
+	end = p + strcspn(p, "\t\n");
+	while (end > p && end[-1] == ' ')
+		end--;
+	slash = memchr(p, '/', end - p);
+	if (!slash)
+		return NULL;
+	slash++;
+	return strndup(slash, end - slash);
+}
+
+static int parse_one(struct patchset *ps, const char *path, const char *text)
+{
+	const char *line = text;
+	char *minus = NULL;
+	int files = 0;
+
+	for (; line && *line; line = strchr(line, '\n'), line = line ? line + 1 : NULL) {
+		if (!strncmp(line, "--- ", 4)) {
+			free(minus);
+			minus = header_path(line);
+			if (!minus && strncmp(line + 4, "/dev/null", 9))
+				minus = xstrdup("");
+		} else if (!strncmp(line, "+++ ", 4)) {
+			char *plus = header_path(line);
+			const char *name = plus ? plus : minus;
+
+			if (!name || !*name || strstr(name, "../") || *name == '/') {
+				fprintf(stderr, "lp-build: %s: cannot read the file name in '%.*s'\n",
+					path, (int)strcspn(line, "\n"), line);
+				free(plus);
+				free(minus);
+				return -1;
+			}
+			if (!plus) {
+				fprintf(stderr, "lp-build: %s deletes %s: a livepatch cannot delete "
+					"source files\n", path, minus);
+				free(minus);
+				return -1;
+			}
+			if (!minus && !sv_contains(&ps->added, plus))
+				sv_push(&ps->added, plus);
+			if (!sv_contains(&ps->files, plus))
+				sv_push(&ps->files, plus);
+			free(plus);
+			free(minus);
+			minus = NULL;
+			files++;
+		}
+	}
+	free(minus);
+	if (!files) {
+		fprintf(stderr, "lp-build: %s is not a unified diff (no '+++' file header)\n",
+			path);
+		return -1;
+	}
+	return 0;
+}
+
+int patchset_load(struct patchset *ps, char *const *patches, int n)
+{
+	*ps = (struct patchset){ 0 };
+	for (int i = 0; i < n; i++) {
+		char hex[65], *abs = real_path(patches[i]), *text;
+		size_t len;
+
+		if (!abs)
+			return -1;
+		text = read_file(abs, &len);
+		if (!text) {
+			free(abs);
+			return -1;
+		}
+		sha256_hex(text, len, hex);
+		sv_push(&ps->paths, abs);
+		sv_push(&ps->sha256, hex);
+		if (parse_one(ps, abs, text)) {
+			free(text);
+			free(abs);
+			return -1;
+		}
+		free(text);
+		free(abs);
+	}
+	return 0;
+}
+
+int patchset_check(const struct patchset *ps, const char *src, const char *scratch)
+{
+	struct strbuf out = { 0 };
+	int ret = -1;
+
+	if (remove_tree(scratch) || mkdir_p(scratch))
+		return -1;
+	for (size_t i = 0; i < ps->files.n; i++) {
+		char *from = xasprintf("%s/%s", src, ps->files.v[i]);
+		char *to = xasprintf("%s/%s", scratch, ps->files.v[i]);
+		char *dir = xstrdup(to);
+
+		*strrchr(dir, '/') = 0;
+		if (mkdir_p(dir) || (path_exists(from) && copy_file(from, to))) {
+			free(from);
+			free(to);
+			free(dir);
+			goto out;
+		}
+		if (!path_exists(from) && !sv_contains(&ps->added, ps->files.v[i])) {
+			fprintf(stderr, "lp-build: a patch changes %s, which is not in %s\n",
+				ps->files.v[i], src);
+			free(from);
+			free(to);
+			free(dir);
+			goto out;
+		}
+		free(from);
+		free(to);
+		free(dir);
+	}
+	for (size_t i = 0; i < ps->paths.n; i++) {
+		const char *av[] = { "patch", "-p1", "--batch", "--forward", "-s",
+				     "--no-backup-if-mismatch", "-r", "-", "-d", scratch,
+				     "-i", ps->paths.v[i], NULL };
+
+		sb_reset(&out);
+		if (run_cmd(av, NULL, 0, &out)) {
+			fprintf(stderr, "lp-build: %s does not apply to %s%s\n%s", ps->paths.v[i],
+				src, i ? " (after the patches before it)" : "",
+				out.buf ? out.buf : "");
+			goto out;
+		}
+	}
+	ret = 0;
+out:
+	sb_free(&out);
+	return ret;
+}
+
+void patchset_free(struct patchset *ps)
+{
+	sv_free(&ps->paths);
+	sv_free(&ps->sha256);
+	sv_free(&ps->files);
+	sv_free(&ps->added);
+}

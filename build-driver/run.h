@@ -1,0 +1,28 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/* Running the external programs lp-build drives (make, patch, the diff
+ * engine): argv only, never a shell; output captured for the error report. */
+#ifndef LPB_BUILD_RUN_H
+#define LPB_BUILD_RUN_H
+
+#include "util.h"
+
+enum {
+	RUN_ECHO = 1 << 0, /* also copy the output to stderr as it comes */
+	RUN_QUIET_STDERR = 1 << 1, /* capture stdout only; stderr to /dev/null */
+};
+
+/*
+ * Run @argv (argv[0] looked up in PATH) in @cwd (NULL: here). The combined
+ * stdout+stderr goes to @out when not NULL. Returns the exit status
+ * (0..255), 128+signal when killed, or -1 when it could not be started.
+ */
+int run_cmd(const char *const *argv, const char *cwd, unsigned int flags, struct strbuf *out);
+
+/* The command line as one string, for messages and -v. */
+char *argv_to_string(const char *const *argv);
+
+/* Set by SIGINT/SIGTERM: stages check it to stop early and clean up. */
+extern volatile int lpb_interrupted;
+void install_interrupt_handlers(void);
+
+#endif /* LPB_BUILD_RUN_H */

@@ -1,0 +1,442 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* The prepared build tree: a symlink copy of the user's source, configured
+ * and prepared once, patched only inside the copy under a journal. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "run.h"
+#include "tree.h"
+
+/* Bump when the layout of a cache entry changes. */
+#define TREE_FORMAT 1
+
+static char *tree_key(const struct tree_opts *o, const char *src)
+{
+	struct strbuf sb = { 0 };
+	struct stat st;
+	char *mk = xasprintf("%s/Makefile", src), *config, hex[65];
+	size_t len = 0;
+
+	config = read_file(o->config, &len);
+	if (!config || stat(mk, &st)) {
+		if (config)
+			fprintf(stderr, "lp-build: %s has no Makefile: is it a kernel source tree?\n",
+				src);
+		free(mk);
+		free(config);
+		return NULL;
+	}
+	sb_addf(&sb, "format %d\nsrc %s\nmakefile %lld %lld %llu\nrelease %s\ncompiler %s\n",
+		TREE_FORMAT, src, (long long)st.st_size, (long long)st.st_mtime,
+		(unsigned long long)st.st_ino, o->release, o->compiler_id);
+	sb_addn(&sb, config, len);
+	sha256_hex(sb.buf, sb.len, hex);
+	hex[16] = 0;
+	sb_free(&sb);
+	free(mk);
+	free(config);
+	return xstrdup(hex);
+}
+
+static char *journal_path(const struct tree *t)
+{
+	return xasprintf("%s/journal", t->dir);
+}
+
+static int write_journal(struct tree *t)
+{
+	struct strbuf sb = { 0 };
+	char *path = journal_path(t);
+	int ret;
+
+	for (size_t i = 0; i < t->journal.n; i++)
+		sb_addf(&sb, "%s\n", t->journal.v[i]);
+	ret = write_file_atomic(path, sb.buf ? sb.buf : "", sb.len, 0644);
+	sb_free(&sb);
+	free(path);
+	return ret;
+}
+
+/* Put back @rel in the copy: a symlink to the user's file, or nothing. */
+static int relink(struct tree *t, const char *rel)
+{
+	char *dst = xasprintf("%s/%s", t->build, rel);
+	char *orig = xasprintf("%s/%s", t->src, rel);
+	int ret = 0;
+
+	if (unlink(dst) && errno != ENOENT)
+		ret = -1;
+	if (!ret && path_exists(orig) && symlink(orig, dst))
+		ret = -1;
+	if (ret)
+		fprintf(stderr, "lp-build: cannot restore %s in the build tree: %s\n", dst,
+			strerror(errno));
+	free(dst);
+	free(orig);
+	return ret;
+}
+
+static char *saved_path(const struct tree *t, const char *rel)
+{
+	char *flat = xstrdup(rel), *p;
+
+	for (p = flat; *p; p++)
+		if (*p == '/')
+			*p = '%';
+	p = xasprintf("%s/saved/%s", t->dir, flat);
+	free(flat);
+	return p;
+}
+
+/* Journal entries: "file REL" (patched file) or "object REL" (saved). */
+int tree_revert(struct tree *t)
+{
+	int ret = 0;
+
+	for (size_t i = 0; i < t->journal.n; i++) {
+		const char *e = t->journal.v[i];
+
+		if (!strncmp(e, "file ", 5)) {
+			ret |= relink(t, e + 5);
+		} else if (!strncmp(e, "object ", 7)) {
+			char *saved = saved_path(t, e + 7);
+			char *dst = xasprintf("%s/%s", t->build, e + 7);
+
+			if (path_exists(saved)) {
+				if (rename(saved, dst)) {
+					fprintf(stderr, "lp-build: cannot restore %s: %s\n", dst,
+						strerror(errno));
+					ret = -1;
+				}
+			} else {
+				unlink(dst);
+			}
+			free(saved);
+			free(dst);
+		}
+	}
+	if (!ret) {
+		char *path = journal_path(t);
+
+		unlink(path);
+		free(path);
+		sv_free(&t->journal);
+	}
+	return ret;
+}
+
+static int load_journal(struct tree *t)
+{
+	char *path = journal_path(t), *data, *line, *save = NULL;
+
+	if (!path_exists(path)) {
+		free(path);
+		return 0;
+	}
+	data = read_file(path, NULL);
+	free(path);
+	if (!data)
+		return -1;
+	for (line = strtok_r(data, "\n", &save); line; line = strtok_r(NULL, "\n", &save))
+		sv_push(&t->journal, line);
+	free(data);
+	fprintf(stderr, "lp-build: undoing a patch an interrupted run left in %s\n", t->build);
+	return tree_revert(t);
+}
+
+static int make_argv(struct tree *t, const struct tree_opts *o, struct strvec *av,
+		     const char *kcflags)
+{
+	sv_push(av, "make");
+	sv_pushf(av, "-C%s", t->build);
+	sv_pushf(av, "-j%d", o->jobs);
+	if (!o->verbose)
+		sv_push(av, "-s");
+	sv_pushf(av, "KERNELRELEASE=%s", t->release);
+	if (kcflags)
+		sv_pushf(av, "KCFLAGS=%s", kcflags);
+	return 0;
+}
+
+int tree_make(struct tree *t, const struct tree_opts *o, const char *const *targets,
+	      const char *kcflags, struct strbuf *out)
+{
+	struct strvec av = { 0 };
+	int rc;
+
+	make_argv(t, o, &av, kcflags);
+	for (size_t i = 0; targets[i]; i++)
+		sv_push(&av, targets[i]);
+	if (o->verbose > 1) {
+		char *s = argv_to_string((const char *const *)av.v);
+
+		fprintf(stderr, "lp-build: + %s\n", s);
+		free(s);
+	}
+	rc = run_cmd((const char *const *)av.v, NULL, o->verbose > 1 ? RUN_ECHO : 0, out);
+	sv_free(&av);
+	return rc;
+}
+
+/* Show the last lines of a failed step's output. */
+static void show_tail(const struct strbuf *out, int lines)
+{
+	const char *p;
+	int n = 0;
+
+	if (!out->len)
+		return;
+	for (p = out->buf + out->len - 1; p > out->buf; p--)
+		if (*p == '\n' && ++n > lines) {
+			p++;
+			break;
+		}
+	fprintf(stderr, "%s", p);
+	if (out->buf[out->len - 1] != '\n')
+		fputc('\n', stderr);
+}
+
+static int prepare(struct tree *t, const struct tree_opts *o)
+{
+	static const char *const prep[] = { "prepare", "modules_prepare", NULL };
+	static const char *const olddef[] = { "olddefconfig", NULL };
+	static const char *const mrproper[] = { "mrproper", NULL };
+	struct strbuf out = { 0 };
+	char *tmp = xasprintf("%s/src.tmp", t->dir), *cfg;
+	const char *cp[] = { "cp", "-as", t->src, tmp, NULL };
+	double t0 = now_seconds();
+	int ret = -1;
+
+	fprintf(stderr, "lp-build: preparing a private build tree for %s (cached in %s)\n",
+		t->src, t->dir);
+	remove_tree(tmp);
+	remove_tree(t->build);
+	if (run_cmd(cp, NULL, 0, &out)) {
+		show_tail(&out, 5);
+		fprintf(stderr, "lp-build: cannot copy %s into the cache\n", t->src);
+		goto out;
+	}
+	if (rename(tmp, t->build)) {
+		fprintf(stderr, "lp-build: cannot rename %s: %s\n", tmp, strerror(errno));
+		goto out;
+	}
+	/*
+	 * A configured or built source tree would bring its generated files
+	 * and objects along as symlinks, and the compiler would write through
+	 * them into the user's tree: remove them (unlinking only the links).
+	 */
+	cfg = xasprintf("%s/.config", t->build);
+	if (path_exists(cfg) && tree_make(t, o, mrproper, NULL, &out)) {
+		show_tail(&out, 10);
+		free(cfg);
+		goto out;
+	}
+	if (copy_file(o->config, cfg)) {
+		free(cfg);
+		goto out;
+	}
+	sb_reset(&out);
+	if (tree_make(t, o, olddef, NULL, &out)) {
+		show_tail(&out, 10);
+		fprintf(stderr, "lp-build: make olddefconfig failed with %s\n", o->config);
+		free(cfg);
+		goto out;
+	}
+	free(cfg);
+	sb_reset(&out);
+	if (tree_make(t, o, prep, NULL, &out)) {
+		show_tail(&out, 20);
+		fprintf(stderr, "lp-build: make prepare modules_prepare failed in %s\n", t->build);
+		goto out;
+	}
+	t->prepare_seconds = now_seconds() - t0;
+	ret = 0;
+out:
+	sb_free(&out);
+	free(tmp);
+	return ret;
+}
+
+/* Options kbuild changed while preparing: the config is for another source. */
+static void check_config_drift(const struct tree *t, const char *config)
+{
+	char *mine = read_file(config, NULL);
+	char *path = xasprintf("%s/.config", t->build);
+	char *used = read_file(path, NULL);
+	char *line, *save = NULL;
+	int drift = 0;
+
+	if (!mine || !used)
+		goto out;
+	for (line = strtok_r(used, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		char *needle;
+
+		if (strncmp(line, "CONFIG_", 7))
+			continue;
+		needle = xasprintf("\n%s\n", line);
+		if (!strstr(mine, needle) && strncmp(mine, needle + 1, strlen(needle) - 1)) {
+			if (drift < 5)
+				fprintf(stderr, "lp-build: warning: kbuild set %s, which %s "
+					"does not have\n", line, config);
+			drift++;
+		}
+		free(needle);
+	}
+	if (drift)
+		fprintf(stderr, "lp-build: warning: %d option(s) differ between %s and what "
+			"this source accepts: the config may be for another kernel\n",
+			drift, config);
+out:
+	free(mine);
+	free(used);
+	free(path);
+}
+
+int tree_acquire(struct tree *t, const struct tree_opts *o)
+{
+	char *lock, *stamp;
+	int ret = -1;
+
+	*t = (struct tree){ .lock_fd = -1 };
+	t->src = real_path(o->src);
+	if (!t->src)
+		return -1;
+	t->key = tree_key(o, t->src);
+	if (!t->key)
+		return -1;
+	t->dir = xasprintf("%s/trees/%s", o->cache, t->key);
+	t->build = xasprintf("%s/src", t->dir);
+	t->release = xstrdup(o->release);
+	if (mkdir_p(t->dir) || mkdir_p(t->dir) || mkdir_p(t->build) || rmdir(t->build))
+		return -1;
+	lock = xasprintf("%s/lock", t->dir);
+	t->lock_fd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+	if (t->lock_fd < 0) {
+		fprintf(stderr, "lp-build: cannot open lock %s: %s\n", lock, strerror(errno));
+		free(lock);
+		return -1;
+	}
+	if (flock(t->lock_fd, LOCK_EX | LOCK_NB)) {
+		fprintf(stderr, "lp-build: waiting for another lp-build using %s\n", t->dir);
+		if (flock(t->lock_fd, LOCK_EX)) {
+			fprintf(stderr, "lp-build: cannot lock %s: %s\n", lock, strerror(errno));
+			free(lock);
+			return -1;
+		}
+	}
+	free(lock);
+
+	stamp = xasprintf("%s/prepared", t->dir);
+	if (path_exists(stamp)) {
+		ret = load_journal(t);
+	} else {
+		t->fresh = true;
+		ret = prepare(t, o);
+		if (!ret) {
+			check_config_drift(t, o->config);
+			ret = write_file_atomic(stamp, "1\n", 2, 0644);
+		}
+	}
+	free(stamp);
+	return ret;
+}
+
+void tree_release(struct tree *t)
+{
+	if (t->journal.n)
+		tree_revert(t);
+	if (t->lock_fd >= 0)
+		close(t->lock_fd);
+	free(t->src);
+	free(t->dir);
+	free(t->build);
+	free(t->key);
+	free(t->release);
+	sv_free(&t->journal);
+	*t = (struct tree){ .lock_fd = -1 };
+}
+
+/* Replace the symlink at @rel by a private copy of the file it points to. */
+static int materialise(struct tree *t, const char *rel)
+{
+	char *dst = xasprintf("%s/%s", t->build, rel);
+	char *orig = xasprintf("%s/%s", t->src, rel);
+	int ret = 0;
+
+	if (path_exists(orig)) {
+		size_t len;
+		char *data = read_file(orig, &len);
+		struct stat st;
+
+		if (!data || stat(orig, &st) || unlink(dst) ||
+		    write_file_atomic(dst, data, len, st.st_mode & 0777))
+			ret = -1;
+		free(data);
+	} else {
+		unlink(dst);
+	}
+	free(dst);
+	free(orig);
+	return ret;
+}
+
+int tree_apply(struct tree *t, const struct strvec *files, const struct strvec *objects,
+	       const struct strvec *patches)
+{
+	struct strbuf out = { 0 };
+	char *saved_dir = xasprintf("%s/saved", t->dir);
+
+	mkdir_p(saved_dir);
+	free(saved_dir);
+	/* Journal first, so an interruption at any point can be undone. */
+	for (size_t i = 0; i < objects->n; i++)
+		sv_pushf(&t->journal, "object %s", objects->v[i]);
+	for (size_t i = 0; i < files->n; i++)
+		sv_pushf(&t->journal, "file %s", files->v[i]);
+	if (write_journal(t))
+		return -1;
+	for (size_t i = 0; i < t->journal.n; i++) {
+		const char *e = t->journal.v[i];
+
+		if (!strncmp(e, "object ", 7)) {
+			char *src = xasprintf("%s/%s", t->build, e + 7);
+			char *saved = saved_path(t, e + 7);
+
+			if (path_exists(src) && rename(src, saved)) {
+				fprintf(stderr, "lp-build: cannot set %s aside: %s\n", src,
+					strerror(errno));
+				free(src);
+				free(saved);
+				goto fail;
+			}
+			free(src);
+			free(saved);
+		} else if (materialise(t, e + 5)) {
+			goto fail;
+		}
+	}
+	for (size_t i = 0; i < patches->n; i++) {
+		const char *av[] = { "patch", "-p1", "--batch", "--forward", "-s",
+				     "--no-backup-if-mismatch", "-r", "-", "-d", t->build,
+				     "-i", patches->v[i], NULL };
+
+		if (run_cmd(av, NULL, 0, &out)) {
+			show_tail(&out, 10);
+			fprintf(stderr, "lp-build: %s does not apply in the build tree\n",
+				patches->v[i]);
+			goto fail;
+		}
+	}
+	sb_free(&out);
+	return 0;
+fail:
+	sb_free(&out);
+	tree_revert(t);
+	return -1;
+}

@@ -1,0 +1,56 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/* The prepared build tree: a private, cached copy of the user's source with
+ * the target config, prepared once per (source, config, compiler, release). */
+#ifndef LPB_BUILD_TREE_H
+#define LPB_BUILD_TREE_H
+
+#include <stdbool.h>
+
+#include "util.h"
+
+struct tree {
+	char *src; /* the user's source tree (never written) */
+	char *dir; /* cache entry: CACHE/trees/<key> */
+	char *build; /* the private copy kbuild runs in: dir/src */
+	char *key; /* hex key of the cache entry */
+	char *release; /* KERNELRELEASE forced on every make */
+	bool hardlinks; /* files link to src by hard links (else symlinks) */
+	bool fresh; /* prepared by this run (not reused from the cache) */
+	int lock_fd; /* flock held while this process uses the tree */
+	double prepare_seconds;
+	struct strvec journal; /* relative paths currently patched in build */
+};
+
+struct tree_opts {
+	const char *src;
+	const char *config;
+	const char *cache;
+	const char *release;
+	const char *compiler_id; /* what `gcc --version` says, part of the key */
+	int jobs;
+	int verbose;
+};
+
+/*
+ * Find or create the prepared tree for these options and lock it (a second
+ * lp-build on the same tree waits). Also undoes a patch left applied by an
+ * interrupted run. Returns 0, or -1 after one message.
+ */
+int tree_acquire(struct tree *t, const struct tree_opts *o);
+void tree_release(struct tree *t);
+
+/* Run make in the tree with the forced release and our flags. */
+int tree_make(struct tree *t, const struct tree_opts *o, const char *const *targets,
+	      const char *kcflags, struct strbuf *out);
+
+/*
+ * Apply the patches inside the private copy. @files are the sources the
+ * patches touch; @objects (build outputs: relative .o paths and their .cmd files) are set
+ * aside so the original objects survive the patched compile. Everything is
+ * journaled first so tree_revert() (or the next run) can undo it.
+ */
+int tree_apply(struct tree *t, const struct strvec *files, const struct strvec *objects,
+	       const struct strvec *patches);
+int tree_revert(struct tree *t);
+
+#endif /* LPB_BUILD_TREE_H */
