@@ -2,7 +2,8 @@
 # lib: the ELF model and helpers shared by create-diff-object and lp-build,
 # built into one static archive.
 
-LIB_SRCS := lib/hash.c lib/log.c lib/elf.c lib/elf-write.c
+LIB_SRCS := lib/hash.c lib/log.c lib/elf.c lib/elf-write.c lib/ksyms.c \
+	    lib/symvers.c lib/dwarf-types.c
 LIB_OBJS := $(LIB_SRCS:%.c=$(O)/%.o)
 LIBLPB := $(O)/lib/liblpb.a
 

@@ -1,0 +1,116 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* Struct sizes and member offsets from DWARF, through libdwfl's offline mode
+ * so the relocations of a .o's debug sections are applied before reading. */
+#include <elfutils/libdw.h>
+#include <elfutils/libdwfl.h>
+#include <dwarf.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "dwarf-types.h"
+#include "log.h"
+
+static const Dwfl_Callbacks offline_callbacks = {
+	.find_debuginfo = dwfl_standard_find_debuginfo,
+	.section_address = dwfl_offline_section_address,
+};
+
+static void member_offset(Dwarf_Die *type, struct lpb_type_query *q)
+{
+	Dwarf_Die m;
+
+	if (dwarf_child(type, &m))
+		return;
+	do {
+		Dwarf_Attribute a;
+		Dwarf_Word off;
+		const char *name = dwarf_diename(&m);
+
+		if (dwarf_tag(&m) != DW_TAG_member || !name || strcmp(name, q->member))
+			continue;
+		if (dwarf_attr(&m, DW_AT_data_member_location, &a) &&
+		    !dwarf_formudata(&a, &off))
+			q->offset = off;
+		return;
+	} while (!dwarf_siblingof(&m, &m));
+}
+
+/* Only top-level DIEs of each unit are looked at: kernel structs used in
+ * special sections are declared at file scope. */
+static size_t scan_unit(Dwarf_Die *cu, struct lpb_type_query *q, size_t nr)
+{
+	Dwarf_Die die;
+	size_t found = 0, i;
+
+	if (dwarf_child(cu, &die))
+		return 0;
+	do {
+		const char *name;
+		Dwarf_Attribute a;
+		Dwarf_Word size;
+
+		if (dwarf_tag(&die) != DW_TAG_structure_type || dwarf_hasattr(&die, DW_AT_declaration))
+			continue;
+		name = dwarf_diename(&die);
+		if (!name)
+			continue;
+		for (i = 0; i < nr; i++) {
+			if (q[i].size >= 0 || strcmp(q[i].type, name))
+				continue;
+			if (!dwarf_attr(&die, DW_AT_byte_size, &a) || dwarf_formudata(&a, &size))
+				continue;
+			q[i].size = size;
+			if (q[i].member)
+				member_offset(&die, &q[i]);
+			found++;
+		}
+	} while (!dwarf_siblingof(&die, &die));
+	return found;
+}
+
+int lpb_dwarf_types(const char *path, struct lpb_type_query *q, size_t nr)
+{
+	Dwfl *dwfl;
+	Dwfl_Module *mod;
+	Dwarf *dw;
+	Dwarf_Addr bias;
+	Dwarf_Off off = 0, next;
+	size_t hsize, answered = 0, i;
+	int fd, ret;
+
+	for (i = 0; i < nr; i++)
+		q[i].size = q[i].offset = -1;
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		lpb_err("%s: cannot open: %s", path, strerror(errno));
+		return -errno;
+	}
+	dwfl = dwfl_begin(&offline_callbacks);
+	if (!dwfl) {
+		close(fd);
+		lpb_err("%s: libdwfl: %s", path, dwfl_errmsg(-1));
+		return -ENOMEM;
+	}
+	/* dwfl takes over fd */
+	mod = dwfl_report_offline(dwfl, "", path, fd);
+	dwfl_report_end(dwfl, NULL, NULL);
+	dw = mod ? dwfl_module_getdwarf(mod, &bias) : NULL;
+	if (!dw) {
+		ret = -ENODATA;
+		goto out;
+	}
+	while (answered < nr &&
+	       !dwarf_nextcu(dw, off, &next, &hsize, NULL, NULL, NULL)) {
+		Dwarf_Die cu;
+
+		if (dwarf_offdie(dw, off + hsize, &cu))
+			answered += scan_unit(&cu, q, nr);
+		off = next;
+	}
+	ret = answered;
+out:
+	dwfl_end(dwfl);
+	return ret;
+}
