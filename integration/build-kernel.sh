@@ -4,6 +4,7 @@
 # compiler); prints the build directory. Rebuilds only when one of those changes.
 set -euo pipefail
 LPB_PROG=build-kernel
+# shellcheck source-path=SCRIPTDIR source=lib.sh
 . "$(dirname "$0")/lib.sh"
 
 # test_key: the harness's module-signing key and certificate. The kernel

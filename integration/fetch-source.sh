@@ -3,18 +3,19 @@
 # unpacks it once; prints the path of the pristine source tree.
 set -euo pipefail
 LPB_PROG=fetch-source
+# shellcheck source-path=SCRIPTDIR source=lib.sh
 . "$(dirname "$0")/lib.sh"
 
 # fetch_deb PKG VERSION: path of the cached .deb, downloading it if needed
 fetch_deb() {
 	local pkg=$1 ver=$2 deb
 	mkdir -p "$LPB_CACHE/debs"
-	deb=$(ls "$LPB_CACHE/debs/${pkg}_${ver}_"*.deb 2>/dev/null | head -n1 || true)
+	deb=$(find "$LPB_CACHE/debs" -maxdepth 1 -name "${pkg}_${ver}_*.deb" | head -n1)
 	if [ -z "$deb" ]; then
 		log "downloading $pkg=$ver"
 		(cd "$LPB_CACHE/debs" && apt-get download -q "$pkg=$ver" 2>&1 | grep -v '^W: Download is performed unsandboxed' >&2) ||
 			die "cannot download $pkg=$ver: is it still in the Debian archive? (apt-cache policy $pkg)"
-		deb=$(ls "$LPB_CACHE/debs/${pkg}_${ver}_"*.deb 2>/dev/null | head -n1 || true)
+		deb=$(find "$LPB_CACHE/debs" -maxdepth 1 -name "${pkg}_${ver}_*.deb" | head -n1)
 		[ -n "$deb" ] || die "apt-get download $pkg=$ver produced no .deb"
 	fi
 	echo "$deb"

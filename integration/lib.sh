@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Shared helpers for the integration scripts: cache location, logging,
 # timing, locking. Sourced, never run.
 
@@ -5,6 +6,7 @@ LPB_TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 LPB_INTEG="$LPB_TOP/integration"
 LPB_CACHE=${LPB_CACHE:-/var/cache/lp-build}
 # shellcheck source=kernel-source.conf
+# shellcheck source-path=SCRIPTDIR source=kernel-source.conf
 . "$LPB_INTEG/kernel-source.conf"
 LPB_JOBS=${LPB_JOBS:-$(nproc)}
 

@@ -1,0 +1,460 @@
+#!/usr/bin/env bash
+# The real-kernel test harness (`make integration`). Installs what it needs,
+# fetches the pinned kernel source, builds the test kernel (both cached), builds
+# every selected test's modules, boots the test kernel once per group of tests
+# that share a kernel command line, and reports.
+#
+#   integration/run.sh [--list] [TEST...]      (or LPB_TESTS="TEST...")
+#
+# Tests are the folders of test-patches/ that hold a test.conf; the protocol is
+# in doc/testing.md. Results: a summary on stdout, JSON in $LPB_RESULTS
+# (default build/integration/results.json), logs under $LPB_OUT (default
+# build/integration). Exit status 0 only when no selected test failed.
+set -euo pipefail
+LPB_PROG=integration
+# shellcheck source-path=SCRIPTDIR source=lib.sh
+. "$(dirname "$0")/lib.sh"
+
+LPB_OUT=${LPB_OUT:-$LPB_TOP/build/integration}
+LPB_RESULTS=${LPB_RESULTS:-$LPB_OUT/results.json}
+LPB_TOOL=${LPB_TOOL:-$LPB_TOP/build/lp-build}
+LPB_BOOT_TIMEOUT=${LPB_BOOT_TIMEOUT:-60}
+TESTS_DIR=${LPB_TESTS_DIR:-$LPB_TOP/test-patches}
+
+usage() { sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'; }
+
+list_only=0
+selected=()
+while [ $# -gt 0 ]; do
+	case "$1" in
+	-l | --list) list_only=1 ;;
+	-h | --help) usage; exit 0 ;;
+	-*) die "unknown option '$1' (see --help)" ;;
+	*) selected+=("$1") ;;
+	esac
+	shift
+done
+if [ ${#selected[@]} -eq 0 ] && [ -n "${LPB_TESTS:-}" ]; then
+	read -r -a selected <<<"$LPB_TESTS"
+fi
+
+# ---- tests and their configuration -------------------------------------------
+
+all_tests() {
+	local d
+	for d in "$TESTS_DIR"/*/; do
+		[ -f "$d/test.conf" ] && basename "$d"
+	done
+}
+
+c_description='' c_prebuilt='' c_builds='' c_module='' c_cmdline='' c_expect=''
+c_load_msg='' c_build_rc='' c_build_msg='' c_timeout='' c_boots='' c_disk=''
+c_allow_health='' c_leave_loaded='' c_lpbuild_args=''
+
+# read_conf NAME: the test's test.conf as c_* globals, with defaults. The file
+# is shell syntax, read in a subshell so it cannot touch the harness's state.
+read_conf() {
+	local dir=$TESTS_DIR/$1 out
+	out=$(
+		# shellcheck disable=SC2034 # read through ${!v} below
+		{
+			description='' prebuilt='' builds='' module='' cmdline='' expect=pass
+			load_msg='' build_rc='' build_msg='' timeout=60 boots=1 disk=no
+			allow_health='' leave_loaded=no lpbuild_args=''
+		}
+		# shellcheck disable=SC1091
+		. "$dir/test.conf" >&2
+		for v in description prebuilt builds module cmdline expect load_msg \
+			build_rc build_msg timeout boots disk allow_health leave_loaded lpbuild_args; do
+			printf 'c_%s=%q\n' "$v" "${!v}"
+		done
+	) || return 1
+	eval "$out"
+	if [ -z "$c_builds" ] && [ -f "$dir/patch.diff" ]; then
+		c_builds="$(echo "$1" | tr -- '-.' '__')=patch.diff"
+	fi
+	case "$c_expect" in
+	pass | load-fail | build-fail) ;;
+	*) echo "expect=$c_expect: must be pass, load-fail or build-fail"; return 1 ;;
+	esac
+	[ "$c_expect" != load-fail ] || [ -n "$c_load_msg" ] || { echo "expect=load-fail needs load_msg"; return 1; }
+	[ "$c_expect" != build-fail ] || [ -n "$c_builds" ] || { echo "expect=build-fail needs patch.diff or builds"; return 1; }
+	[[ $c_timeout =~ ^[1-9][0-9]*$ ]] || { echo "timeout=$c_timeout: not a number of seconds"; return 1; }
+	[[ $c_boots =~ ^[1-9][0-9]*$ ]] || { echo "boots=$c_boots: not a positive number"; return 1; }
+	[ -z "$c_build_rc" ] || [[ $c_build_rc =~ ^[0-9]+$ ]] || { echo "build_rc=$c_build_rc: not a number"; return 1; }
+	[ -n "$c_description" ] || { echo "description is empty"; return 1; }
+}
+
+# shell-quote for busybox ash: 'text' with embedded quotes spelled '\''
+shq() { printf "'%s'" "${1//\'/\'\\\'\'}"; }
+
+declare -A STATUS REASON BUILD_MS RUN_MS GROUP LOGF DESC STEPS CMDLINE
+declare -A G_TESTS G_CMDLINE G_ALLOW G_BOOTS G_DISK G_TIMEOUT
+groups=()
+
+set_result() { STATUS[$1]=$2; REASON[$1]=${3:-}; }
+add_reason() { REASON[$1]+="${REASON[$1]:+$'\n'}$2"; }
+
+# lpbuild TEST MOD LOG PATCH...: build MOD.ko with lp-build into the test's
+# guest folder; returns lp-build's exit status
+lpbuild() {
+	local t=$1 mod=$2 logf=$3 extra=()
+	shift 3
+	read -r -a extra <<<"$c_lpbuild_args"
+	(
+		cd "$TESTS_DIR/$t"
+		"$LPB_TOOL" -s "$KSRC" -c "$KB/.config" -v "$KB/vmlinux" --symvers "$KB/Module.symvers" \
+			-o "$OUT_T/$t/guest" -n "$mod" \
+			--key "$LPB_CACHE/keys/test-signing.key" --cert "$LPB_CACHE/keys/test-signing.crt" \
+			"${extra[@]}" "$@"
+	) >"$logf" 2>&1
+}
+
+# prepare_test TEST: everything the guest needs for TEST, in OUT_T/TEST/guest
+prepare_test() {
+	local t=$1 dir=$TESTS_DIR/$1 g=$OUT_T/$1/guest t0 p entry mod patches rc first=
+	t0=$(now_ms)
+	mkdir -p "$g"
+	if ! read_conf "$t" >"$OUT_T/$t/conf.log" 2>&1; then
+		set_result "$t" FAIL "test.conf: $(cat "$OUT_T/$t/conf.log")"
+		return
+	fi
+	DESC[$t]=$c_description
+	CMDLINE[$t]=$c_cmdline
+	if [ "$c_expect" != build-fail ]; then
+		[ -f "$dir/check.sh" ] || { set_result "$t" FAIL "no check.sh"; return; }
+		cp "$dir/check.sh" "$g/"
+	fi
+	for p in $c_prebuilt; do
+		if [ ! -f "$KB/$p" ]; then
+			set_result "$t" FAIL "prebuilt module $p is not in the test kernel build ($KB)"
+			return
+		fi
+		cp "$KB/$p" "$g/"
+		first=${first:-${p##*/}}
+	done
+	if [ -n "$c_builds" ]; then
+		if [ ! -x "$LPB_TOOL" ]; then
+			set_result "$t" SKIP "needs lp-build, and $LPB_TOOL is not built yet"
+			return
+		fi
+		for entry in $c_builds; do
+			mod=${entry%%=*}
+			IFS=, read -r -a patches <<<"${entry#*=}"
+			log "$t: lp-build -n $mod ${patches[*]}"
+			rc=0
+			lpbuild "$t" "$mod" "$OUT_T/$t/build-$mod.log" "${patches[@]}" || rc=$?
+			if [ "$c_expect" = build-fail ]; then
+				if [ $rc -eq 0 ]; then
+					set_result "$t" FAIL "lp-build succeeded; expected it to fail${c_build_rc:+ with exit code $c_build_rc}"
+				elif [ -n "$c_build_rc" ] && [ $rc -ne "$c_build_rc" ]; then
+					set_result "$t" FAIL "lp-build exited with $rc, expected $c_build_rc: $(tail -n 3 "$OUT_T/$t/build-$mod.log")"
+				elif [ -n "$c_build_msg" ] && ! grep -qF -- "$c_build_msg" "$OUT_T/$t/build-$mod.log"; then
+					set_result "$t" FAIL "lp-build failed (rc $rc) without saying \"$c_build_msg\": $(tail -n 3 "$OUT_T/$t/build-$mod.log")"
+				else
+					set_result "$t" PASS
+				fi
+				LOGF[$t]=$OUT_T/$t/build-$mod.log
+				BUILD_MS[$t]=$(($(now_ms) - t0))
+				return
+			fi
+			if [ $rc -ne 0 ] || [ ! -f "$g/$mod.ko" ]; then
+				set_result "$t" FAIL "lp-build failed (rc $rc) for $mod: $(tail -n 5 "$OUT_T/$t/build-$mod.log")"
+				LOGF[$t]=$OUT_T/$t/build-$mod.log
+				return
+			fi
+			first=${first:-$mod.ko}
+		done
+	fi
+	if [ -f "$dir/prepare.sh" ]; then
+		if ! (cd "$g" && LPB_KBUILD=$KB LPB_KSRC=$KSRC LPB_TEST_DIR=$dir LPB_GUEST_DIR=$g \
+			LPB_KEY=$LPB_CACHE/keys/test-signing.key LPB_CERT=$LPB_CACHE/keys/test-signing.crt \
+			LPB_INTEG=$LPB_INTEG bash "$dir/prepare.sh") >"$OUT_T/$t/prepare.log" 2>&1; then
+			set_result "$t" FAIL "prepare.sh failed: $(tail -n 5 "$OUT_T/$t/prepare.log")"
+			LOGF[$t]=$OUT_T/$t/prepare.log
+			return
+		fi
+	fi
+	mod=${c_module:-$first}
+	if [ -n "$mod" ] && [ ! -f "$g/$mod" ]; then
+		set_result "$t" FAIL "module=$mod is not among the test's files"
+		return
+	fi
+	local modname=
+	[ -n "$mod" ] && modname=$(basename "$mod" .ko | tr - _)
+	{
+		echo "T_EXPECT=$(shq "$c_expect")"
+		echo "T_MODULE=$(shq "${mod:+/tests/$t/$mod}")"
+		echo "T_MODNAME=$(shq "$modname")"
+		echo "T_PATCH=$(shq "$modname")"
+		echo "T_LOAD_MSG=$(shq "$c_load_msg")"
+		echo "T_TIMEOUT=$(shq "$c_timeout")"
+		echo "T_BOOTS=$(shq "$c_boots")"
+		echo "T_LEAVE_LOADED=$(shq "$c_leave_loaded")"
+	} >"$g/env"
+	BUILD_MS[$t]=$(($(now_ms) - t0))
+	STATUS[$t]=READY
+
+	# tests share a boot when they need the same command line and allow the
+	# same health messages; a multi-boot or disk test boots alone
+	local key
+	if [ "$c_boots" -gt 1 ] || [ "$c_disk" = yes ]; then
+		key="solo:$t"
+	else
+		key="cmdline:$c_cmdline|allow:$c_allow_health"
+	fi
+	if [ -z "${G_TESTS[$key]+set}" ]; then
+		groups+=("$key")
+		G_TESTS[$key]=
+		G_CMDLINE[$key]=$c_cmdline
+		G_ALLOW[$key]=$c_allow_health
+		G_BOOTS[$key]=$c_boots
+		G_DISK[$key]=$([ "$c_boots" -gt 1 ] || [ "$c_disk" = yes ] && echo yes || echo no)
+		G_TIMEOUT[$key]=$LPB_BOOT_TIMEOUT
+	fi
+	G_TESTS[$key]+=" $t"
+	G_TIMEOUT[$key]=$((${G_TIMEOUT[$key]} + c_timeout))
+	GROUP[$t]=$key
+}
+
+# ---- booting a group and judging its tests -----------------------------------
+
+# health_scan LOG ALLOW: console lines matching integration/health.patterns and
+# none of the ALLOW regexes (one per line); markers and run-vm lines are not
+# kernel output and are skipped
+health_scan() {
+	local logf=$1 allow=$2 pat
+	pat=$(grep -vE '^(#|$)' "$LPB_INTEG/health.patterns")
+	{ grep -nE -e "$pat" "$logf" || true; } | { grep -vE '^[0-9]+:(@@LPB |### run-vm:)' || true; } |
+		{ if [ -n "$allow" ]; then grep -vE -e "$allow" || true; else cat; fi; }
+}
+
+BOOT_JSON=()
+boot_group() {
+	local key=$1 gid=$2 bdir=$OUT_B/$2 t rc=0 line
+	local tests
+	read -r -a tests <<<"${G_TESTS[$key]}"
+	mkdir -p "$bdir/payload/tests"
+	for t in "${tests[@]}"; do
+		cp -r "$OUT_T/$t/guest" "$bdir/payload/tests/$t"
+		echo "$t" >>"$bdir/payload/tests/order"
+	done
+	"$LPB_INTEG/mkinitramfs.sh" "$bdir/initrd.gz" "$bdir/payload"
+	local vmargs=(--kernel "$KB/arch/x86/boot/bzImage" --initrd "$bdir/initrd.gz"
+		--timeout "${G_TIMEOUT[$key]}" --log "$bdir/console.log" --results "$bdir/results.log"
+		--boots "${G_BOOTS[$key]}")
+	[ -n "${G_CMDLINE[$key]}" ] && vmargs+=(--append "${G_CMDLINE[$key]}")
+	[ "${G_DISK[$key]}" = yes ] && vmargs+=(--disk "$bdir/disk.img")
+	log "boot $gid [${G_CMDLINE[$key]:-default}]:${G_TESTS[$key]}"
+	"$LPB_INTEG/run-vm.sh" "${vmargs[@]}" || rc=$?
+
+	# what the guest reported
+	local -A begin end trc fails
+	local boot=0 kind a b c d e text walls=() inits=() boots_done=0
+	while IFS= read -r line; do
+		read -r kind a b c d e _ <<<"$line" || true
+		case "$kind $a" in
+		"@@LPB boot-begin") boot=$b; inits+=("$d") ;;
+		"@@LPB test-begin") begin[$b/$c]=$d ;;
+		"@@LPB test-end") end[$b/$c]=$e; trc[$b/$c]=$d ;;
+		"@@LPB step")
+			text=${line#*step "$b" "$c" }
+			STEPS[$b]+="$boot"$'\t'"$c"$'\t'"$text"$'\n'
+			[ "$c" = FAIL ] && fails[$b]+="${fails[$b]:+$'\n'}step failed (boot $boot): $text"
+			;;
+		"@@LPB boot-end") boots_done=$((boots_done + 1)) ;;
+		"@@HOST boot") walls+=("$e") ;;
+		esac
+	done <"$bdir/results.log"
+
+	local health
+	health=$(health_scan "$bdir/console.log" "${G_ALLOW[$key]}" | head -n 40)
+
+	local i ms
+	for t in "${tests[@]}"; do
+		LOGF[$t]=$bdir/console.log
+		STATUS[$t]=PASS
+		REASON[$t]=
+		ms=0
+		for ((i = 1; i <= ${G_BOOTS[$key]}; i++)); do
+			if [ -z "${end[$t/$i]:-}" ]; then
+				set_result "$t" FAIL
+				if [ -n "${begin[$t/$i]:-}" ]; then
+					add_reason "$t" "did not finish in boot $i"
+				else
+					add_reason "$t" "did not run in boot $i"
+				fi
+				continue
+			fi
+			ms=$((ms + end[$t/$i] - begin[$t/$i]))
+			if [ "${trc[$t/$i]}" -ne 0 ] && [ -z "${fails[$t]:-}" ]; then
+				set_result "$t" FAIL
+				add_reason "$t" "test exited with status ${trc[$t/$i]} in boot $i"
+			fi
+		done
+		RUN_MS[$t]=$ms
+		if [ -n "${fails[$t]:-}" ]; then
+			STATUS[$t]=FAIL
+			add_reason "$t" "${fails[$t]}"
+		fi
+		if [ $rc -eq 124 ]; then
+			STATUS[$t]=FAIL
+			add_reason "$t" "boot hit the hard time limit of ${G_TIMEOUT[$key]} s (hang?)"
+		elif [ $rc -ne 0 ]; then
+			STATUS[$t]=FAIL
+			add_reason "$t" "qemu failed (rc $rc)"
+		elif [ "$boots_done" -lt "${G_BOOTS[$key]}" ]; then
+			STATUS[$t]=FAIL
+			add_reason "$t" "the guest did not finish boot $((boots_done + 1)) (kernel panic or crash?)"
+		fi
+		if [ -n "$health" ]; then
+			STATUS[$t]=FAIL
+			add_reason "$t" "kernel health (console lines):"$'\n'"$health"
+		fi
+	done
+
+	BOOT_JSON+=("$(jq -n --arg id "$gid" --arg cmdline "${G_CMDLINE[$key]}" \
+		--arg log "$bdir/console.log" --argjson rc "$rc" --arg health "$health" \
+		--argjson timeout "${G_TIMEOUT[$key]}" --argjson boots "${G_BOOTS[$key]}" \
+		--arg tests "${G_TESTS[$key]}" --arg walls "${walls[*]}" --arg inits "${inits[*]}" \
+		'{id: $id, cmdline: $cmdline, tests: ($tests | split(" ") | map(select(. != ""))),
+		  boots: $boots, timeout_s: $timeout, rc: $rc,
+		  wall_ms: ($walls | split(" ") | map(select(. != "") | tonumber)),
+		  init_uptime_ms: ($inits | split(" ") | map(select(. != "") | tonumber)),
+		  health: ($health | split("\n") | map(select(. != ""))), log: $log}')")
+}
+
+# ---- report --------------------------------------------------------------------
+
+secs() { printf '%d.%d' $(($1 / 1000)) $(($1 % 1000 / 100)); }
+
+report() {
+	local t npass=0 nfail=0 nskip=0 tests_json=() stepsj total_ms
+	total_ms=$(($(now_ms) - T_START))
+	echo
+	echo "lp-build integration: kernel $LPB_SOURCE_PACKAGE $LPB_SOURCE_VERSION, accel $ACCEL"
+	for t in "${tests[@]}"; do
+		local st=${STATUS[$t]:-FAIL} tag='' l
+		case "$st" in
+		PASS) npass=$((npass + 1)) ;;
+		SKIP) nskip=$((nskip + 1)) ;;
+		*) st=FAIL; nfail=$((nfail + 1)) ;;
+		esac
+		[ -n "${CMDLINE[$t]:-}" ] && tag="  [${CMDLINE[$t]}]"
+		printf '  %-4s  %-34s %6s s%s\n' "$st" "$t" "$(secs "${RUN_MS[$t]:-0}")" "$tag"
+		if [ "$st" != PASS ] && [ -n "${REASON[$t]:-}" ]; then
+			while IFS= read -r l; do
+				printf '          %s\n' "$l"
+			done <<<"${REASON[$t]}"
+		fi
+		if [ "$st" = FAIL ] && [ -n "${LOGF[$t]:-}" ]; then
+			echo "          log: ${LOGF[$t]}"
+		fi
+		stepsj=$(printf '%s' "${STEPS[$t]:-}" | jq -R -s 'split("\n") | map(select(. != "") | split("\t") |
+			{boot: (.[0] | tonumber), result: .[1], text: (.[2:] | join("\t"))})')
+		tests_json+=("$(jq -n --arg name "$t" --arg desc "${DESC[$t]:-}" --arg result "$st" \
+			--arg reason "${REASON[$t]:-}" --arg group "${GROUP[$t]:-}" --arg cmdline "${CMDLINE[$t]:-}" \
+			--argjson build_ms "${BUILD_MS[$t]:-0}" --argjson run_ms "${RUN_MS[$t]:-0}" \
+			--arg log "${LOGF[$t]:-}" --argjson steps "$stepsj" \
+			'{name: $name, description: $desc, result: $result, reason: $reason,
+			  cmdline: $cmdline, build_ms: $build_ms, run_ms: $run_ms, steps: $steps, log: $log}')")
+	done
+	echo "  $npass passed, $nfail failed, $nskip skipped in $(secs "$total_ms") s" \
+		"(kernel: $KERNEL_NOTE; boots: $(secs "$BOOTS_MS") s); results: $LPB_RESULTS"
+
+	mkdir -p "$(dirname "$LPB_RESULTS")"
+	{
+		printf '%s\n' "${tests_json[@]}"
+		printf '%s\n' "${BOOT_JSON[@]}"
+	} | jq -s --arg src "$LPB_SOURCE_PACKAGE $LPB_SOURCE_VERSION" --arg kb "$KB" \
+		--arg accel "$ACCEL" --argjson kbuild_s "$KBUILD_S" --argjson built "$KBUILT" \
+		--argjson ntests "${#tests[@]}" --argjson total_ms "$total_ms" \
+		--argjson deps_ms "$DEPS_MS" --argjson kernel_ms "$KERNEL_MS" \
+		--argjson modules_ms "$MODULES_MS" --argjson boots_ms "$BOOTS_MS" \
+		--argjson pass "$npass" --argjson fail "$nfail" --argjson skip "$nskip" \
+		'{kernel: {source: $src, build_dir: $kb, build_seconds: $kbuild_s, built_this_run: $built},
+		  accel: $accel,
+		  times_ms: {total: $total_ms, deps: $deps_ms, kernel: $kernel_ms, modules: $modules_ms, boots: $boots_ms},
+		  summary: {pass: $pass, fail: $fail, skip: $skip},
+		  tests: .[0:$ntests], boots: .[$ntests:]}' >"$LPB_RESULTS.tmp"
+	mv "$LPB_RESULTS.tmp" "$LPB_RESULTS"
+	[ "$nfail" -eq 0 ]
+}
+
+# ---- main ----------------------------------------------------------------------
+
+main() {
+	T_START=$(now_ms)
+	local t0 t avail=()
+	mapfile -t avail < <(all_tests)
+	if [ $list_only -eq 1 ]; then
+		for t in "${avail[@]}"; do
+			printf '%-34s %s\n' "$t" "$(read_conf "$t" >/dev/null 2>&1 && echo "$c_description")"
+		done
+		return 0
+	fi
+	if [ ${#selected[@]} -gt 0 ]; then
+		for t in "${selected[@]}"; do
+			[ -f "$TESTS_DIR/$t/test.conf" ] || die "no test '$t' (tests: ${avail[*]})"
+		done
+		tests=("${selected[@]}")
+	else
+		tests=("${avail[@]}")
+	fi
+	[ ${#tests[@]} -gt 0 ] || die "no tests found in $TESTS_DIR"
+
+	t0=$(now_ms)
+	if [ "${LPB_NO_DEPS:-0}" != 1 ]; then
+		bash "$LPB_INTEG/install-deps.sh" >&2
+	fi
+	DEPS_MS=$(($(now_ms) - t0))
+
+	t0=$(now_ms)
+	KSRC=$("$LPB_INTEG/fetch-source.sh")
+	KB=$("$LPB_INTEG/build-kernel.sh")
+	KERNEL_MS=$(($(now_ms) - t0))
+	KBUILD_S=$(cat "$KB/.build-seconds" 2>/dev/null || echo 0)
+	if [ "$KB/.built" -nt "$OUT/.start" ]; then
+		KBUILT=true
+		KERNEL_NOTE="built in ${KBUILD_S} s"
+	else
+		KBUILT=false
+		KERNEL_NOTE="cached, first built in ${KBUILD_S} s"
+	fi
+	log "test kernel: $KB ($KERNEL_NOTE)"
+	ACCEL=$("$LPB_INTEG/accel.sh" "$KB/arch/x86/boot/bzImage")
+
+	OUT_T=$OUT/tests
+	OUT_B=$OUT/boots
+	rm -rf "$OUT_T" "$OUT_B"
+	mkdir -p "$OUT_T" "$OUT_B"
+
+	t0=$(now_ms)
+	for t in "${tests[@]}"; do
+		prepare_test "$t"
+	done
+	MODULES_MS=$(($(now_ms) - t0))
+
+	t0=$(now_ms)
+	local key n=0
+	for key in "${groups[@]}"; do
+		n=$((n + 1))
+		boot_group "$key" "g$n"
+	done
+	BOOTS_MS=$(($(now_ms) - t0))
+
+	report
+}
+
+OUT=$LPB_OUT
+if [ $list_only -eq 0 ]; then
+	mkdir -p "$OUT"
+	touch "$OUT/.start"
+fi
+DEPS_MS=0 KERNEL_MS=0 MODULES_MS=0 BOOTS_MS=0 KBUILD_S=0 KBUILT=false
+if [ $list_only -eq 1 ]; then
+	main
+else
+	ensure_cache
+	with_lock "$OUT/.lock" main
+fi
