@@ -175,13 +175,20 @@ prepare_test() {
 			return
 		fi
 	fi
-	mod=${c_module:-$first}
+	# the module the standard flow loads: module=, else the first one built
+	# or copied (unless prepare.sh renamed it: tests with their own
+	# run_test need none)
+	mod=$c_module
 	if [ -n "$mod" ] && [ ! -f "$g/$mod" ]; then
 		set_result "$t" FAIL "module=$mod is not among the test's files"
 		return
 	fi
+	[ -n "$mod" ] || [ -z "$first" ] || [ ! -f "$g/$first" ] || mod=$first
 	local modname=
-	[ -n "$mod" ] && modname=$(basename "$mod" .ko | tr - _)
+	if [ -n "$mod" ]; then
+		modname=$(modinfo -F name "$g/$mod" 2>/dev/null || true)
+		[ -n "$modname" ] || modname=$(basename "$mod" .ko | tr - _)
+	fi
 	{
 		echo "T_EXPECT=$(shq "$c_expect")"
 		echo "T_MODULE=$(shq "${mod:+/tests/$t/$mod}")"

@@ -162,14 +162,17 @@ lp_load() {
 # insmod's message or in what the kernel logged during the attempt. A module
 # that loads anyway is disabled and removed again.
 lp_load_fails() {
-	local ko=$1 want=$2 out k m
+	local ko=$1 want=$2 out k m mods
 	shift 2
-	m=$(lp_modname "$ko")
+	mods=$(_lpb_modules)
 	kmsg_reset
 	if out=$(insmod "$ko" "$@" 2>&1); then
 		fail "insmod ${ko##*/} succeeded; expected it to be refused with \"$want\""
-		[ -d "$LPB_SYSFS/$m" ] && lp_disable "$m" >/dev/null
-		rmmod "$m" 2>/dev/null
+		for m in $(_lpb_modules); do
+			echo "$mods" | grep -qx "$m" && continue
+			[ -d "$LPB_SYSFS/$m" ] && lp_disable "$m" >/dev/null
+			lp_unload "$m" >/dev/null
+		done
 		return 1
 	fi
 	k=$(dmesg 2>&1)
