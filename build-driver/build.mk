@@ -1,1 +1,18 @@
-# build-driver: build rules (filled in by that part)
+# SPDX-License-Identifier: GPL-2.0-only
+# build-driver: the lp-build command.
+
+LPB_SRCS := build-driver/main.c build-driver/build.c build-driver/manifest.c \
+	    build-driver/tree.c build-driver/patchset.c build-driver/units.c \
+	    build-driver/includes.c build-driver/target.c build-driver/preflight.c \
+	    build-driver/kmod.c build-driver/keygen.c build-driver/run.c \
+	    build-driver/util.c
+# lib/ parts only lp-build uses (kept here until lib/build.mk lists them)
+LPB_LIB_SRCS := lib/modsign.c lib/klp-write.c lib/lpb-meta-read.c
+LPB_OBJS := $(LPB_SRCS:%.c=$(O)/%.o) $(LPB_LIB_SRCS:%.c=$(O)/%.o)
+
+$(O)/lp-build: $(LPB_OBJS) $(LIBLPB)
+	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
+
+$(LPB_SRCS:%.c=$(O)/%.o): CFLAGS += -Ibuild-driver
+
+all: $(O)/lp-build

@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "elf.h"
+#include "lpb-elf.h"
 #include "run.h"
 #include "target.h"
 #include "util.h"

@@ -14,6 +14,7 @@
 #include <openssl/pem.h>
 #include <openssl/x509.h>
 
+#include "log.h"
 #include "modsign.h"
 
 /* The first OpenSSL error, or a fallback, for a one-line message. */
@@ -31,7 +32,7 @@ static EVP_PKEY *load_key(const char *path)
 	BIO *b = BIO_new_file(path, "rb");
 
 	if (!b) {
-		fprintf(stderr, "modsign: cannot open key %s: %s\n", path, strerror(errno));
+		lpb_err("cannot open key %s: %s", path, strerror(errno));
 		return NULL;
 	}
 	key = PEM_read_bio_PrivateKey(b, NULL, NULL, NULL);
@@ -40,7 +41,7 @@ static EVP_PKEY *load_key(const char *path)
 		key = d2i_PrivateKey_bio(b, NULL);
 	}
 	if (!key)
-		fprintf(stderr, "modsign: %s holds no private key (PEM or DER): %s\n", path,
+		lpb_err("%s holds no private key (PEM or DER): %s", path,
 			ssl_reason());
 	BIO_free(b);
 	return key;
@@ -53,7 +54,7 @@ static X509 *load_cert(const char *path, int quiet)
 
 	if (!b) {
 		if (!quiet)
-			fprintf(stderr, "modsign: cannot open certificate %s: %s\n", path,
+			lpb_err("cannot open certificate %s: %s", path,
 				strerror(errno));
 		return NULL;
 	}
@@ -63,7 +64,7 @@ static X509 *load_cert(const char *path, int quiet)
 		x = d2i_X509_bio(b, NULL);
 	}
 	if (!x && !quiet)
-		fprintf(stderr, "modsign: %s holds no X.509 certificate (PEM or DER)\n", path);
+		lpb_err("%s holds no X.509 certificate (PEM or DER)", path);
 	BIO_free(b);
 	return x;
 }
@@ -84,7 +85,7 @@ int modsign_sign(const uint8_t *data, size_t len, const char *key_path, const ch
 
 	*out = NULL;
 	if (!md) {
-		fprintf(stderr, "modsign: unknown digest '%s'\n", hash);
+		lpb_err("unknown digest '%s'", hash);
 		return -EINVAL;
 	}
 	key = load_key(key_path);
@@ -92,7 +93,7 @@ int modsign_sign(const uint8_t *data, size_t len, const char *key_path, const ch
 	if (!key || !cert)
 		goto out;
 	if (X509_check_private_key(cert, key) != 1) {
-		fprintf(stderr, "modsign: key %s does not belong to certificate %s\n", key_path,
+		lpb_err("key %s does not belong to certificate %s", key_path,
 			cert_path);
 		goto out;
 	}
@@ -101,12 +102,12 @@ int modsign_sign(const uint8_t *data, size_t len, const char *key_path, const ch
 		       CMS_NOCERTS | CMS_PARTIAL | CMS_BINARY | CMS_DETACHED | CMS_STREAM);
 	if (!in || !cms || !CMS_add1_signer(cms, cert, key, md, flags) ||
 	    CMS_final(cms, in, NULL, CMS_NOCERTS | CMS_BINARY) != 1) {
-		fprintf(stderr, "modsign: signing with %s failed: %s\n", key_path, ssl_reason());
+		lpb_err("signing with %s failed: %s", key_path, ssl_reason());
 		goto out;
 	}
 	der = BIO_new(BIO_s_mem());
 	if (!der || i2d_CMS_bio(der, cms) != 1) {
-		fprintf(stderr, "modsign: cannot encode the signature: %s\n", ssl_reason());
+		lpb_err("cannot encode the signature: %s", ssl_reason());
 		goto out;
 	}
 	BIO_get_mem_ptr(der, &sig);
@@ -150,7 +151,7 @@ int modsign_split(const uint8_t *data, size_t len, const char *name,
 		return -ENOENT;
 	rest = len - MODSIGN_MAGIC_LEN;
 	if (rest < sizeof(info)) {
-		fprintf(stderr, "modsign: %s: signature trailer is truncated\n", name);
+		lpb_err("%s: signature trailer is truncated", name);
 		return -EBADMSG;
 	}
 	memcpy(&info, data + rest - sizeof(info), sizeof(info));
@@ -158,11 +159,11 @@ int modsign_split(const uint8_t *data, size_t len, const char *name,
 	sig_len = ntohl(info.sig_len);
 	if (info.id_type != MODSIGN_PKEY_ID_PKCS7 || info.algo || info.hash ||
 	    info.signer_len || info.key_id_len || info.pad[0] || info.pad[1] || info.pad[2]) {
-		fprintf(stderr, "modsign: %s: signature trailer is not a PKCS#7 trailer\n", name);
+		lpb_err("%s: signature trailer is not a PKCS#7 trailer", name);
 		return -EBADMSG;
 	}
 	if (sig_len == 0 || sig_len > rest) {
-		fprintf(stderr, "modsign: %s: signature length %zu does not fit the file\n", name,
+		lpb_err("%s: signature length %zu does not fit the file", name,
 			sig_len);
 		return -EBADMSG;
 	}

@@ -1,0 +1,634 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* lp-build's pipeline: each stage checks what it needs before spending time,
+ * says what it does and how long it took, and maps failures to exit codes. */
+#include <errno.h>
+#include <ftw.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "build.h"
+#include "exit-codes.h"
+#include "modsign.h"
+#include "run.h"
+
+const char *const build_stage_names[NR_STAGES] = {
+	[ST_TARGET] = "target",
+	[ST_PATCHES] = "patches",
+	[ST_TREE] = "tree",
+	[ST_COMPILE_ORIG] = "compile-original",
+	[ST_COMPILE_PATCHED] = "compile-patched",
+	[ST_DIFF] = "diff",
+	[ST_PREFLIGHT] = "preflight",
+	[ST_LINK] = "link",
+	[ST_POSTLINK] = "postlink",
+	[ST_SIGN] = "sign",
+	[ST_WRITE] = "write",
+};
+
+static void say(const struct build *b, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static void say(const struct build *b, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (b->o->quiet)
+		return;
+	va_start(ap, fmt);
+	fprintf(stderr, "lp-build: ");
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+	va_end(ap);
+}
+
+/* Close a stage: print and record its time. */
+static void stage_done(struct build *b, enum build_stage st, double t0, const char *what)
+{
+	b->stage_seconds[st] = now_seconds() - t0;
+	say(b, "%-17s %6.2f s  %s", build_stage_names[st], b->stage_seconds[st], what);
+}
+
+static char *self_dir(void)
+{
+	char buf[PATH_MAX];
+	ssize_t n = readlink("/proc/self/exe", buf, sizeof(buf) - 1);
+
+	if (n <= 0)
+		return xstrdup(".");
+	buf[n] = 0;
+	*strrchr(buf, '/') = 0;
+	return xstrdup(buf);
+}
+
+static char *find_template(const char *self)
+{
+	const char *cands[] = { "%s/../kmod-template", "%s/../share/lp-build/kmod-template" };
+	const char *env = getenv("LPB_TEMPLATE_DIR");
+
+	if (env)
+		return xstrdup(env);
+	for (size_t i = 0; i < 2; i++) {
+		char *p = xasprintf(cands[i], self), *main_c = xasprintf("%s/livepatch-main.c", p);
+		bool ok = path_exists(main_c);
+
+		free(main_c);
+		if (ok) {
+			char *r = real_path(p);
+
+			free(p);
+			return r;
+		}
+		free(p);
+	}
+	fprintf(stderr, "lp-build: cannot find kmod-template/ next to %s (set LPB_TEMPLATE_DIR)\n",
+		self);
+	return NULL;
+}
+
+/* Every input must exist before any work starts. */
+static int check_inputs(struct build *b)
+{
+	const struct build_opts *o = b->o;
+	const char *need[][2] = {
+		{ o->src, "kernel source (-s)" }, { o->config, "kernel config (-c)" },
+		{ o->vmlinux, "debug vmlinux (-v)" },
+	};
+
+	for (size_t i = 0; i < sizeof(need) / sizeof(need[0]); i++) {
+		if (!need[i][0]) {
+			fprintf(stderr, "lp-build: missing %s; see lp-build --help\n", need[i][1]);
+			return -1;
+		}
+		if (!path_exists(need[i][0])) {
+			fprintf(stderr, "lp-build: %s %s does not exist\n", need[i][1], need[i][0]);
+			return -1;
+		}
+	}
+	if (!is_dir(o->src)) {
+		fprintf(stderr, "lp-build: -s %s is not a directory\n", o->src);
+		return -1;
+	}
+	if (!!o->key != !!o->cert) {
+		fprintf(stderr, "lp-build: --key and --cert go together\n");
+		return -1;
+	}
+	b->sign = o->key != NULL;
+	for (int i = 0; i < o->nr_patches; i++) {
+		if (!path_exists(o->patches[i])) {
+			fprintf(stderr, "lp-build: patch %s does not exist\n", o->patches[i]);
+			return -1;
+		}
+	}
+	if (!o->nr_patches) {
+		fprintf(stderr, "lp-build: no patch given; see lp-build --help\n");
+		return -1;
+	}
+	b->symvers = o->symvers ? xstrdup(o->symvers) : NULL;
+	if (!b->symvers) {
+		char *dir = xstrdup(o->vmlinux), *slash = strrchr(dir, '/');
+
+		b->symvers = xasprintf("%s/Module.symvers", slash ? (*slash = 0, dir) : ".");
+		free(dir);
+	}
+	if (!path_exists(b->symvers)) {
+		fprintf(stderr, "lp-build: %s does not exist: give the target's Module.symvers "
+			"with --symvers\n", b->symvers);
+		return -1;
+	}
+	if (o->modules) {
+		b->modules = xstrdup(o->modules);
+	} else {
+		char *dir = xstrdup(o->vmlinux), *slash = strrchr(dir, '/');
+
+		b->modules = xstrdup(slash ? (*slash = 0, dir) : ".");
+		free(dir);
+	}
+	return 0;
+}
+
+/* A klp patch name is the module name: sysfs, kbuild and kallsyms need it plain. */
+static char *patch_name(const struct build_opts *o)
+{
+	char *name;
+
+	if (o->name) {
+		name = xstrdup(o->name);
+	} else {
+		const char *base = strrchr(o->patches[0], '/');
+
+		name = xasprintf("lp_%s", base ? base + 1 : o->patches[0]);
+		for (char *p = name; *p; p++) {
+			if (!strcmp(p, ".diff") || !strcmp(p, ".patch")) {
+				*p = 0;
+				break;
+			}
+			if (!(*p == '_' || (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+			      (*p >= '0' && *p <= '9')))
+				*p = '_';
+		}
+	}
+	if (!*name || strlen(name) > 55 || strspn(name, "abcdefghijklmnopqrstuvwxyz"
+					      "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_") != strlen(name)) {
+		fprintf(stderr, "lp-build: patch name '%s' must be 1-55 letters, digits or '_' "
+			"(it names the module and /sys/kernel/livepatch/<name>)\n", name);
+		free(name);
+		return NULL;
+	}
+	return name;
+}
+
+static int stage_target(struct build *b)
+{
+	double t0 = now_seconds();
+	char *host;
+
+	if (target_read(&b->target, b->o->vmlinux))
+		return LPB_EXIT_TARGET_UNKNOWN;
+	host = host_compiler_id(b->o->cc);
+	if (!host) {
+		fprintf(stderr, "lp-build: cannot run %s --version: is the compiler installed?\n",
+			b->o->cc);
+		return LPB_EXIT_ERROR;
+	}
+	if (!b->target.compiler) {
+		fprintf(stderr, "lp-build: %s records no GCC version in .comment; lp-build "
+			"supports GCC-built kernels\n", b->o->vmlinux);
+		free(host);
+		return LPB_EXIT_MISMATCH;
+	}
+	if (strcmp(host, b->target.compiler)) {
+		fprintf(stderr, "lp-build: %s the compiler: the target kernel was built with "
+			"\"%s\", %s here is \"%s\"; install the same compiler (or pass "
+			"--allow-compiler-mismatch and rely on the pre-flight check)\n",
+			b->o->allow_compiler_mismatch ? "warning: ignoring" : "mismatch in",
+			b->target.compiler, b->o->cc, host);
+		if (!b->o->allow_compiler_mismatch) {
+			free(host);
+			return LPB_EXIT_MISMATCH;
+		}
+	}
+	free(host);
+	{
+		char *what = xasprintf("%s %s (%s)", b->target.release, b->target.version,
+				       b->target.label);
+
+		stage_done(b, ST_TARGET, t0, what);
+		free(what);
+	}
+	return 0;
+}
+
+static int stage_patches(struct build *b)
+{
+	double t0 = now_seconds();
+	char *scratch;
+	int ret;
+
+	if (patchset_load(&b->patches, b->o->patches, b->o->nr_patches))
+		return LPB_EXIT_ERROR;
+	scratch = xasprintf("%s/check.%d", b->o->cache, (int)getpid());
+	ret = patchset_check(&b->patches, b->o->src, scratch);
+	remove_tree(scratch);
+	free(scratch);
+	if (ret)
+		return LPB_EXIT_PATCH_APPLY;
+	{
+		char *what = xasprintf("%zu patch(es) apply, touching %zu file(s)",
+				       b->patches.paths.n, b->patches.files.n);
+
+		stage_done(b, ST_PATCHES, t0, what);
+		free(what);
+	}
+	return 0;
+}
+
+static int stage_tree(struct build *b)
+{
+	double t0 = now_seconds();
+	char *dst;
+	int ret;
+
+	b->topts = (struct tree_opts){
+		.src = b->o->src,
+		.config = b->o->config,
+		.cache = b->o->cache,
+		.release = b->target.release,
+		.compiler_id = b->target.compiler,
+		.jobs = b->o->jobs,
+		.verbose = b->o->verbose,
+	};
+	if (tree_acquire(&b->tree, &b->topts))
+		return LPB_EXIT_ERROR;
+	/* modpost links exported symbols against the target's CRCs */
+	dst = xasprintf("%s/Module.symvers", b->tree.build);
+	ret = copy_file(b->symvers, dst);
+	free(dst);
+	if (ret)
+		return LPB_EXIT_ERROR;
+	b->work = xasprintf("%s/work/%s", b->tree.dir, b->name);
+	if (remove_tree(b->work) || mkdir_p(b->work))
+		return LPB_EXIT_ERROR;
+	stage_done(b, ST_TREE, t0, b->tree.fresh ? "prepared a new build tree" :
+			     "reused the prepared build tree");
+	return 0;
+}
+
+static char *kcflags(const struct build *b)
+{
+	return xasprintf("-ffunction-sections -fdata-sections -I%s/include", b->template_dir);
+}
+
+static int stage_compile(struct build *b)
+{
+	struct strvec outputs = { 0 };
+	char *flags = kcflags(b), *what;
+	double t0 = now_seconds();
+	int ret = LPB_EXIT_ERROR;
+
+	if (units_plan(&b->units, &b->patches, b->tree.src, b->work))
+		goto out;
+	if (units_compile(&b->units, &b->tree, &b->topts, flags, false))
+		goto out;
+	what = xasprintf("%zu unit(s)", b->units.n);
+	stage_done(b, ST_COMPILE_ORIG, t0, what);
+	free(what);
+
+	t0 = now_seconds();
+	units_outputs(&b->units, &outputs);
+	if (tree_apply(&b->tree, &b->patches.files, &outputs, &b->patches.paths))
+		goto out;
+	if (units_compile(&b->units, &b->tree, &b->topts, flags, true)) {
+		tree_revert(&b->tree);
+		goto out;
+	}
+	if (tree_revert(&b->tree))
+		goto out;
+	what = xasprintf("%zu unit(s)", b->units.n);
+	stage_done(b, ST_COMPILE_PATCHED, t0, what);
+	free(what);
+	ret = 0;
+out:
+	sv_free(&outputs);
+	free(flags);
+	return ret;
+}
+
+struct ko_search {
+	const char *want; /* module name with '_' */
+	char *found;
+};
+
+static struct ko_search *ko_search_ctx;
+
+static int ko_visit(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	const char *base = path + ftw->base;
+	size_t n = strlen(base);
+	char *name;
+	bool match;
+
+	if (flag != FTW_F || n < 4 || strcmp(base + n - 3, ".ko"))
+		return 0;
+	name = strndup(base, n - 3);
+	for (char *p = name; *p; p++)
+		if (*p == '-')
+			*p = '_';
+	match = !strcmp(name, ko_search_ctx->want);
+	free(name);
+	if (match) {
+		ko_search_ctx->found = xstrdup(path);
+		return 1;
+	}
+	return 0;
+}
+
+/* The target module's .ko under the modules directory. */
+static char *find_module(const struct build *b, const char *modname)
+{
+	struct ko_search s = { .want = modname };
+
+	ko_search_ctx = &s;
+	nftw(b->modules, ko_visit, 32, FTW_PHYS);
+	ko_search_ctx = NULL;
+	if (!s.found)
+		fprintf(stderr, "lp-build: the patch changes module %s, but %s.ko is not under %s "
+			"(give the directory of the target's modules with --modules)\n", modname,
+			modname, b->modules);
+	return s.found;
+}
+
+static char *parent_of(const struct build *b, const struct unit *u)
+{
+	if (!strcmp(u->objname, "vmlinux"))
+		return xstrdup(b->target.vmlinux);
+	return find_module(b, u->objname);
+}
+
+/* Run create-diff-object on one unit; its own message explains a refusal. */
+static int diff_unit(struct build *b, struct unit *u)
+{
+	char *parent = parent_of(b, u), *dir = xstrdup(u->diff);
+	const char *av[] = { b->cdo, u->orig, u->patched, "-o", u->diff, "--parent", parent,
+			     "--parent-name", u->objname, "--symvers", b->symvers, "--json",
+			     u->json, NULL };
+	struct strbuf out = { 0 };
+	int rc;
+
+	*strrchr(dir, '/') = 0;
+	if (!parent || mkdir_p(dir)) {
+		free(parent);
+		free(dir);
+		return -1;
+	}
+	rc = run_cmd(av, NULL, b->o->verbose ? RUN_ECHO : 0, &out);
+	u->diff_rc = rc;
+	if (rc != LPB_EXIT_OK && rc != LPB_EXIT_NO_CHANGE && !b->o->verbose)
+		fprintf(stderr, "%s", out.buf ? out.buf : "");
+	sb_free(&out);
+	free(parent);
+	free(dir);
+	return rc;
+}
+
+static int stage_diff(struct build *b)
+{
+	double t0 = now_seconds();
+	size_t unchanged = 0;
+	char *what;
+
+	b->diffs = xcalloc(b->units.n, sizeof(*b->diffs));
+	for (size_t i = 0; i < b->units.n; i++) {
+		struct unit *u = &b->units.v[i];
+		struct kmod_diff *d;
+		int rc = diff_unit(b, u);
+
+		if (rc == LPB_EXIT_NO_CHANGE) {
+			if (!u->via_header)
+				say(b, "note: %s has no functional change", u->src);
+			unchanged++;
+			continue;
+		}
+		if (rc == LPB_EXIT_UNPATCHABLE) {
+			fprintf(stderr, "lp-build: %s: the change cannot be live-patched (see above)\n",
+				u->src);
+			return LPB_EXIT_UNPATCHABLE;
+		}
+		if (rc != LPB_EXIT_OK) {
+			fprintf(stderr, "lp-build: create-diff-object failed on %s (exit %d)\n",
+				u->obj, rc);
+			return LPB_EXIT_ERROR;
+		}
+		d = &b->diffs[b->nr_diffs];
+		d->path = u->diff;
+		d->elf = lpb_elf_open(u->diff, 0);
+		if (!d->elf || lpb_meta_read(d->elf, &d->meta))
+			return LPB_EXIT_ERROR;
+		b->nr_diffs++;
+	}
+	b->units_changed = b->nr_diffs;
+	if (!b->nr_diffs) {
+		fprintf(stderr, "lp-build: the patches make no functional change to the kernel "
+			"(%zu unit(s) compiled): nothing to livepatch\n", b->units.n);
+		return LPB_EXIT_NO_CHANGE;
+	}
+	what = xasprintf("%zu of %zu compiled unit(s) changed", b->nr_diffs, b->units.n);
+	stage_done(b, ST_DIFF, t0, what);
+	free(what);
+	return 0;
+}
+
+static int stage_preflight(struct build *b)
+{
+	double t0 = now_seconds();
+	struct lpb_ksyms *vmlinux = NULL;
+	char *what;
+	int ret = 0;
+
+	for (size_t i = 0, d = 0; i < b->units.n && !ret; i++) {
+		struct unit *u = &b->units.v[i];
+		struct lpb_ksyms *ks;
+		char *parent;
+
+		if (u->diff_rc != LPB_EXIT_OK)
+			continue;
+		if (!strcmp(u->objname, "vmlinux")) {
+			if (!vmlinux)
+				vmlinux = lpb_ksyms_load(b->target.vmlinux);
+			ks = vmlinux;
+			parent = NULL;
+		} else {
+			parent = find_module(b, u->objname);
+			ks = parent ? lpb_ksyms_load(parent) : NULL;
+		}
+		ret = ks ? preflight_compare(&b->diffs[d].meta, u->objname, u->orig, ks,
+					     &b->preflight) : -1;
+		if (ks != vmlinux)
+			lpb_ksyms_free(ks);
+		free(parent);
+		d++;
+	}
+	lpb_ksyms_free(vmlinux);
+	if (ret > 0)
+		return LPB_EXIT_MISMATCH;
+	if (ret < 0)
+		return LPB_EXIT_ERROR;
+	what = xasprintf("%zu function(s), %zu bytes match the target", b->preflight.functions,
+			 b->preflight.bytes);
+	stage_done(b, ST_PREFLIGHT, t0, what);
+	free(what);
+	return 0;
+}
+
+static int stage_link(struct build *b)
+{
+	struct kmod_spec spec = {
+		.name = b->name,
+		.patch_version = b->o->patch_version,
+		.replace = b->o->replace,
+		.target = &b->target,
+		.patches = &b->patches,
+		.template_dir = b->template_dir,
+		.diffs = b->diffs,
+		.nr_diffs = b->nr_diffs,
+	};
+	char *dir = xasprintf("%s/kmod", b->work), *ko, *out;
+	double t0 = now_seconds();
+	int ret = LPB_EXIT_ERROR;
+
+	if (kmod_generate(&spec, dir) || kmod_build(&b->tree, &b->topts, dir))
+		goto out;
+	stage_done(b, ST_LINK, t0, "kbuild linked the module");
+
+	t0 = now_seconds();
+	ko = xasprintf("%s/%s.ko", dir, b->name);
+	out = xasprintf("%s/%s.klp.ko", dir, b->name);
+	if (lpb_klp_postlink(ko, out, &b->klp) == 0) {
+		char *what = xasprintf("%zu livepatch relocation(s), %zu symbol(s), %zu section(s)",
+				       b->klp.relocs, b->klp.symbols, b->klp.sections);
+
+		b->module = (uint8_t *)read_file(out, &b->module_len);
+		stage_done(b, ST_POSTLINK, t0, what);
+		free(what);
+		ret = b->module ? 0 : LPB_EXIT_ERROR;
+	}
+	free(ko);
+	free(out);
+out:
+	free(dir);
+	return ret;
+}
+
+static int stage_sign(struct build *b)
+{
+	double t0 = now_seconds();
+	uint8_t *signed_mod;
+	size_t len;
+
+	if (!b->sign) {
+		say(b, "note: no --key given: the module is NOT signed (kernels that enforce "
+		    "module signatures will refuse it)");
+		return 0;
+	}
+	if (modsign_sign(b->module, b->module_len, b->o->key, b->o->cert, b->o->hash, &signed_mod,
+			 &len))
+		return LPB_EXIT_ERROR;
+	free(b->module);
+	b->module = signed_mod;
+	b->module_len = len;
+	stage_done(b, ST_SIGN, t0, b->o->cert);
+	return 0;
+}
+
+/* Both outputs or neither: temp files first, renames last. */
+static int stage_write(struct build *b)
+{
+	char *ko = xasprintf("%s/%s.ko", b->o->outdir, b->name);
+	char *js = xasprintf("%s/%s.json", b->o->outdir, b->name);
+	char *ko_tmp = xasprintf("%s/.%s.ko.partial", b->o->outdir, b->name);
+	char *js_tmp = xasprintf("%s/.%s.json.partial", b->o->outdir, b->name);
+	double t0 = now_seconds();
+	char *manifest = NULL;
+	int ret = LPB_EXIT_ERROR;
+
+	if (mkdir_p(b->o->outdir))
+		goto out;
+	b->stage_seconds[ST_WRITE] = 0;
+	manifest = build_manifest(b);
+	if (write_file_atomic(ko_tmp, b->module, b->module_len, 0644) ||
+	    write_file_atomic(js_tmp, manifest, strlen(manifest), 0644))
+		goto out;
+	if (rename(ko_tmp, ko) || rename(js_tmp, js)) {
+		fprintf(stderr, "lp-build: cannot write %s: %s\n", ko, strerror(errno));
+		unlink(ko);
+		goto out;
+	}
+	stage_done(b, ST_WRITE, t0, ko);
+	if (!b->o->quiet)
+		printf("%s\n%s\n", ko, js);
+	ret = 0;
+out:
+	unlink(ko_tmp);
+	unlink(js_tmp);
+	free(manifest);
+	free(ko);
+	free(js);
+	free(ko_tmp);
+	free(js_tmp);
+	return ret;
+}
+
+int build_run(struct build *b, const struct build_opts *o)
+{
+	int (*const stages[])(struct build *) = {
+		stage_target, stage_patches, stage_tree, stage_compile, stage_diff,
+		stage_preflight, stage_link, stage_sign, stage_write,
+	};
+	int rc = 0;
+
+	*b = (struct build){ .o = o, .tree = { .lock_fd = -1 } };
+	b->self_dir = self_dir();
+	b->cdo = xasprintf("%s/create-diff-object", b->self_dir);
+	b->template_dir = find_template(b->self_dir);
+	if (!b->template_dir || check_inputs(b))
+		return LPB_EXIT_ERROR;
+	b->name = patch_name(o);
+	if (!b->name)
+		return LPB_EXIT_ERROR;
+	if (!path_exists(b->cdo)) {
+		fprintf(stderr, "lp-build: %s is missing: build it with make\n", b->cdo);
+		return LPB_EXIT_ERROR;
+	}
+	for (size_t i = 0; i < sizeof(stages) / sizeof(stages[0]) && !rc; i++) {
+		rc = stages[i](b);
+		if (!rc && lpb_interrupted) {
+			fprintf(stderr, "lp-build: interrupted\n");
+			rc = LPB_EXIT_ERROR;
+		}
+	}
+	return rc;
+}
+
+void build_free(struct build *b)
+{
+	for (size_t i = 0; i < b->nr_diffs; i++) {
+		lpb_meta_free(&b->diffs[i].meta);
+		lpb_elf_free(b->diffs[i].elf);
+	}
+	free(b->diffs);
+	tree_release(&b->tree);
+	units_free(&b->units);
+	patchset_free(&b->patches);
+	target_free(&b->target);
+	free(b->self_dir);
+	free(b->template_dir);
+	free(b->cdo);
+	free(b->symvers);
+	free(b->modules);
+	free(b->work);
+	free(b->name);
+	free(b->module);
+}

@@ -1,0 +1,90 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/* One lp-build run: the options, and the state its stages pass along, from
+ * patch files to a signed module and its manifest. */
+#ifndef LPB_BUILD_BUILD_H
+#define LPB_BUILD_BUILD_H
+
+#include <stdbool.h>
+
+#include "klp-write.h"
+#include "kmod.h"
+#include "patchset.h"
+#include "preflight.h"
+#include "target.h"
+#include "tree.h"
+#include "units.h"
+
+struct build_opts {
+	const char *src; /* -s: kernel source tree (never modified) */
+	const char *config; /* -c: the target's .config */
+	const char *vmlinux; /* -v: the target's debug vmlinux */
+	const char *outdir; /* -o */
+	const char *name; /* -n: module and patch name */
+	const char *symvers; /* --symvers: default next to vmlinux */
+	const char *modules; /* --modules: where target modules (.ko) are */
+	const char *key, *cert; /* --key/--cert: signing */
+	const char *hash; /* --hash: signature digest */
+	const char *patch_version; /* --patch-version */
+	const char *cache; /* --cache or LPB_CACHE */
+	const char *cc; /* compiler kbuild uses (CC), for the compiler check */
+	bool replace; /* false with --no-replace */
+	bool allow_compiler_mismatch; /* --allow-compiler-mismatch */
+	int jobs; /* -j */
+	int verbose; /* -V (repeatable) */
+	bool quiet; /* -q */
+	char *const *patches;
+	int nr_patches;
+};
+
+enum build_stage {
+	ST_TARGET,
+	ST_PATCHES,
+	ST_TREE,
+	ST_COMPILE_ORIG,
+	ST_COMPILE_PATCHED,
+	ST_DIFF,
+	ST_PREFLIGHT,
+	ST_LINK,
+	ST_POSTLINK,
+	ST_SIGN,
+	ST_WRITE,
+	NR_STAGES,
+};
+
+struct build {
+	const struct build_opts *o;
+	struct tree_opts topts;
+	char *self_dir; /* where lp-build lives: finds create-diff-object, kmod-template */
+	char *template_dir;
+	char *cdo; /* create-diff-object */
+	char *symvers;
+	char *modules;
+	char *work; /* work directory inside the tree's cache entry */
+	char *name;
+
+	struct target target;
+	struct patchset patches;
+	struct tree tree;
+	struct units units;
+	size_t units_changed; /* units with a functional change */
+	struct kmod_diff *diffs;
+	size_t nr_diffs;
+	struct preflight_stats preflight;
+	struct lpb_klp_stats klp;
+
+	uint8_t *module; /* the final module bytes */
+	size_t module_len;
+	bool sign;
+	double stage_seconds[NR_STAGES];
+};
+
+/* Run every stage; returns an lpb_exit code. */
+int build_run(struct build *b, const struct build_opts *o);
+void build_free(struct build *b);
+
+/* The manifest NAME.json. */
+char *build_manifest(const struct build *b);
+
+extern const char *const build_stage_names[NR_STAGES];
+
+#endif /* LPB_BUILD_BUILD_H */

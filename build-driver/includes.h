@@ -1,0 +1,16 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/* Which translation units include a header, directly or through other
+ * headers, found by scanning #include lines (no kernel build needed). */
+#ifndef LPB_BUILD_INCLUDES_H
+#define LPB_BUILD_INCLUDES_H
+
+#include "util.h"
+
+/*
+ * Add to @tus every .c/.S file of @src that includes one of @headers
+ * (relative paths). Matching is by path suffix, so it errs towards more
+ * units, never fewer: extra ones are compiled and then found unchanged.
+ */
+int includers_of(const char *src, const struct strvec *headers, struct strvec *tus);
+
+#endif /* LPB_BUILD_INCLUDES_H */

@@ -1,0 +1,41 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/* Generating the livepatch module's source from kmod-template/ and the diff
+ * objects' metadata, and linking it with the target's kbuild. */
+#ifndef LPB_BUILD_KMOD_H
+#define LPB_BUILD_KMOD_H
+
+#include <stdbool.h>
+
+#include "lpb-meta-read.h"
+#include "patchset.h"
+#include "target.h"
+#include "tree.h"
+
+struct kmod_diff {
+	const char *path; /* the diff object */
+	struct lpb_meta meta; /* its decoded .lpb.* metadata */
+	struct lpb_elf *elf; /* the model the metadata points into */
+};
+
+struct kmod_spec {
+	const char *name; /* module (and klp patch) name */
+	const char *patch_version;
+	bool replace;
+	const struct target *target;
+	const struct patchset *patches;
+	const char *template_dir; /* kmod-template/ */
+	struct kmod_diff *diffs;
+	size_t nr_diffs;
+};
+
+/* Write Kbuild, livepatch-main.c, lpb-patch-data.h and the diff objects
+ * into @dir (emptied first). Returns 0 or -1 after a message. */
+int kmod_generate(const struct kmod_spec *spec, const char *dir);
+
+/* The generated lpb-patch-data.h, for tests and -v. */
+char *kmod_patch_data(const struct kmod_spec *spec);
+
+/* Link @dir with kbuild in the prepared tree; the module is dir/NAME.ko. */
+int kmod_build(struct tree *t, const struct tree_opts *o, const char *dir);
+
+#endif /* LPB_BUILD_KMOD_H */

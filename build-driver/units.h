@@ -1,0 +1,44 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/* Translation units a patch touches: which to compile, where each one is
+ * linked (vmlinux or a module), and their original and patched objects. */
+#ifndef LPB_BUILD_UNITS_H
+#define LPB_BUILD_UNITS_H
+
+#include <stdbool.h>
+
+#include "patchset.h"
+#include "tree.h"
+
+struct unit {
+	char *src; /* relative source path, e.g. "fs/proc/cmdline.c" */
+	char *obj; /* relative object path, e.g. "fs/proc/cmdline.o" */
+	char *cmd; /* kbuild's record of the command, e.g. "fs/proc/.cmdline.o.cmd" */
+	char *objname; /* "vmlinux" or the module it is linked into */
+	char *orig, *patched, *diff, *json; /* absolute paths in the work directory */
+	bool via_header; /* found through a changed header, may turn out unchanged */
+	int diff_rc; /* create-diff-object's exit code */
+};
+
+struct units {
+	struct unit *v;
+	size_t n;
+};
+
+/*
+ * The units to compile for @ps: each changed .c/.S file, and for each
+ * changed header the units of @src that include it (directly or through
+ * other headers). Refuses changes to build files. @work is the work dir.
+ */
+int units_plan(struct units *u, const struct patchset *ps, const char *src, const char *work);
+
+/* Compile every unit in the tree; copy the objects to unit->orig (or
+ * ->patched). The first pass also learns where each unit is linked. */
+int units_compile(struct units *u, struct tree *t, const struct tree_opts *o,
+		  const char *kcflags, bool patched);
+
+/* The kbuild outputs units_compile() leaves in the tree (objects, .cmd). */
+void units_outputs(const struct units *u, struct strvec *out);
+
+void units_free(struct units *u);
+
+#endif /* LPB_BUILD_UNITS_H */
