@@ -1,0 +1,197 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/* create-diff-object: the context shared by the steps of the pipeline
+ * (correlate, compare, include, classify, special sections, output, report). */
+#ifndef CDO_H
+#define CDO_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "ksyms.h"
+#include "lpb-elf.h"
+#include "symvers.h"
+
+enum cdo_status {
+	CDO_SAME = 0,
+	CDO_CHANGED,
+	CDO_NEW,
+};
+
+/* What a section is for the diff (decides compare / include / copy). */
+enum cdo_kind {
+	K_NONE = 0, /* headers, symbol/string tables, relocations */
+	K_TEXT, /* code */
+	K_DATA, /* allocated data: .data/.rodata/.bss and friends */
+	K_STRINGS, /* SHF_MERGE|SHF_STRINGS: string literals, no symbols */
+	K_CONST, /* SHF_MERGE constants (.rodata.cst16...) */
+	K_SPECIAL, /* per-call-site tables filtered to included functions */
+	K_CALLBACK, /* .lpb.cb.*: callback declarations */
+	K_DROP, /* never output: .discard.*, .comment, .note.*, debug info */
+	K_UNSUPPORTED, /* kernel tables a livepatch cannot add to */
+};
+
+struct cdo_special; /* special.c */
+
+/* per-section state (sec->priv), for both objects */
+struct cdo_sec {
+	struct lpb_section *twin;
+	enum cdo_kind kind;
+	enum cdo_status status;
+	const struct cdo_special *special;
+	struct lpb_symbol *owner; /* the one FUNC/OBJECT covering the section */
+	bool anon; /* allocated, no FUNC/OBJECT symbols, not strings/special */
+	bool include; /* PATCHED: copied into the output */
+	const char *why; /* PATCHED: name of what pulled it in */
+	struct lpb_section *out; /* PATCHED: the copy in the output */
+	struct lpb_reloc **sorted; /* relocations sorted by offset (lazy) */
+	size_t nr_sorted;
+};
+
+/* per-symbol state (sym->priv), for both objects */
+struct cdo_sym {
+	struct lpb_symbol *twin;
+	enum cdo_status status;
+	bool line_only; /* PATCHED: differs from its twin only by __LINE__ */
+	bool changed_by_child; /* PATCHED: a .cold/.part child or owned table changed */
+	struct lpb_symbol *parent; /* .cold/.part child: its parent function */
+	bool cold; /* a .cold child (always copied with its parent) */
+	bool patch; /* PATCHED: gets a .lpb.funcs entry */
+	bool include; /* PATCHED: copied (through its section) */
+	struct lpb_symbol *out; /* PATCHED: the copy in the output */
+	char *norm; /* name without GCC's numeric suffixes */
+	bool numbered; /* a numbered static (count.3, __key.12, __UNIQUE_ID_x7) */
+	int64_t sympos; /* ORIG: cached sympos, -1 until resolved */
+};
+
+enum cdo_ref_kind {
+	REF_EXPORTED,
+	REF_KLP,
+};
+
+struct cdo_klp {
+	const char *section; /* output section being relocated */
+	struct lpb_section *out_sec;
+	uint64_t offset;
+	uint32_t type;
+	int64_t addend;
+	const char *symbol;
+	unsigned int sympos;
+	const char *from; /* the included item holding the reference */
+};
+
+struct cdo_refusal {
+	char *symbol;
+	char *reason;
+	char *advice;
+};
+
+struct cdo_note {
+	char *name;
+	char *detail;
+};
+
+struct cdo_list {
+	void *v;
+	size_t nr, cap, elem;
+};
+
+struct cdo_opts {
+	const char *orig, *patched, *out;
+	const char *parent, *parent_name, *symvers, *json;
+	struct cdo_entsize {
+		const char *section;
+		uint64_t size;
+	} entsizes[32];
+	size_t nr_entsizes;
+	int verbose;
+};
+
+struct cdo {
+	const struct cdo_opts *opts;
+	const char *objname; /* "vmlinux" or the module name */
+	struct lpb_elf *orig, *patched, *out;
+	struct lpb_ksyms *parent;
+	struct lpb_symvers *symvers;
+	struct lpb_kblock block; /* FILE block of ORIG in the parent */
+	bool block_done, block_ok;
+	bool no_ffs; /* an object without -ffunction-sections */
+
+	struct cdo_list refusals; /* struct cdo_refusal */
+	struct cdo_list ignored; /* struct cdo_note: line-number-only changes */
+	struct cdo_list included; /* struct cdo_note: item + why */
+	struct cdo_list klps; /* struct cdo_klp */
+	struct cdo_list exported; /* char *: names of exported references */
+	struct cdo_list callbacks; /* struct cdo_note: kind + function */
+	struct cdo_list removed; /* char *: ORIG functions gone in PATCHED */
+
+	struct cdo_tables *tables; /* special.c: per-object table indexes */
+	struct cdo_list sizes; /* special.c: struct cdo_size, resolved entry sizes */
+	struct cdo_list strings; /* output.c: .lpb.strings being built */
+};
+
+static inline struct cdo_sec *S(const struct lpb_section *sec)
+{
+	return sec->priv;
+}
+
+static inline struct cdo_sym *Y(const struct lpb_symbol *sym)
+{
+	return sym->priv;
+}
+
+/* util.c */
+void *cdo_push(struct cdo_list *l, size_t elem);
+void cdo_list_free(struct cdo_list *l, void (*fn)(void *));
+char *cdo_strdup(const char *s);
+char *cdo_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void cdo_refuse(struct cdo *c, const char *symbol, const char *advice,
+		const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+void cdo_verbose(const struct cdo *c, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+bool cdo_is_pcrel(uint32_t type);
+const char *cdo_reloc_name(uint32_t type);
+struct lpb_reloc **cdo_sec_relocs(struct lpb_section *sec, size_t *nr);
+/* relocations of @sec whose offsets lie in [start, end) */
+struct lpb_reloc **cdo_relocs_in(struct lpb_section *sec, uint64_t start,
+				 uint64_t end, size_t *nr);
+bool cdo_has_fentry(struct lpb_symbol *func);
+
+/* the pipeline, in order (each returns 0 or -errno after a message) */
+int cdo_setup(struct cdo *c); /* correlate.c: states, kinds, resolution */
+int cdo_correlate(struct cdo *c); /* correlate.c */
+int cdo_compare(struct cdo *c); /* compare.c */
+int cdo_check(struct cdo *c); /* include.c: refusals */
+int cdo_include(struct cdo *c); /* include.c: closure */
+int cdo_classify(struct cdo *c, struct lpb_symbol *target,
+		 enum cdo_ref_kind *kind, const char **name,
+		 unsigned int *sympos); /* classify.c */
+int cdo_resolve_sympos(struct cdo *c, struct lpb_symbol *orig_sym,
+		       unsigned int *sympos); /* classify.c */
+int cdo_output(struct cdo *c); /* output.c */
+int cdo_report(struct cdo *c, int exit_code, FILE *human); /* report.c */
+
+/* special.c */
+const struct cdo_special *cdo_special_lookup(const char *secname);
+int cdo_special_entsize(struct cdo *c, struct lpb_section *sec, uint64_t *size);
+/* The function whose code a table entry at [off, off+size) points into. */
+struct lpb_symbol *cdo_entry_owner(struct lpb_section *sec, uint64_t off,
+				   uint64_t size);
+int cdo_compare_special(struct cdo *c, struct lpb_symbol *pf,
+			struct lpb_symbol *of, bool *differs, bool *line_only);
+int cdo_output_special(struct cdo *c);
+void cdo_special_free(struct cdo *c);
+/* Calls @fn for every relocation of every table entry owned by @func (a
+ * PATCHED function), with the entry's table section. */
+int cdo_special_visit(struct cdo *c, struct lpb_symbol *func,
+		      int (*fn)(struct cdo *c, struct lpb_section *table,
+				struct lpb_reloc *r, void *arg),
+		      void *arg);
+bool cdo_special_has_key(const struct cdo_special *d);
+
+/* output.c: the relocation @r of an included PATCHED section, copied to
+ * @out_sec at @off: an ordinary relocation, or a .lpb.relocs entry. */
+int cdo_emit_reloc(struct cdo *c, struct lpb_section *from, struct lpb_section *out_sec,
+		   uint64_t off, struct lpb_reloc *r);
+
+#endif /* CDO_H */

@@ -1,0 +1,324 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* Decides SAME / CHANGED / NEW for every symbol and anonymous section, and
+ * recognises changes that only move __LINE__ numbers (WARN/BUG/printk). */
+#include <stdlib.h>
+#include <string.h>
+
+#include "cdo.h"
+#include "log.h"
+
+/* Functions that take __LINE__ as an argument, so a patch that only shifts
+ * lines changes the immediate loaded before calling them. */
+static const char *const line_consumers[] = {
+	"__might_sleep", "__might_resched", "__might_fault", "__warn_printk",
+	"warn_slowpath_fmt", "_printk", "printk", "__dynamic_pr_debug",
+	"__dynamic_dev_dbg", "__bug", "___might_sleep", "lockdep_rcu_suspicious",
+	"__cant_sleep", "__cant_migrate", "rcu_read_lock_held_common",
+};
+
+static bool is_line_consumer(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(line_consumers) / sizeof(*line_consumers); i++)
+		if (!strcmp(name, line_consumers[i]))
+			return true;
+	return false;
+}
+
+/* start of the bytes a relocation against a string/constant pool means */
+static int64_t pool_offset(const struct lpb_section *from, const struct lpb_reloc *r)
+{
+	return r->addend + (S(from)->kind == K_TEXT && cdo_is_pcrel(r->type) ? 4 : 0);
+}
+
+static bool pool_equal(struct lpb_section *pf, const struct lpb_reloc *rp,
+		       struct lpb_section *of, const struct lpb_reloc *ro)
+{
+	struct lpb_section *tp = rp->sym->sec, *to = ro->sym->sec;
+	int64_t a = pool_offset(pf, rp), b = pool_offset(of, ro);
+	uint64_t n;
+
+	if (rp->addend - a != ro->addend - b)
+		return false;
+	if (a < 0 || b < 0 || (uint64_t)a >= tp->size || (uint64_t)b >= to->size ||
+	    !tp->data || !to->data)
+		return a == b && tp->size == to->size && !strcmp(tp->name, to->name);
+	if (S(tp)->kind == K_STRINGS) {
+		const char *x = (const char *)tp->data + a, *y = (const char *)to->data + b;
+		size_t lx = strnlen(x, tp->size - a), ly = strnlen(y, to->size - b);
+
+		return lx == ly && !memcmp(x, y, lx);
+	}
+	n = tp->sh.sh_entsize ? tp->sh.sh_entsize : 1;
+	if (a + n > tp->size || b + n > to->size)
+		return false;
+	return !memcmp((char *)tp->data + a, (char *)to->data + b, n);
+}
+
+static bool target_equal(struct lpb_section *pf, const struct lpb_reloc *rp,
+			 struct lpb_section *of, const struct lpb_reloc *ro)
+{
+	struct lpb_symbol *sp = rp->sym, *so = ro->sym;
+
+	if (!sp || !so)
+		return !sp && !so && rp->addend == ro->addend;
+	if (lpb_is_section_sym(sp) && lpb_is_section_sym(so) && sp->sec && so->sec &&
+	    (S(sp->sec)->kind == K_STRINGS || S(sp->sec)->kind == K_CONST) &&
+	    S(so->sec)->kind == S(sp->sec)->kind)
+		return pool_equal(pf, rp, of, ro);
+	if (rp->addend != ro->addend)
+		return false;
+	if (Y(sp)->twin == so)
+		return true;
+	/* undefined or global symbols are the same thing by name */
+	return !Y(sp)->twin && !Y(so)->twin && !lpb_is_section_sym(sp) &&
+	       lpb_sym_bind(sp) != STB_LOCAL && lpb_sym_bind(so) != STB_LOCAL &&
+	       !strcmp(sp->name, so->name);
+}
+
+/* x86 encodings of "mov $imm32, %reg": the usual way GCC passes __LINE__ */
+static bool in_mov_imm32(const unsigned char *code, uint64_t start, uint64_t size,
+			 uint64_t at, uint64_t *imm_at)
+{
+	uint64_t s;
+
+	for (s = at >= 3 ? at - 3 : 0; s <= at; s++) {
+		uint64_t op = s; /* imm32 starts at s, covers at */
+
+		if (s + 4 > size)
+			continue;
+		/* b8+r imm32, 41 b8+r imm32 */
+		if (op >= 1 && code[start + op - 1] >= 0xb8 && code[start + op - 1] <= 0xbf) {
+			*imm_at = s;
+			return true;
+		}
+		/* c7 c0+r imm32, 48/49 c7 c0+r imm32 */
+		if (op >= 2 && code[start + op - 2] == 0xc7 &&
+		    (code[start + op - 1] & 0xf8) == 0xc0) {
+			*imm_at = s;
+			return true;
+		}
+	}
+	return false;
+}
+
+static bool calls_line_consumer(struct lpb_symbol *f)
+{
+	struct lpb_reloc **r;
+	size_t n, i;
+
+	r = cdo_relocs_in(f->sec, f->sym.st_value, f->sym.st_value + f->sym.st_size, &n);
+	for (i = 0; i < n; i++)
+		if (r[i]->sym && is_line_consumer(r[i]->sym->name))
+			return true;
+	return false;
+}
+
+/* Every differing byte must sit in the immediate of a mov whose old and new
+ * values both look like line numbers, in a function that passes lines on. */
+static bool line_only_bytes(struct lpb_symbol *p, struct lpb_symbol *o)
+{
+	const unsigned char *a = p->sec->data, *b = o->sec->data;
+	uint64_t ps = p->sym.st_value, os = o->sym.st_value, size = p->sym.st_size, i;
+
+	if (!a || !b || !calls_line_consumer(p))
+		return false;
+	for (i = 0; i < size; i++) {
+		uint64_t imm;
+		uint32_t x, y;
+
+		if (a[ps + i] == b[os + i])
+			continue;
+		if (!in_mov_imm32(a, ps, size, i, &imm) || !in_mov_imm32(b, os, size, i, &imm))
+			return false;
+		memcpy(&x, a + ps + imm, 4);
+		memcpy(&y, b + os + imm, 4);
+		if (!x || !y || x > 1000000 || y > 1000000)
+			return false;
+		i = imm + 3; /* the rest of this immediate is accounted for */
+	}
+	return true;
+}
+
+/* Compares [start,start+size) of two sections: bytes and relocations. */
+static bool range_differs(struct lpb_section *ps, uint64_t pstart,
+			  struct lpb_section *os, uint64_t ostart, uint64_t size,
+			  bool *bytes_only)
+{
+	struct lpb_reloc **rp, **ro;
+	size_t np, no, i;
+
+	*bytes_only = false;
+	rp = cdo_relocs_in(ps, pstart, pstart + size, &np);
+	ro = cdo_relocs_in(os, ostart, ostart + size, &no);
+	if (np != no)
+		return true;
+	for (i = 0; i < np; i++) {
+		if (rp[i]->offset - pstart != ro[i]->offset - ostart ||
+		    rp[i]->type != ro[i]->type || !target_equal(ps, rp[i], os, ro[i]))
+			return true;
+	}
+	if (ps->sh.sh_type == SHT_NOBITS || os->sh.sh_type == SHT_NOBITS)
+		return ps->sh.sh_type != os->sh.sh_type;
+	if (!ps->data || !os->data)
+		return ps->data != os->data;
+	if (memcmp((char *)ps->data + pstart, (char *)os->data + ostart, size)) {
+		*bytes_only = true;
+		return true;
+	}
+	return false;
+}
+
+static bool in_bounds(struct lpb_symbol *s)
+{
+	return s->sym.st_value <= s->sec->size &&
+	       s->sym.st_size <= s->sec->size - s->sym.st_value;
+}
+
+static int compare_symbol(struct cdo *c, struct lpb_symbol *p, struct lpb_symbol *o)
+{
+	bool bytes_only, sp_differs = false, sp_line = false;
+	struct cdo_sym *yp = Y(p);
+
+	if (!in_bounds(p) || !in_bounds(o)) {
+		lpb_err("%s: symbol %s runs past the end of section %s",
+			in_bounds(p) ? c->orig->path : c->patched->path, p->name,
+			p->sec->name);
+		return -1;
+	}
+	if (p->sym.st_size != o->sym.st_size || lpb_sym_type(p) != lpb_sym_type(o) ||
+	    !!(p->sec->sh.sh_flags & SHF_WRITE) != !!(o->sec->sh.sh_flags & SHF_WRITE)) {
+		yp->status = CDO_CHANGED;
+		return 0;
+	}
+	if (range_differs(p->sec, p->sym.st_value, o->sec, o->sym.st_value,
+			  p->sym.st_size, &bytes_only)) {
+		if (bytes_only && lpb_is_func(p) && line_only_bytes(p, o))
+			yp->line_only = true;
+		else {
+			yp->status = CDO_CHANGED;
+			return 0;
+		}
+	}
+	if (lpb_is_func(p)) {
+		if (cdo_compare_special(c, p, o, &sp_differs, &sp_line))
+			return -1;
+		if (sp_differs && !sp_line) {
+			yp->status = CDO_CHANGED;
+			return 0;
+		}
+		if (sp_differs)
+			yp->line_only = true;
+	}
+	yp->status = CDO_SAME;
+	return 0;
+}
+
+static void compare_anon(struct lpb_section *ps)
+{
+	struct lpb_section *os = S(ps)->twin;
+	bool bytes_only;
+
+	if (!os) {
+		S(ps)->status = CDO_NEW;
+		return;
+	}
+	if (ps->size != os->size ||
+	    range_differs(ps, 0, os, 0, ps->size, &bytes_only))
+		S(ps)->status = CDO_CHANGED;
+}
+
+/* Marks every function referencing @t (a symbol or, if NULL, section @ts)
+ * as changed: its behaviour depends on what changed there. */
+static bool mark_referrers(struct cdo *c, struct lpb_symbol *t, struct lpb_section *ts)
+{
+	struct lpb_section *sec;
+	bool any = false;
+
+	lpb_for_each_section(c->patched, sec) {
+		struct lpb_reloc **r;
+		size_t n, i;
+
+		if (S(sec)->kind != K_TEXT)
+			continue;
+		r = cdo_sec_relocs(sec, &n);
+		for (i = 0; i < n; i++) {
+			struct lpb_symbol *f;
+
+			if (!r[i]->sym || (t ? r[i]->sym != t : r[i]->sym->sec != ts))
+				continue;
+			f = lpb_find_symbol_containing(sec, r[i]->offset);
+			if (f && lpb_is_func(f) && Y(f)->status == CDO_SAME) {
+				Y(f)->status = CDO_CHANGED;
+				Y(f)->changed_by_child = true;
+				any = true;
+			}
+		}
+	}
+	return any;
+}
+
+int cdo_compare(struct cdo *c)
+{
+	struct lpb_symbol *p, *o;
+	struct lpb_section *ps;
+	bool again = true;
+
+	lpb_for_each_symbol(c->patched, p) {
+		if (!p->sec || lpb_is_section_sym(p) || lpb_sym_type(p) == STT_FILE ||
+		    S(p->sec)->kind == K_NONE || S(p->sec)->kind == K_DROP)
+			continue;
+		if (!lpb_is_func(p) && !lpb_is_object(p))
+			continue;
+		o = Y(p)->twin;
+		if (!o || !o->sec) {
+			Y(p)->status = CDO_NEW;
+			continue;
+		}
+		if (compare_symbol(c, p, o))
+			return -1;
+	}
+	lpb_for_each_section(c->patched, ps) {
+		if (S(ps)->anon || S(ps)->kind == K_UNSUPPORTED)
+			compare_anon(ps);
+	}
+	lpb_for_each_symbol(c->orig, o) {
+		if (lpb_is_func(o) && o->sec && !Y(o)->twin && *o->name) {
+			char **slot = cdo_push(&c->removed, sizeof(char *));
+
+			*slot = o->name;
+		}
+	}
+	/* changes flow to what depends on them until nothing moves: a
+	 * changed .cold/.part child changes its parent; a changed jump table
+	 * or read-only local constant changes the functions using it */
+	while (again) {
+		again = false;
+		lpb_for_each_symbol(c->patched, p) {
+			struct lpb_symbol *parent = Y(p)->parent;
+
+			if (!p->priv || !lpb_is_func(p) || !parent)
+				continue;
+			if (Y(p)->status != CDO_SAME && Y(parent)->status == CDO_SAME) {
+				Y(parent)->status = CDO_CHANGED;
+				Y(parent)->changed_by_child = true;
+				again = true;
+			}
+			if (Y(p)->line_only && Y(parent)->status == CDO_SAME)
+				Y(parent)->line_only = true;
+		}
+		lpb_for_each_section(c->patched, ps) {
+			if (S(ps)->anon && S(ps)->status != CDO_SAME && mark_referrers(c, NULL, ps))
+				again = true;
+		}
+		lpb_for_each_symbol(c->patched, p) {
+			if (!p->priv || !lpb_is_object(p) || Y(p)->status != CDO_CHANGED ||
+			    (p->sec->sh.sh_flags & SHF_WRITE) || lpb_sym_bind(p) != STB_LOCAL)
+				continue;
+			if (mark_referrers(c, p, NULL))
+				again = true;
+		}
+	}
+	return 0;
+}
