@@ -227,13 +227,36 @@ prepare_test() {
 # ---- booting a group and judging its tests -----------------------------------
 
 # health_scan LOG ALLOW: console lines matching integration/health.patterns and
-# none of the ALLOW regexes (one per line); markers and run-vm lines are not
-# kernel output and are skipped
+# none of the ALLOW regexes (one per line), as "LINE:text", each with the 4
+# lines that follow it (indented) for context; at most 10 hits, then a count.
+# Markers and run-vm's own lines are not kernel output and are skipped.
 health_scan() {
-	local logf=$1 allow=$2 pat
-	pat=$(grep -vE '^(#|$)' "$LPB_INTEG/health.patterns")
-	{ grep -nE -e "$pat" "$logf" || true; } | { grep -vE '^[0-9]+:(@@LPB |### run-vm:)' || true; } |
-		{ if [ -n "$allow" ]; then grep -vE -e "$allow" || true; else cat; fi; }
+	local logf=$1 allow=$2
+	awk -v patfile="$LPB_INTEG/health.patterns" -v allow="$allow" '
+	BEGIN {
+		while ((getline p <patfile) > 0)
+			if (p !~ /^(#|$)/) pats[np++] = p
+		na = split(allow, allows, "\n")
+	}
+	function bad(s,   i) {
+		if (s ~ /^(@@LPB |### run-vm:)/) return 0
+		for (i = 0; i < np; i++)
+			if (s ~ pats[i]) {
+				for (j = 1; j <= na; j++)
+					if (allows[j] != "" && s ~ allows[j]) return 0
+				return 1
+			}
+		return 0
+	}
+	{ sub(/\r$/, "") }
+	bad($0) {
+		hits++
+		if (hits <= 10) { print NR ":" $0; ctx = 4 }
+		next
+	}
+	ctx > 0 && hits <= 10 && !/^(@@LPB |### run-vm:)/ { print "      " $0; ctx-- }
+	END { if (hits > 10) print "(" hits - 10 " more matching lines)" }
+	' "$logf"
 }
 
 BOOT_JSON=()
@@ -275,7 +298,7 @@ boot_group() {
 	done <"$bdir/results.log"
 
 	local health
-	health=$(health_scan "$bdir/console.log" "${G_ALLOW[$key]}" | head -n 40)
+	health=$(health_scan "$bdir/console.log" "${G_ALLOW[$key]}")
 
 	local i ms
 	for t in "${tests[@]}"; do

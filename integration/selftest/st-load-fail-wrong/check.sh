@@ -1,0 +1,2 @@
+# shellcheck shell=dash
+check_before() { expect_file_lacks /proc/cmdline "live patched"; }
