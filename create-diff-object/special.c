@@ -21,8 +21,8 @@ struct cdo_special {
 	unsigned int fixed; /* entry size fixed by the format, 0 if none */
 	const char *partner; /* section filtered with the same entry indices */
 	unsigned int flags;
-	const char *line_member; /* member holding __LINE__, and the next one */
-	const char *after_line;
+	const char *line_member; /* member holding __LINE__ */
+	const char *after_line; /* the member after it (bounds it) */
 };
 
 /* Entry sizes are never assumed for kernel structs: they come from
@@ -30,21 +30,21 @@ struct cdo_special {
  * itself is an array of one machine type (s32 offsets, pointers). */
 static const struct cdo_special specials[] = {
 	{ "__bug_table", "bug_entry", 0, NULL, SP_COMPARE, "line", "flags" },
-	{ "__ex_table", "exception_table_entry", 0, NULL, SP_COMPARE },
-	{ "__jump_table", "jump_entry", 0, NULL, SP_COMPARE | SP_KEY },
-	{ ".altinstructions", "alt_instr", 0, NULL, SP_COMPARE },
-	{ ".parainstructions", "paravirt_patch_site", 0, NULL, SP_COMPARE },
-	{ ".static_call_sites", "static_call_site", 0, NULL, SP_COMPARE | SP_KEY },
-	{ ".printk_index", "pi_entry", 0, NULL, 0 },
-	{ ".retpoline_sites", NULL, 4, NULL, 0 },
-	{ ".return_sites", NULL, 4, NULL, 0 },
-	{ ".call_sites", NULL, 4, NULL, 0 },
-	{ ".ibt_endbr_seal", NULL, 4, NULL, 0 },
-	{ ".smp_locks", NULL, 4, NULL, 0 },
-	{ ".orc_unwind_ip", NULL, 4, ".orc_unwind", 0 },
-	{ ".orc_unwind", "orc_entry", 0, NULL, SP_PARTNER_ONLY },
-	{ "__mcount_loc", NULL, 8, NULL, 0 },
-	{ "__patchable_function_entries", NULL, 8, NULL, 0 },
+	{ "__ex_table", "exception_table_entry", 0, NULL, SP_COMPARE, NULL, NULL },
+	{ "__jump_table", "jump_entry", 0, NULL, SP_COMPARE | SP_KEY, NULL, NULL },
+	{ ".altinstructions", "alt_instr", 0, NULL, SP_COMPARE, NULL, NULL },
+	{ ".parainstructions", "paravirt_patch_site", 0, NULL, SP_COMPARE, NULL, NULL },
+	{ ".static_call_sites", "static_call_site", 0, NULL, SP_COMPARE | SP_KEY, NULL, NULL },
+	{ ".printk_index", "pi_entry", 0, NULL, 0, NULL, NULL },
+	{ ".retpoline_sites", NULL, 4, NULL, 0, NULL, NULL },
+	{ ".return_sites", NULL, 4, NULL, 0, NULL, NULL },
+	{ ".call_sites", NULL, 4, NULL, 0, NULL, NULL },
+	{ ".ibt_endbr_seal", NULL, 4, NULL, 0, NULL, NULL },
+	{ ".smp_locks", NULL, 4, NULL, 0, NULL, NULL },
+	{ ".orc_unwind_ip", NULL, 4, ".orc_unwind", 0, NULL, NULL },
+	{ ".orc_unwind", "orc_entry", 0, NULL, SP_PARTNER_ONLY, NULL, NULL },
+	{ "__mcount_loc", NULL, 8, NULL, 0, NULL, NULL },
+	{ "__patchable_function_entries", NULL, 8, NULL, 0, NULL, NULL },
 };
 
 const struct cdo_special *cdo_special_lookup(const char *secname)

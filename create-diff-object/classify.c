@@ -1,0 +1,130 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* References that stay in the running kernel: exported (ordinary relocation)
+ * or not (livepatch relocation by name and sympos, locals via FILE blocks). */
+#include <stdlib.h>
+#include <string.h>
+
+#include "cdo.h"
+#include "log.h"
+
+/* ORIG's locals that the linked target should also have, for FILE-block
+ * matching: named functions and objects in allocated sections. */
+static int match_block(struct cdo *c)
+{
+	struct lpb_symbol *s, *file = NULL;
+	const char **names;
+	size_t n = 0;
+
+	if (c->block_done)
+		return c->block_ok ? 0 : -1;
+	c->block_done = true;
+	names = calloc(c->orig->nr_syms, sizeof(*names));
+	if (!names)
+		abort();
+	lpb_for_each_symbol(c->orig, s) {
+		if (lpb_sym_type(s) == STT_FILE && !file)
+			file = s;
+		if (lpb_sym_bind(s) != STB_LOCAL || !s->sec || !*s->name ||
+		    (!lpb_is_func(s) && !lpb_is_object(s)) ||
+		    !(s->sec->sh.sh_flags & SHF_ALLOC) || S(s->sec)->kind == K_DROP)
+			continue;
+		names[n++] = s->name;
+	}
+	c->block_ok = !lpb_ksyms_match(c->parent, c->orig->path, file ? file->name : NULL,
+				       names, n, &c->block);
+	free(names);
+	if (c->block_ok)
+		cdo_verbose(c, "%s: FILE block %s of %s matches %u of %u local symbols",
+			    c->orig->path, c->block.file->name, c->opts->parent,
+			    c->block.matched, c->block.wanted);
+	return c->block_ok ? 0 : -1;
+}
+
+int cdo_resolve_sympos(struct cdo *c, struct lpb_symbol *o, unsigned int *sympos)
+{
+	const struct lpb_symbol *k;
+
+	*sympos = 0;
+	if (!c->parent)
+		return 0;
+	if (o->priv && Y(o)->sympos >= 0) {
+		*sympos = Y(o)->sympos;
+		return 0;
+	}
+	if (lpb_sym_bind(o) == STB_LOCAL) {
+		if (match_block(c))
+			return -1;
+		k = lpb_ksyms_find_local(c->parent, &c->block, o->name);
+		if (!k) {
+			lpb_err("%s: local symbol %s is not in the matching FILE block (%s) of %s: was the original object built from the same source, config and compiler as the target?",
+				c->orig->path, o->name, c->block.file->name, c->opts->parent);
+			return -1;
+		}
+	} else {
+		k = lpb_ksyms_find_global(c->parent, o->name);
+		if (!k) {
+			/* globals are unique in practice; the kernel checks at load */
+			cdo_verbose(c, "global %s not found in %s; using sympos 0", o->name,
+				    c->opts->parent);
+			return 0;
+		}
+	}
+	*sympos = lpb_ksyms_sympos(c->parent, k);
+	if (o->priv)
+		Y(o)->sympos = *sympos;
+	return 0;
+}
+
+/* EXPORT_SYMBOL in ORIG leaves a __ksymtab_<name> symbol behind */
+static bool exported_here(struct cdo *c, const char *name)
+{
+	char buf[512];
+
+	snprintf(buf, sizeof(buf), "__ksymtab_%s", name);
+	return lpb_find_symbol(c->orig, buf) != NULL;
+}
+
+int cdo_classify(struct cdo *c, struct lpb_symbol *t, enum cdo_ref_kind *kind,
+		 const char **name, unsigned int *sympos)
+{
+	struct lpb_symbol *o = t->priv ? Y(t)->twin : NULL;
+
+	*sympos = 0;
+	*name = o ? o->name : t->name;
+	if (!t->sec && t->shndx == SHN_UNDEF) {
+		/* provided by another object of the target */
+		if (!c->symvers) {
+			cdo_verbose(c, "no --symvers: assuming %s (undefined in the original) is exported",
+				    t->name);
+			*kind = REF_EXPORTED;
+			return 0;
+		}
+		if (lpb_symvers_find(c->symvers, t->name)) {
+			*kind = REF_EXPORTED;
+			return 0;
+		}
+		*kind = REF_KLP;
+		if (o)
+			return cdo_resolve_sympos(c, o, sympos);
+		if (c->parent) {
+			/* a reference the patch adds: look the name up directly */
+			const struct lpb_symbol *k = lpb_ksyms_find_global(c->parent, t->name);
+
+			if (k)
+				*sympos = lpb_ksyms_sympos(c->parent, k);
+		}
+		return 0;
+	}
+	if (!o || !o->sec) {
+		lpb_err("%s: reference to %s, which is neither copied nor in the original object",
+			c->patched->path, t->name);
+		return -1;
+	}
+	if (lpb_sym_bind(o) != STB_LOCAL &&
+	    ((c->symvers && lpb_symvers_find(c->symvers, o->name)) || exported_here(c, o->name))) {
+		*kind = REF_EXPORTED;
+		return 0;
+	}
+	*kind = REF_KLP;
+	return cdo_resolve_sympos(c, o, sympos);
+}

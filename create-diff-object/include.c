@@ -1,0 +1,287 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* What cannot be live-patched (refusals with advice), and the inclusion
+ * closure: changed and new code plus everything new it needs. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "cdo.h"
+#include "log.h"
+
+static const char *const callback_kinds[] = {
+	"pre_patch", "post_patch", "pre_unpatch", "post_unpatch",
+};
+
+static bool has_prefix(const char *s, const char *p)
+{
+	return !strncmp(s, p, strlen(p));
+}
+
+static void check_function(struct cdo *c, struct lpb_symbol *p)
+{
+	struct lpb_symbol *o = Y(p)->twin;
+	const char *sec = p->sec->name;
+
+	if (has_prefix(sec, ".init.") || has_prefix(sec, ".exit.")) {
+		cdo_refuse(c, p->name,
+			   "do the one-time work of the new code from a callback instead (LPB_POST_PATCH_CALLBACK in <lpb-patch.h>), and leave the __init/__exit function unchanged",
+			   "changed %s function %s: init/exit code has already run (and was freed) in the running kernel, so a livepatch cannot change it",
+			   has_prefix(sec, ".init.") ? "__init" : "__exit", p->name);
+		return;
+	}
+	if (!S(p->sec)->owner) {
+		cdo_refuse(c, p->name,
+			   "compile with -ffunction-sections -fdata-sections (lp-build does this itself)",
+			   "changed function %s shares section %s with other functions, so it cannot be extracted on its own",
+			   p->name, sec);
+		return;
+	}
+	if (!Y(p)->parent && o && !cdo_has_fentry(o)) {
+		cdo_refuse(c, p->name,
+			   "patch its callers instead (change them to call a new function), or, if the notrace is not needed, remove it in the running kernel's next update",
+			   "changed function %s has no ftrace call site (__fentry__) in the running kernel: it is notrace or was compiled without -pg, so livepatch cannot redirect it",
+			   o->name);
+	}
+}
+
+static void check_data(struct cdo *c, struct lpb_symbol *p)
+{
+	bool writable = p->sec->sh.sh_flags & SHF_WRITE;
+
+	if (!writable && lpb_sym_bind(p) == STB_LOCAL && !has_prefix(p->sec->name, ".init."))
+		return; /* a local constant: copied with its (changed) users */
+	cdo_refuse(c, p->name,
+		   "keep the existing definition unchanged; attach new state with a shadow variable (klp_shadow_get_or_alloc) or set new values from a post-patch callback",
+		   "changed %s %s %s: its initial value or size differs, but a livepatch cannot change data that already exists in the running kernel",
+		   lpb_sym_bind(p) == STB_LOCAL ? "static" : "global",
+		   writable ? "variable" : "constant", p->name);
+}
+
+int cdo_check(struct cdo *c)
+{
+	struct lpb_symbol *p;
+	struct lpb_section *sec;
+
+	lpb_for_each_symbol(c->patched, p) {
+		if (!p->priv || !p->sec || Y(p)->status != CDO_CHANGED)
+			continue;
+		if (lpb_is_func(p))
+			check_function(c, p);
+		else if (lpb_is_object(p) && S(p->sec)->kind == K_DATA)
+			check_data(c, p);
+	}
+	lpb_for_each_section(c->patched, sec) {
+		if (S(sec)->kind != K_UNSUPPORTED || S(sec)->status == CDO_SAME)
+			continue;
+		cdo_refuse(c, sec->name,
+			   "leave exports, module parameters and initcalls as they are; do one-time setup from a callback",
+			   "section %s is %s: a livepatch cannot add or change exports, module parameters, initcalls or module information",
+			   sec->name, S(sec)->status == CDO_NEW ? "new" : "changed");
+	}
+	return 0;
+}
+
+/* ---- inclusion ---- */
+
+struct work {
+	struct lpb_section **v;
+	size_t nr, cap;
+};
+
+static void include_section(struct cdo *c, struct work *w, struct lpb_section *sec,
+			    const char *why)
+{
+	struct lpb_symbol **syms;
+	size_t n, i;
+
+	if (S(sec)->include)
+		return;
+	S(sec)->include = true;
+	S(sec)->why = why;
+	syms = lpb_section_symbols(sec, &n);
+	for (i = 0; syms && i < n; i++) {
+		struct cdo_note *note;
+
+		Y(syms[i])->include = true;
+		if (!lpb_is_func(syms[i]) && !lpb_is_object(syms[i]))
+			continue;
+		note = cdo_push(&c->included, sizeof(*note));
+		note->name = cdo_strdup(syms[i]->name);
+		note->detail = cdo_strdup(why);
+	}
+	if (!n || S(sec)->anon || S(sec)->kind == K_STRINGS || S(sec)->kind == K_CONST) {
+		struct cdo_note *note = cdo_push(&c->included, sizeof(*note));
+
+		note->name = cdo_strdup(sec->name);
+		note->detail = cdo_strdup(why);
+	}
+	if (w->nr == w->cap) {
+		w->cap = w->cap ? w->cap * 2 : 64;
+		w->v = realloc(w->v, w->cap * sizeof(*w->v));
+		if (!w->v)
+			abort();
+	}
+	w->v[w->nr++] = sec;
+}
+
+struct visit {
+	struct work *w;
+	const char *why;
+};
+
+/* Decides whether the target of one relocation of included code is copied
+ * too (new, changed, anonymous, literal pools, .cold parts) or stays a
+ * reference into the running kernel (everything unchanged). */
+static int visit_target(struct cdo *c, struct lpb_section *from, struct lpb_reloc *r,
+			void *arg)
+{
+	struct visit *v = arg;
+	struct lpb_symbol *t = r->sym;
+	struct lpb_section *ts;
+
+	if (!t || !(ts = t->sec) || S(ts)->include)
+		return 0;
+	switch (S(ts)->kind) {
+	case K_STRINGS:
+	case K_CONST:
+		include_section(c, v->w, ts, v->why);
+		return 0;
+	case K_TEXT:
+	case K_DATA:
+		break;
+	default:
+		return 0;
+	}
+	if (S(ts)->anon) {
+		include_section(c, v->w, ts, v->why);
+		return 0;
+	}
+	if (lpb_is_section_sym(t)) {
+		if (!S(ts)->twin) {
+			include_section(c, v->w, ts, v->why);
+			return 0;
+		}
+		cdo_refuse(c, ts->name, "",
+			   "%s refers to offset %lld of %s, which is not inside any symbol, so the running kernel's copy cannot be named",
+			   from->name, (long long)r->addend, ts->name);
+		return 0;
+	}
+	if (Y(t)->status != CDO_SAME || (Y(t)->cold && Y(t)->parent &&
+					  Y(Y(t)->parent)->include))
+		include_section(c, v->w, ts, v->why);
+	return 0;
+}
+
+static int process(struct cdo *c, struct work *w, struct lpb_section *sec)
+{
+	struct lpb_reloc **r;
+	struct lpb_symbol **syms;
+	size_t n, i;
+	struct visit v = { w, NULL };
+
+	syms = lpb_section_symbols(sec, &n);
+	v.why = n && syms ? syms[0]->name : sec->name;
+	if (S(sec)->owner)
+		v.why = S(sec)->owner->name;
+	r = cdo_sec_relocs(sec, &n);
+	for (i = 0; i < n; i++)
+		visit_target(c, sec, r[i], &v);
+	/* table entries of included functions need what they point at */
+	syms = lpb_section_symbols(sec, &n);
+	for (i = 0; syms && i < n; i++) {
+		if (!lpb_is_func(syms[i]))
+			continue;
+		v.why = syms[i]->name;
+		if (cdo_special_visit(c, syms[i], visit_target, &v))
+			return -1;
+	}
+	return 0;
+}
+
+static void include_callbacks(struct cdo *c, struct work *w)
+{
+	struct lpb_section *sec;
+	bool seen[4] = { false };
+
+	lpb_for_each_section(c->patched, sec) {
+		const char *kind = sec->name + strlen(".lpb.cb.");
+		struct lpb_reloc **r;
+		size_t n, k;
+
+		if (S(sec)->kind != K_CALLBACK)
+			continue;
+		for (k = 0; k < 4; k++)
+			if (!strcmp(kind, callback_kinds[k]))
+				break;
+		if (k == 4) {
+			cdo_refuse(c, sec->name, "use one of LPB_PRE_PATCH_CALLBACK, LPB_POST_PATCH_CALLBACK, LPB_PRE_UNPATCH_CALLBACK, LPB_POST_UNPATCH_CALLBACK",
+				   "unknown callback section %s", sec->name);
+			continue;
+		}
+		r = cdo_sec_relocs(sec, &n);
+		if (n != 1 || seen[k]) {
+			cdo_refuse(c, sec->name, "merge the callbacks into one function per kind",
+				   "more than one %s callback in this object (livepatch runs one callback of each kind per object)",
+				   kind);
+			continue;
+		}
+		seen[k] = true;
+		if (!r[0]->sym || !r[0]->sym->sec || !lpb_is_func(r[0]->sym)) {
+			cdo_refuse(c, sec->name, "pass a function defined in the same file",
+				   "the %s callback does not point to a function defined in this file",
+				   kind);
+			continue;
+		}
+		{
+			struct cdo_note *note = cdo_push(&c->callbacks, sizeof(*note));
+
+			note->name = cdo_strdup(callback_kinds[k]);
+			note->detail = cdo_strdup(r[0]->sym->name);
+		}
+		include_section(c, w, r[0]->sym->sec, "callback");
+	}
+}
+
+int cdo_include(struct cdo *c)
+{
+	struct work w = { 0 };
+	struct lpb_symbol *p;
+	size_t done = 0;
+	bool again;
+
+	lpb_for_each_symbol(c->patched, p) {
+		if (!p->priv || !p->sec || (!lpb_is_func(p) && !lpb_is_object(p)))
+			continue;
+		if (S(p->sec)->kind != K_TEXT && S(p->sec)->kind != K_DATA)
+			continue;
+		if (lpb_is_func(p) && Y(p)->status == CDO_CHANGED) {
+			Y(p)->patch = !Y(p)->parent;
+			include_section(c, &w, p->sec, Y(p)->parent ? "changed child" : "changed");
+		} else if (Y(p)->status == CDO_NEW && lpb_sym_bind(p) != STB_LOCAL) {
+			include_section(c, &w, p->sec, "new global");
+		} else if (lpb_is_func(p) && Y(p)->line_only && Y(p)->status == CDO_SAME) {
+			struct cdo_note *note = cdo_push(&c->ignored, sizeof(*note));
+
+			note->name = cdo_strdup(p->name);
+			note->detail = cdo_strdup("only __LINE__ numbers changed");
+		}
+	}
+	include_callbacks(c, &w);
+	do {
+		while (done < w.nr)
+			if (process(c, &w, w.v[done++])) {
+				free(w.v);
+				return -1;
+			}
+		/* .cold parts go wherever their parent goes */
+		again = false;
+		lpb_for_each_symbol(c->patched, p) {
+			if (p->priv && Y(p)->cold && Y(p)->parent && Y(Y(p)->parent)->include &&
+			    !Y(p)->include && p->sec) {
+				include_section(c, &w, p->sec, Y(p)->parent->name);
+				again = true;
+			}
+		}
+	} while (again || done < w.nr);
+	free(w.v);
+	return 0;
+}

@@ -1,0 +1,304 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* Builds the output object: included sections and symbols, relocations
+ * (ordinary or turned into .lpb.relocs entries) and the .lpb.* metadata. */
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cdo.h"
+#include "log.h"
+#include "lpb-meta.h"
+
+static uint32_t str_off(struct cdo *c, const char *s)
+{
+	size_t len = strlen(s) + 1, i, off;
+	char *p = c->strings.v;
+
+	/* a handful of distinct strings: a linear search keeps offsets shared */
+	for (i = 0; i < c->strings.nr; i += strlen(p + i) + 1)
+		if (!strcmp(p + i, s))
+			return i;
+	off = c->strings.nr;
+	for (i = 0; i < len; i++)
+		*(char *)cdo_push(&c->strings, 1) = s[i];
+	return off;
+}
+
+static struct lpb_symbol *undef_symbol(struct cdo *c, const char *name)
+{
+	struct lpb_symbol *s;
+
+	for (s = lpb_find_symbol(c->out, name); s; s = lpb_next_same_name(s))
+		if (lpb_is_undef(s) && lpb_sym_bind(s) != STB_LOCAL)
+			return s;
+	return lpb_elf_add_symbol(c->out, name, STB_GLOBAL, STT_NOTYPE, NULL, 0, 0);
+}
+
+static void note_exported(struct cdo *c, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < c->exported.nr; i++)
+		if (!strcmp(((char **)c->exported.v)[i], name))
+			return;
+	*(const char **)cdo_push(&c->exported, sizeof(char *)) = name;
+}
+
+int cdo_emit_reloc(struct cdo *c, struct lpb_section *from, struct lpb_section *out_sec,
+		   uint64_t off, struct lpb_reloc *r)
+{
+	struct lpb_symbol *t = r->sym, *target;
+	struct lpb_section *rela = NULL;
+	enum cdo_ref_kind kind;
+	const char *name;
+	unsigned int sympos;
+
+	if (!t) {
+		rela = lpb_elf_add_rela_section(c->out, out_sec, NULL, 0);
+		return rela ? lpb_reloc_add(rela, off, r->type, NULL, r->addend) : -1;
+	}
+	if (t->sec && S(t->sec)->include) {
+		rela = lpb_elf_add_rela_section(c->out, out_sec, NULL, 0);
+		if (!rela)
+			return -1;
+		if (lpb_is_section_sym(t) || !Y(t)->out)
+			target = lpb_section_symbol(S(t->sec)->out);
+		else
+			target = Y(t)->out;
+		if (!target)
+			return -1;
+		return lpb_reloc_add(rela, off, r->type, target,
+				     r->addend + (target == Y(t)->out ? 0 : (int64_t)t->sym.st_value));
+	}
+	if (cdo_classify(c, t, &kind, &name, &sympos))
+		return -1;
+	if (kind == REF_EXPORTED) {
+		target = undef_symbol(c, name);
+		note_exported(c, name);
+		rela = lpb_elf_add_rela_section(c->out, out_sec, NULL, 0);
+		return target && rela ? lpb_reloc_add(rela, off, r->type, target, r->addend) : -1;
+	}
+	/* A static key used by a jump label must be usable when the module's
+	 * jump labels are initialised at load; the kernel applies livepatch
+	 * relocations for a module target only later, when that module loads. */
+	if (S(from)->special && cdo_special_has_key(S(from)->special) &&
+	    strcmp(c->objname, "vmlinux") && !(t->sec && S(t->sec)->kind == K_TEXT)) {
+		cdo_refuse(c, name,
+			   "read the key with static_key_enabled() (a plain load) instead of static_branch_*() in the patched function, or export the key",
+			   "a jump label or static call in the patched code uses %s, which lives in module %s and is not exported: the livepatch module's jump labels are set up before the kernel can resolve it",
+			   name, c->objname);
+		return 0;
+	}
+	{
+		struct cdo_klp *k = cdo_push(&c->klps, sizeof(*k));
+
+		k->section = out_sec->name;
+		k->out_sec = out_sec;
+		k->offset = off;
+		k->type = r->type;
+		k->addend = r->addend;
+		k->symbol = name;
+		k->sympos = sympos;
+		k->from = from->name;
+	}
+	return 0;
+}
+
+static char *alias_name(struct cdo *c, struct lpb_symbol *p, unsigned int *sympos)
+{
+	struct lpb_symbol *o = Y(p)->twin;
+
+	if (cdo_resolve_sympos(c, o, sympos))
+		return NULL;
+	return cdo_printf("%s%s.%s.%u", LPB_NEW_FUNC_PREFIX, c->objname, o->name, *sympos);
+}
+
+static int copy_sections(struct cdo *c)
+{
+	struct lpb_section *ps;
+	struct lpb_symbol *p;
+
+	lpb_for_each_section(c->patched, ps) {
+		if (!S(ps)->include && strcmp(ps->name, ".note.GNU-stack"))
+			continue;
+		S(ps)->out = lpb_elf_add_section(c->out, ps->name, ps->sh.sh_type,
+						 ps->sh.sh_flags, ps->sh.sh_addralign,
+						 ps->sh.sh_entsize, ps->data, ps->size);
+		if (!S(ps)->out)
+			return -1;
+	}
+	lpb_for_each_symbol(c->patched, p) {
+		if (lpb_sym_type(p) == STT_FILE) {
+			if (!lpb_elf_add_symbol_shndx(c->out, p->name, STB_LOCAL, STT_FILE,
+						      SHN_ABS, 0, 0))
+				return -1;
+			break;
+		}
+	}
+	lpb_for_each_symbol(c->patched, p) {
+		unsigned int bind = lpb_sym_bind(p);
+
+		if (!p->sec || !S(p->sec)->include || lpb_is_section_sym(p) ||
+		    lpb_sym_type(p) == STT_FILE)
+			continue;
+		/* an existing function or object keeps its kernel name, so the
+		 * copy must not be global: it would clash with the original */
+		if (Y(p)->twin)
+			bind = STB_LOCAL;
+		Y(p)->out = lpb_elf_add_symbol(c->out, p->name, bind, lpb_sym_type(p),
+					       S(p->sec)->out, p->sym.st_value,
+					       p->sym.st_size);
+		if (!Y(p)->out)
+			return -1;
+		Y(p)->out->sym.st_other = p->sym.st_other;
+	}
+	return 0;
+}
+
+static int copy_relocs(struct cdo *c)
+{
+	struct lpb_section *ps;
+
+	lpb_for_each_section(c->patched, ps) {
+		struct lpb_reloc **r;
+		size_t n, i;
+
+		if (!S(ps)->include)
+			continue;
+		r = cdo_sec_relocs(ps, &n);
+		for (i = 0; i < n; i++)
+			if (cdo_emit_reloc(c, ps, S(ps)->out, r[i]->offset, r[i]))
+				return -1;
+	}
+	return 0;
+}
+
+static struct lpb_section *meta_section(struct cdo *c, const char *name,
+					const void *data, size_t size)
+{
+	return lpb_elf_add_section(c->out, name, SHT_PROGBITS, 0, 8, 0, data, size);
+}
+
+static int meta_reloc(struct cdo *c, struct lpb_section *sec, uint64_t off,
+		      struct lpb_symbol *sym, int64_t addend)
+{
+	struct lpb_section *rela = lpb_elf_add_rela_section(c->out, sec, NULL, 0);
+
+	return rela ? lpb_reloc_add(rela, off, R_X86_64_64, sym, addend) : -1;
+}
+
+static int emit_funcs(struct cdo *c)
+{
+	struct lpb_section *sec = meta_section(c, LPB_SEC_FUNCS, NULL, 0);
+	struct lpb_symbol *p;
+
+	if (!sec)
+		return -1;
+	lpb_for_each_symbol(c->patched, p) {
+		struct lpb_func_meta m = { 0 };
+		struct lpb_symbol *alias;
+		unsigned int sympos;
+		char *name;
+		int64_t off;
+
+		if (!p->priv || !Y(p)->patch)
+			continue;
+		name = alias_name(c, p, &sympos);
+		if (!name)
+			return -1;
+		alias = lpb_elf_add_symbol(c->out, name, STB_GLOBAL, STT_FUNC,
+					   S(p->sec)->out, p->sym.st_value, p->sym.st_size);
+		free(name);
+		if (!alias)
+			return -1;
+		m.old_name = str_off(c, Y(p)->twin->name);
+		m.objname = str_off(c, c->objname);
+		m.sympos = sympos;
+		off = lpb_section_append(sec, &m, sizeof(m), 8);
+		if (off < 0 || meta_reloc(c, sec, off + offsetof(struct lpb_func_meta, new_func),
+					  alias, 0))
+			return -1;
+	}
+	return 0;
+}
+
+static int emit_relocs(struct cdo *c)
+{
+	struct lpb_section *sec = meta_section(c, LPB_SEC_RELOCS, NULL, 0);
+	size_t i;
+
+	if (!sec)
+		return -1;
+	for (i = 0; i < c->klps.nr; i++) {
+		struct cdo_klp *k = (struct cdo_klp *)c->klps.v + i;
+		struct lpb_reloc_meta m = { 0 };
+		struct lpb_symbol *place = lpb_section_symbol(k->out_sec);
+		int64_t off;
+
+		if (!place)
+			return -1;
+		m.addend = k->addend;
+		m.type = k->type;
+		m.sym_name = str_off(c, k->symbol);
+		m.objname = str_off(c, c->objname);
+		m.sympos = k->sympos;
+		off = lpb_section_append(sec, &m, sizeof(m), 8);
+		if (off < 0 || meta_reloc(c, sec, off + offsetof(struct lpb_reloc_meta, place),
+					  place, k->offset))
+			return -1;
+	}
+	return 0;
+}
+
+static int emit_callbacks(struct cdo *c)
+{
+	static const char *const kinds[] = { "pre_patch", "post_patch", "pre_unpatch",
+					     "post_unpatch" };
+	struct lpb_section *sec = meta_section(c, LPB_SEC_CALLBACKS, NULL, 0);
+	size_t i, k;
+
+	if (!sec)
+		return -1;
+	for (i = 0; i < c->callbacks.nr; i++) {
+		struct cdo_note *n = (struct cdo_note *)c->callbacks.v + i;
+		struct lpb_callback_meta m = { 0 };
+		struct lpb_symbol *fn = NULL, *alias, *s;
+		char *name;
+		int64_t off;
+
+		for (k = 0; k < 4; k++)
+			if (!strcmp(kinds[k], n->name))
+				break;
+		for (s = lpb_find_symbol(c->patched, n->detail); s; s = lpb_next_same_name(s))
+			if (lpb_is_func(s) && s->sec && Y(s)->out)
+				fn = s;
+		if (!fn || k == 4)
+			return -1;
+		name = cdo_printf("%s%s.%s", LPB_CALLBACK_PREFIX, c->objname, n->name);
+		alias = lpb_elf_add_symbol(c->out, name, STB_GLOBAL, STT_FUNC,
+					   S(fn->sec)->out, fn->sym.st_value, fn->sym.st_size);
+		free(name);
+		if (!alias)
+			return -1;
+		m.kind = k;
+		m.objname = str_off(c, c->objname);
+		off = lpb_section_append(sec, &m, sizeof(m), 8);
+		if (off < 0 || meta_reloc(c, sec, off + offsetof(struct lpb_callback_meta, fn),
+					  alias, 0))
+			return -1;
+	}
+	return 0;
+}
+
+int cdo_output(struct cdo *c)
+{
+	c->out = lpb_elf_new(c->opts->out ? c->opts->out : "output", c->patched);
+	if (!c->out)
+		return -1;
+	if (copy_sections(c) || copy_relocs(c) || cdo_output_special(c) ||
+	    emit_funcs(c) || emit_relocs(c) || emit_callbacks(c))
+		return -1;
+	if (!meta_section(c, LPB_SEC_STRINGS, c->strings.v, c->strings.nr))
+		return -1;
+	return 0;
+}
