@@ -1,0 +1,152 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/* Kernel constructs for create-diff-object fixtures: WARN/BUG with __bug_table,
+ * asm-goto jump labels, __ex_table, alternatives, __init, notrace, callbacks. */
+#ifndef LPB_FIXTURE_H
+#define LPB_FIXTURE_H
+
+#define __used __attribute__((__used__))
+#define noinline __attribute__((__noinline__))
+#define notrace __attribute__((__no_instrument_function__))
+#define __cold __attribute__((__cold__))
+#define __init __attribute__((__section__(".init.text"))) __cold
+#define __initdata __attribute__((__section__(".init.data")))
+#define __section(s) __attribute__((__section__(s)))
+#define likely(x) __builtin_expect(!!(x), 1)
+#define unlikely(x) __builtin_expect(!!(x), 0)
+#define bool _Bool
+#define true 1
+#define false 0
+
+extern int printk(const char *fmt, ...);
+extern void __might_sleep(const char *file, int line);
+#define might_sleep() __might_sleep(__FILE__, __LINE__)
+
+/* The layouts of the kernel's tables, as x86_64 6.1 declares them. */
+struct bug_entry {
+	int bug_addr_disp;
+	int file_disp;
+	unsigned short line;
+	unsigned short flags;
+};
+struct jump_entry {
+	int code;
+	int target;
+	long key;
+};
+struct exception_table_entry {
+	int insn, fixup, data;
+};
+struct alt_instr {
+	int instr_offset;
+	int repl_offset;
+	unsigned short cpuid;
+	unsigned char instrlen;
+	unsigned char replacementlen;
+} __attribute__((packed));
+struct static_key {
+	int enabled;
+};
+
+#ifndef FIXTURE_NO_TYPES
+/* Makes the compiler describe the table structs in DWARF, as vmlinux's
+ * DWARF does; create-diff-object reads entry sizes from there. */
+static const struct {
+	struct bug_entry b;
+	struct jump_entry j;
+	struct exception_table_entry e;
+	struct alt_instr a;
+} __fixture_types __used;
+#endif
+
+#define BUGFLAG_WARNING (1 << 0)
+#define __WARN_FLAGS(flags)                                              \
+	asm volatile("1:\tud2\n"                                         \
+		     ".pushsection __bug_table,\"aw\"\n"                 \
+		     "2:\t.long 1b - .\n"                                \
+		     "\t.long %c0 - .\n"                                 \
+		     "\t.word %c1\n"                                     \
+		     "\t.word %c2\n"                                     \
+		     "\t.org 2b+%c3\n"                                   \
+		     ".popsection"                                       \
+		     : : "i"(__FILE__), "i"(__LINE__), "i"(flags),       \
+		       "i"(sizeof(struct bug_entry)))
+
+#define WARN_ON(cond)                                                    \
+	({                                                               \
+		int __ret = !!(cond);                                    \
+		if (unlikely(__ret))                                     \
+			__WARN_FLAGS(BUGFLAG_WARNING);                   \
+		unlikely(__ret);                                         \
+	})
+#define BUG_ON(cond)                                                     \
+	do {                                                             \
+		if (unlikely(cond)) {                                    \
+			__WARN_FLAGS(0);                                 \
+			__builtin_unreachable();                         \
+		}                                                        \
+	} while (0)
+
+static inline __attribute__((__always_inline__)) bool
+arch_static_branch(struct static_key *key, bool branch)
+{
+	asm goto("1: .byte 0x0f,0x1f,0x44,0x00,0x00\n\t"
+		 ".pushsection __jump_table, \"aw\"\n\t"
+		 ".balign 8\n\t"
+		 ".long 1b - .\n\t"
+		 ".long %l[l_yes] - .\n\t"
+		 ".quad %c0 + %c1 - .\n\t"
+		 ".popsection"
+		 : : "i"(key), "i"(branch) : : l_yes);
+	return false;
+l_yes:
+	return true;
+}
+#define static_branch_unlikely(k) unlikely(arch_static_branch(k, false))
+
+/* a load that may fault, with its fixup in __ex_table */
+static inline __attribute__((__always_inline__)) int get_user_int(const int *p)
+{
+	int v;
+
+	asm volatile("1: movl (%1), %0\n"
+		     "2:\n"
+		     ".pushsection __ex_table, \"a\"\n"
+		     ".balign 4\n"
+		     ".long 1b - .\n"
+		     ".long 2b - .\n"
+		     ".long 0\n"
+		     ".popsection"
+		     : "=r"(v) : "r"(p));
+	return v;
+}
+
+/* three nops the kernel would replace with lfence on some CPUs */
+#define alternative_lfence()                                             \
+	asm volatile("661: nop; nop; nop\n662:\n"                        \
+		     ".pushsection .altinstructions, \"a\"\n"            \
+		     ".long 661b - .\n"                                  \
+		     ".long 6641f - .\n"                                 \
+		     ".word 123\n"                                       \
+		     ".byte 662b - 661b\n"                               \
+		     ".byte 6642f - 6641f\n"                             \
+		     ".popsection\n"                                     \
+		     ".pushsection .altinstr_replacement, \"ax\"\n"      \
+		     "6641: lfence\n6642:\n"                             \
+		     ".popsection" ::: "memory")
+
+/* lp-build's callback macros (kmod-template/include/lpb-patch.h) */
+struct klp_object;
+typedef int (*lpb_pre_patch_fn)(struct klp_object *obj);
+typedef void (*lpb_obj_fn)(struct klp_object *obj);
+#define __LPB_CALLBACK(kind, type, fn) \
+	static type __lpb_cb_##kind __used __section(".lpb.cb." #kind) = (fn)
+#define LPB_PRE_PATCH_CALLBACK(fn) __LPB_CALLBACK(pre_patch, lpb_pre_patch_fn, fn)
+#define LPB_POST_PATCH_CALLBACK(fn) __LPB_CALLBACK(post_patch, lpb_obj_fn, fn)
+
+/* EXPORT_SYMBOL as 6.1 leaves it in an object */
+#define EXPORT_SYMBOL(sym)                                                     \
+	extern typeof(sym) sym;                                                \
+	static const char __kstrtab_##sym[] __used __section("__ksymtab_strings") = #sym; \
+	static const void *__ksymtab_##sym __used __section("___ksymtab+" #sym) = &sym
+
+#endif /* LPB_FIXTURE_H */

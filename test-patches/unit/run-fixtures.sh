@@ -1,0 +1,157 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-only
+# Compiles every fixture (orig.c / patched.c) with kernel-like flags, runs
+# create-diff-object on the pair and checks the outcome against its "expect".
+set -uo pipefail
+
+CDO=${1:?usage: run-fixtures.sh CDO OBJCHECK WORKDIR [FIXTURE...]}
+OBJCHECK=${2:?}
+WORK=${3:?}
+shift 3
+HERE=$(cd "$(dirname "$0")" && pwd)
+CC=${CC_FIXTURE:-gcc}
+KFLAGS="-O2 -g -std=gnu11 -ffunction-sections -fdata-sections -pg -mfentry -mrecord-mcount
+	-mcmodel=kernel -fno-pic -fno-PIE -mno-red-zone -fno-asynchronous-unwind-tables
+	-fno-common -fno-strict-aliasing -Wno-unused -I$HERE/include"
+
+mkdir -p "$WORK"
+fixtures=("$@")
+[ ${#fixtures[@]} -gt 0 ] || fixtures=("$HERE"/fixtures/*/)
+pass=0 failed=()
+t0=$(date +%s.%N)
+
+# field KEY: the value of "KEY: ..." in the expect file (empty if absent)
+field() { sed -n "s/^$1:[[:space:]]*//p" "$expect" | head -1; }
+has_field() { grep -q "^$1:" "$expect"; }
+sorted() { tr ' ' '\n' | sed '/^$/d' | sort -u | tr '\n' ' '; }
+
+check_one() {
+	local dir=${1%/} name w expect rc errs=()
+	name=$(basename "$dir")
+	w=$WORK/$name
+	expect=$dir/expect
+	rm -rf "$w"
+	mkdir -p "$w"
+	local cflags args
+	cflags=$(field cflags)
+	args=$(field args)
+	# both versions are compiled as fixture.c, like the two trees of a
+	# real build, so __FILE__ and the FILE symbol agree
+	mkdir -p "$w/a" "$w/b"
+	cp "$dir/orig.c" "$w/a/fixture.c"
+	cp "$dir/patched.c" "$w/b/fixture.c"
+	# shellcheck disable=SC2086
+	if ! (cd "$w/a" && $CC $KFLAGS $cflags -c fixture.c -o ../orig.o) 2>"$w/cc.log" ||
+		! (cd "$w/b" && $CC $KFLAGS $cflags -c fixture.c -o ../patched.o) 2>>"$w/cc.log"; then
+		errs+=("does not compile: $(head -3 "$w/cc.log")")
+		report "$name" "${errs[@]}"
+		return
+	fi
+	local parent=$w/orig.o
+	if ls "$dir"/parent-*.c >/dev/null 2>&1; then
+		# a target linked from several files, some sharing a basename
+		local objs=() f i=0
+		for f in "$dir"/parent-*.c; do
+			mkdir -p "$w/p$i"
+			cp "$f" "$w/p$i/fixture.c"
+			# shellcheck disable=SC2086
+			(cd "$w/p$i" && $CC $KFLAGS -c fixture.c -o obj.o) || errs+=("parent source $f does not compile")
+			objs+=("$w/p$i/obj.o")
+			i=$((i + 1))
+			[ $i -eq 1 ] && objs+=("$w/orig.o")
+		done
+		ld -r -o "$w/parent.o" "${objs[@]}" || errs+=("ld -r failed")
+		parent=$w/parent.o
+	fi
+	# shellcheck disable=SC2086
+	"$CDO" "$w/orig.o" "$w/patched.o" -o "$w/out.o" --parent "$parent" \
+		--symvers "$HERE/symvers" --json "$w/out.json" $args >"$w/stdout" 2>"$w/stderr"
+	rc=$?
+	local want_rc
+	want_rc=$(field exit)
+	[ "$rc" = "$want_rc" ] || errs+=("exit $rc, expected $want_rc: $(grep -m2 -E 'error|refused' "$w/stderr")")
+	if [ "$rc" != 1 ] && [ -s "$w/out.json" ]; then
+		local j=$w/out.json
+		jq -e . "$j" >/dev/null || errs+=("JSON does not parse")
+		cmp_set() { # KEY JQ-EXPR
+			has_field "$1" || return 0
+			local want got
+			want=$(field "$1" | sorted)
+			got=$(jq -r "$2" "$j" | sorted)
+			[ "$want" = "$got" ] || errs+=("$1: got '$got', expected '$want'")
+		}
+		cmp_set changed '.changed_functions[] | select(.patched) | .name'
+		cmp_set changed_child '.changed_functions[] | select(.patched | not) | .name'
+		cmp_set new '.new_functions[].name'
+		cmp_set new_data '.new_data[].name'
+		cmp_set ignored '.ignored[].name'
+		cmp_set klp '.klp_relocations[] | "\(.symbol):\(.sympos)"'
+		cmp_set callbacks '.callbacks[].kind'
+		cmp_set sympos '.changed_functions[] | select(.patched) | "\(.old_name):\(.sympos)"'
+		local x
+		for x in $(field exported); do
+			jq -e --arg x "$x" '.exported_references | index($x)' "$j" >/dev/null || errs+=("exported: $x missing")
+		done
+		for x in $(field included); do
+			jq -e --arg x "$x" '[.included[].name] | index($x)' "$j" >/dev/null || errs+=("included: $x missing")
+		done
+		for x in $(field not_included); do
+			jq -e --arg x "$x" '[.included[].name] | index($x) | not' "$j" >/dev/null || errs+=("not_included: $x was included")
+		done
+		for x in $(field refused); do
+			jq -e --arg x "$x" '[.refusals[].symbol] | index($x)' "$j" >/dev/null || errs+=("refused: no refusal for $x ($(jq -c '[.refusals[].symbol]' "$j"))")
+		done
+		if has_field message && [ "$rc" = 2 ]; then
+			jq -r '.refusals[] | .reason + " " + .advice' "$j" | grep -qF -- "$(field message)" || errs+=("message: '$(field message)' not in the refusal")
+		fi
+	fi
+	if [ "$rc" = 1 ] && has_field message; then
+		grep -qF -- "$(field message)" "$w/stderr" || errs+=("message: '$(field message)' not on stderr")
+	fi
+	if [ "$rc" = 0 ]; then
+		"$OBJCHECK" "$w/out.o" >"$w/objcheck" 2>"$w/objcheck.err" || errs+=("objcheck: $(head -3 "$w/objcheck.err")")
+		local s
+		for s in $(field sections); do
+			grep -q "^section $s " "$w/objcheck" || errs+=("section $s missing from the output")
+		done
+		for s in $(field no_sections); do
+			! grep -q "^section $s " "$w/objcheck" || errs+=("section $s should not be in the output")
+		done
+		# "section NAME SIZE" lines for filtered tables: expected entry counts
+		local spec sec n sz
+		for spec in $(field entries); do
+			sec=${spec%%=*}
+			n=${spec#*=}
+			sz=$(awk -v s="$sec" '$1 == "section" && $2 == s { print $3 }' "$w/objcheck")
+			[ -n "$sz" ] || sz=0
+			[ "$sz" -eq "$n" ] || errs+=("$sec is $sz bytes, expected $n")
+		done
+		for x in $(field output_globals); do
+			grep -qx "global $x" "$w/objcheck" || errs+=("global $x missing from the output")
+		done
+		if grep -E '^global ' "$w/objcheck" | grep -vqxF -f <(field output_globals | tr ' ' '\n' | sed 's/^/global /;/^global $/d'); then
+			errs+=("unexpected global definitions: $(grep '^global ' "$w/objcheck" | tr '\n' ' ')")
+		fi
+	fi
+	report "$name" "${errs[@]}"
+}
+
+report() {
+	local name=$1
+	shift
+	if [ $# -eq 0 ]; then
+		pass=$((pass + 1))
+		[ -n "${VERBOSE:-}" ] && echo "ok   $name"
+	else
+		failed+=("$name")
+		echo "FAIL $name"
+		printf '       %s\n' "$@"
+	fi
+}
+
+for f in "${fixtures[@]}"; do
+	check_one "$f"
+done
+t1=$(date +%s.%N)
+printf 'fixtures: %d passed, %d failed (%.1f s)\n' "$pass" "${#failed[@]}" "$(echo "$t1 - $t0" | bc)"
+[ ${#failed[@]} -eq 0 ]
