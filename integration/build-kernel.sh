@@ -60,12 +60,15 @@ build() {
 	mkdir -p "$out"
 	local t0
 	t0=$(now_ms)
-	make -s -C "$src" O="$out" tinyconfig >/dev/null
+	# Kconfig's "override" notes for the fragment go to a log, not the terminal
+	make -s -C "$src" O="$out" tinyconfig >"$out/config.log" 2>&1 ||
+		{ tail -n 20 "$out/config.log" >&2; die "make tinyconfig failed; log: $out/config.log"; }
 	{
 		cat "$frag"
 		echo "CONFIG_MODULE_SIG_KEY=\"$LPB_CACHE/keys/test-signing.pem\""
 	} >>"$out/.config"
-	make -s -C "$src" O="$out" olddefconfig >/dev/null
+	make -s -C "$src" O="$out" olddefconfig >>"$out/config.log" 2>&1 ||
+		{ tail -n 20 "$out/config.log" >&2; die "make olddefconfig failed; log: $out/config.log"; }
 	check_config "$out/.config" "$frag" ||
 		die "test kernel config is incomplete; fix integration/testkernel.config"
 	log "building test kernel in $out (-j$LPB_JOBS)"

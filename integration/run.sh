@@ -260,6 +260,7 @@ health_scan() {
 }
 
 BOOT_JSON=()
+BOOT_LINES=()
 boot_group() {
 	local key=$1 gid=$2 bdir=$OUT_B/$2 t rc=0 line
 	local tests
@@ -343,6 +344,11 @@ boot_group() {
 		fi
 	done
 
+	local wsum=0 w
+	for w in "${walls[@]}"; do wsum=$((wsum + w)); done
+	BOOT_LINES+=("$(printf '  boot %-3s %-28s %d test(s), %d boot(s): %s s wall, /init reached at %s s' \
+		"$gid" "[${G_CMDLINE[$key]:-default}]" "${#tests[@]}" "${#walls[@]}" "$(secs "$wsum")" \
+		"$(secs "${inits[0]:-0}")")")
 	BOOT_JSON+=("$(jq -n --arg id "$gid" --arg cmdline "${G_CMDLINE[$key]}" \
 		--arg log "$bdir/console.log" --argjson rc "$rc" --arg health "$health" \
 		--argjson timeout "${G_TIMEOUT[$key]}" --argjson boots "${G_BOOTS[$key]}" \
@@ -363,6 +369,7 @@ report() {
 	total_ms=$(($(now_ms) - T_START))
 	echo
 	echo "lp-build integration: kernel $LPB_SOURCE_PACKAGE $LPB_SOURCE_VERSION, accel $ACCEL"
+	[ ${#BOOT_LINES[@]} -eq 0 ] || printf '%s\n' "${BOOT_LINES[@]}"
 	for t in "${tests[@]}"; do
 		local st=${STATUS[$t]:-FAIL} tag='' l
 		case "$st" in
@@ -408,7 +415,11 @@ report() {
 		  summary: {pass: $pass, fail: $fail, skip: $skip},
 		  tests: .[0:$ntests], boots: .[$ntests:]}' >"$LPB_RESULTS.tmp"
 	mv "$LPB_RESULTS.tmp" "$LPB_RESULTS"
-	[ "$nfail" -eq 0 ]
+	[ "$nfail" -eq 0 ] || return 1
+	if [ "${LPB_STRICT:-0}" = 1 ] && [ "$nskip" -ne 0 ]; then
+		log "LPB_STRICT=1: $nskip skipped test(s) count as failures"
+		return 1
+	fi
 }
 
 # ---- main ----------------------------------------------------------------------
