@@ -156,8 +156,14 @@ static bool range_differs(struct lpb_section *ps, uint64_t pstart,
 		return true;
 	for (i = 0; i < np; i++) {
 		if (rp[i]->offset - pstart != ro[i]->offset - ostart ||
-		    rp[i]->type != ro[i]->type || !target_equal(ps, rp[i], os, ro[i]))
+		    rp[i]->type != ro[i]->type || !target_equal(ps, rp[i], os, ro[i])) {
+			if (getenv("CDO_DEBUG"))
+				fprintf(stderr, "debug: %s+0x%llx: %s%+lld vs %s%+lld\n", ps->name,
+					(unsigned long long)rp[i]->offset,
+					rp[i]->sym ? rp[i]->sym->name : "-", (long long)rp[i]->addend,
+					ro[i]->sym ? ro[i]->sym->name : "-", (long long)ro[i]->addend);
 			return true;
+		}
 	}
 	if (ps->sh.sh_type == SHT_NOBITS || os->sh.sh_type == SHT_NOBITS)
 		return ps->sh.sh_type != os->sh.sh_type;

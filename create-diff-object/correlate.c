@@ -350,15 +350,18 @@ static void collect_statics(struct lpb_symbol *f, struct lpb_symbol ***out, size
 	}
 }
 
-static void pair_statics(struct cdo *c)
+static bool pair_statics(struct cdo *c)
 {
 	struct lpb_symbol *o;
+	bool paired = false;
 
 	lpb_for_each_symbol(c->orig, o) {
 		struct lpb_symbol **lo, **lp, *p = Y(o)->twin;
 		size_t no, np, i, j;
 
-		if (!p || !lpb_is_func(o) || !o->sec)
+		/* functions, and data that points at statics (e.g. a table of
+		 * __func__ strings), pass their pairing on to what they use */
+		if (!p || (!lpb_is_func(o) && !lpb_is_object(o)) || !o->sec || !p->sec)
 			continue;
 		collect_statics(o, &lo, &no);
 		collect_statics(p, &lp, &np);
@@ -376,14 +379,44 @@ static void pair_statics(struct cdo *c)
 				if (strcmp(Y(lp[j])->norm, Y(lo[i])->norm))
 					continue;
 				if (m++ == k) {
-					if (!Y(lp[j])->twin && same_class(lo[i], lp[j]))
+					if (!Y(lp[j])->twin && same_class(lo[i], lp[j])) {
 						pair(lo[i], lp[j]);
+						paired = true;
+					}
 					break;
 				}
 			}
 		}
 		free(lo);
 		free(lp);
+	}
+	return paired;
+}
+
+/* Read-only statics left over with the same name and the same bytes are
+ * interchangeable (a __func__ string, a constant table): pairing them
+ * cannot make a reference reach the wrong state. */
+static void pair_identical_constants(struct cdo *c)
+{
+	struct lpb_symbol *o, *p;
+
+	lpb_for_each_symbol(c->orig, o) {
+		if (!pairable(o) || !Y(o)->numbered || !o->sec ||
+		    (o->sec->sh.sh_flags & SHF_WRITE) || !o->sec->data)
+			continue;
+		for (p = lpb_find_symbol(c->patched, o->name); p; p = lpb_next_same_name(p)) {
+			if (!pairable(p) || !same_class(o, p) || !p->sec || !p->sec->data ||
+			    (p->sec->sh.sh_flags & SHF_WRITE) ||
+			    p->sym.st_size != o->sym.st_size ||
+			    o->sym.st_value + o->sym.st_size > o->sec->size ||
+			    p->sym.st_value + p->sym.st_size > p->sec->size)
+				continue;
+			if (!memcmp((char *)o->sec->data + o->sym.st_value,
+				    (char *)p->sec->data + p->sym.st_value, o->sym.st_size)) {
+				pair(o, p);
+				break;
+			}
+		}
 	}
 }
 
@@ -429,8 +462,16 @@ int cdo_correlate(struct cdo *c)
 	/* 2. clones whose number changed: foo.isra.0 <-> foo.isra.1 */
 	pair_by_norm(c, false);
 	/* 3. statics by use in paired functions, then any one-to-one leftovers */
-	pair_statics(c);
+	while (pair_statics(c))
+		;
 	pair_by_norm(c, true);
+	pair_identical_constants(c);
 	pair_sections(c);
+	if (c->opts->verbose > 1) {
+		lpb_for_each_symbol(c->orig, o) {
+			if (o->priv && Y(o)->twin && strcmp(o->name, Y(o)->twin->name))
+				cdo_verbose(c, "paired %s with %s", o->name, Y(o)->twin->name);
+		}
+	}
 	return 0;
 }
