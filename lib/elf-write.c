@@ -595,7 +595,11 @@ out:
 
 static int emit(struct lpb_elf *elf, int fd)
 {
-	Elf *e = elf_begin(fd, ELF_C_WRITE, NULL);
+	Elf *e;
+
+	/* a model made with lpb_elf_new() may be the first use of libelf */
+	elf_version(EV_CURRENT);
+	e = elf_begin(fd, ELF_C_WRITE, NULL);
 	struct lpb_section *sec;
 	GElf_Ehdr eh;
 
