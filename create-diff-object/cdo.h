@@ -156,6 +156,10 @@ struct lpb_reloc **cdo_sec_relocs(struct lpb_section *sec, size_t *nr);
 struct lpb_reloc **cdo_relocs_in(struct lpb_section *sec, uint64_t start,
 				 uint64_t end, size_t *nr);
 bool cdo_has_fentry(struct lpb_symbol *func);
+/* compare.c: whether two relocations (of @pf and @of) mean the same target:
+ * paired symbols, same-named globals, or equal string/constant contents */
+bool cdo_target_equal(struct lpb_section *pf, const struct lpb_reloc *rp,
+		      struct lpb_section *of, const struct lpb_reloc *ro);
 
 /* the pipeline, in order (each returns 0 or -errno after a message) */
 int cdo_setup(struct cdo *c); /* correlate.c: states, kinds, resolution */

@@ -41,6 +41,9 @@ static bool pool_equal(struct lpb_section *pf, const struct lpb_reloc *rp,
 
 	if (rp->addend - a != ro->addend - b)
 		return false;
+	/* a local label (.LC12) into the pool counts from its own offset */
+	a += rp->sym->sym.st_value;
+	b += ro->sym->sym.st_value;
 	if (a < 0 || b < 0 || (uint64_t)a >= tp->size || (uint64_t)b >= to->size ||
 	    !tp->data || !to->data)
 		return a == b && tp->size == to->size && !strcmp(tp->name, to->name);
@@ -56,14 +59,16 @@ static bool pool_equal(struct lpb_section *pf, const struct lpb_reloc *rp,
 	return !memcmp((char *)tp->data + a, (char *)to->data + b, n);
 }
 
-static bool target_equal(struct lpb_section *pf, const struct lpb_reloc *rp,
+bool cdo_target_equal(struct lpb_section *pf, const struct lpb_reloc *rp,
 			 struct lpb_section *of, const struct lpb_reloc *ro)
 {
 	struct lpb_symbol *sp = rp->sym, *so = ro->sym;
 
 	if (!sp || !so)
 		return !sp && !so && rp->addend == ro->addend;
-	if (lpb_is_section_sym(sp) && lpb_is_section_sym(so) && sp->sec && so->sec &&
+	/* string literals and merged constants have no identity: their
+	 * contents are what the code sees */
+	if (sp->sec && so->sec &&
 	    (S(sp->sec)->kind == K_STRINGS || S(sp->sec)->kind == K_CONST) &&
 	    S(so->sec)->kind == S(sp->sec)->kind)
 		return pool_equal(pf, rp, of, ro);
@@ -156,7 +161,7 @@ static bool range_differs(struct lpb_section *ps, uint64_t pstart,
 		return true;
 	for (i = 0; i < np; i++) {
 		if (rp[i]->offset - pstart != ro[i]->offset - ostart ||
-		    rp[i]->type != ro[i]->type || !target_equal(ps, rp[i], os, ro[i])) {
+		    rp[i]->type != ro[i]->type || !cdo_target_equal(ps, rp[i], os, ro[i])) {
 			if (getenv("CDO_DEBUG"))
 				fprintf(stderr, "debug: %s+0x%llx: %s%+lld vs %s%+lld\n", ps->name,
 					(unsigned long long)rp[i]->offset,

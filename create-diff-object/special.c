@@ -341,15 +341,8 @@ static bool entry_differs(struct table *tp, uint64_t ep, struct table *to, uint6
 	if (np != no)
 		return true;
 	for (k = 0; k < np; k++) {
-		struct lpb_symbol *sp = rp[k]->sym, *so = ro[k]->sym;
-
 		if (rp[k]->offset - ep != ro[k]->offset - eo || rp[k]->type != ro[k]->type ||
-		    rp[k]->addend != ro[k]->addend || !sp != !so)
-			return true;
-		if (sp && Y(sp)->twin != so &&
-		    !(lpb_is_section_sym(sp) && lpb_is_section_sym(so) && sp->sec && so->sec &&
-		      (S(sp->sec)->kind == K_STRINGS) && !strcmp(sp->sec->name, so->sec->name)) &&
-		    strcmp(sp->name, so->name))
+		    !cdo_target_equal(tp->sec, rp[k], to->sec, ro[k]))
 			return true;
 		for (i = rp[k]->offset - ep;
 		     i < sz && i < rp[k]->offset - ep + (rp[k]->type == R_X86_64_64 || rp[k]->type == R_X86_64_PC64 ? 8 : 4);
@@ -402,6 +395,8 @@ int cdo_compare_special(struct cdo *c, struct lpb_symbol *pf, struct lpb_symbol 
 		}
 		np = tp->first[pf->index + 1] - tp->first[pf->index];
 		no = to->first[of->index + 1] - to->first[of->index];
+		if (getenv("CDO_DEBUG") && (np != no))
+			fprintf(stderr, "debug: %s: %u vs %u entries in %s\n", pf->name, np, no, tp->sec->name);
 		if (np != no) {
 			*differs = true;
 			*line_only = false;
@@ -412,6 +407,8 @@ int cdo_compare_special(struct cdo *c, struct lpb_symbol *pf, struct lpb_symbol 
 			uint64_t eo = to->list[to->first[of->index] + k] * to->entsize;
 
 			if (entry_differs(tp, ep, to, eo, &lo)) {
+				if (getenv("CDO_DEBUG"))
+					fprintf(stderr, "debug: %s: entry %u of %s differs\n", pf->name, k, tp->sec->name);
 				*differs = true;
 				*line_only = false;
 				return 0;

@@ -19,14 +19,6 @@ uint32_t lpb_str_hash(const char *s)
 	return h;
 }
 
-static void append(struct lpb_hnode **bucket, struct lpb_hnode *n)
-{
-	while (*bucket)
-		bucket = &(*bucket)->next;
-	n->next = NULL;
-	*bucket = n;
-}
-
 static int grow(struct lpb_hash *h)
 {
 	size_t nr = h->nr_buckets ? h->nr_buckets * 2 : 64, i;
@@ -54,15 +46,18 @@ static int grow(struct lpb_hash *h)
 			tails[j] = n;
 		}
 	}
-	free(tails);
+	free(h->tails);
 	free(h->buckets);
 	h->buckets = b;
+	h->tails = tails;
 	h->nr_buckets = nr;
 	return 0;
 }
 
 int lpb_hash_add(struct lpb_hash *h, struct lpb_hnode *n, uint32_t hash)
 {
+	size_t j;
+
 	if (h->count + 1 > h->nr_buckets) {
 		int ret = grow(h);
 
@@ -70,20 +65,30 @@ int lpb_hash_add(struct lpb_hash *h, struct lpb_hnode *n, uint32_t hash)
 			return ret;
 	}
 	n->hash = hash;
-	append(&h->buckets[hash & (h->nr_buckets - 1)], n);
+	n->next = NULL;
+	j = hash & (h->nr_buckets - 1);
+	if (h->tails[j])
+		h->tails[j]->next = n;
+	else
+		h->buckets[j] = n;
+	h->tails[j] = n;
 	h->count++;
 	return 0;
 }
 
 void lpb_hash_del(struct lpb_hash *h, struct lpb_hnode *n)
 {
-	struct lpb_hnode **p;
+	struct lpb_hnode **p, *prev = NULL;
+	size_t j;
 
 	if (!h->nr_buckets)
 		return;
-	for (p = &h->buckets[n->hash & (h->nr_buckets - 1)]; *p; p = &(*p)->next) {
+	j = n->hash & (h->nr_buckets - 1);
+	for (p = &h->buckets[j]; *p; prev = *p, p = &(*p)->next) {
 		if (*p == n) {
 			*p = n->next;
+			if (h->tails[j] == n)
+				h->tails[j] = prev;
 			n->next = NULL;
 			h->count--;
 			return;
@@ -94,7 +99,9 @@ void lpb_hash_del(struct lpb_hash *h, struct lpb_hnode *n)
 void lpb_hash_free(struct lpb_hash *h)
 {
 	free(h->buckets);
+	free(h->tails);
 	h->buckets = NULL;
+	h->tails = NULL;
 	h->nr_buckets = 0;
 	h->count = 0;
 }

@@ -19,6 +19,8 @@ struct lpb_hnode {
 
 struct lpb_hash {
 	struct lpb_hnode **buckets;
+	struct lpb_hnode **tails; /* last node of each chain: O(1) appends even
+				   * when thousands of locals share one name */
 	size_t nr_buckets; /* power of two, or 0 before the first add */
 	size_t count;
 };

@@ -48,6 +48,7 @@ static int compute_positions(struct lpb_ksyms *ks)
 	struct lpb_elf *elf = ks->elf;
 	const struct lpb_symbol **list;
 	struct lpb_symbol *s;
+	unsigned int *firsts;
 	size_t n = 0, i;
 
 	ks->pos = calloc(elf->nr_syms, sizeof(*ks->pos));
@@ -67,22 +68,25 @@ static int compute_positions(struct lpb_ksyms *ks)
 	}
 	if (elf->ehdr.e_type != ET_REL)
 		qsort(list, n, sizeof(*list), cmp_kallsyms);
-	/* ranks: walk in kallsyms order, count per name through the name
-	 * hash (first symbol of a name carries the running counter) */
+	/* ranks: walk in kallsyms order, count per name on the first counted
+	 * symbol of that name (looked up once per symbol, then remembered) */
+	firsts = calloc(n ? n : 1, sizeof(*firsts));
+	if (!firsts) {
+		free(list);
+		lpb_err("%s: out of memory", elf->path);
+		return -ENOMEM;
+	}
 	for (i = 0; i < n; i++) {
 		const struct lpb_symbol *first = lpb_find_symbol(elf, list[i]->name);
 
 		while (first && !lpb_ksyms_counts(ks, first))
 			first = lpb_next_same_name(first);
+		firsts[i] = first->index;
 		ks->pos[list[i]->index] = ++ks->count[first->index];
 	}
-	for (i = 0; i < n; i++) {
-		const struct lpb_symbol *first = lpb_find_symbol(elf, list[i]->name);
-
-		while (first && !lpb_ksyms_counts(ks, first))
-			first = lpb_next_same_name(first);
-		ks->count[list[i]->index] = ks->count[first->index];
-	}
+	for (i = 0; i < n; i++)
+		ks->count[list[i]->index] = ks->count[firsts[i]];
+	free(firsts);
 	free(list);
 	return 0;
 }

@@ -1,0 +1,14 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/* Opening the DWARF of a kernel binary through libdwfl, which applies the
+ * relocations of relocatable files (.o, .ko) that plain libdw ignores. */
+#ifndef LPB_DWARF_OPEN_H
+#define LPB_DWARF_OPEN_H
+
+#include <elfutils/libdw.h>
+#include <elfutils/libdwfl.h>
+
+/* The DWARF of @path, or NULL: *err is -ENODATA (no DWARF) or another
+ * negative errno after a message. Close with dwfl_end(*dwfl). */
+Dwarf *lpb_dwarf_open(const char *path, Dwfl **dwfl, int *err);
+
+#endif /* LPB_DWARF_OPEN_H */
