@@ -498,4 +498,4 @@ if [ $list_only -eq 1 ]; then
 else
 	ensure_cache
 	with_lock "$OUT/.lock" main
-fi
+fi; exit $? # on the line bash reads last: editing this file during a run is harmless

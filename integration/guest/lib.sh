@@ -217,6 +217,21 @@ lp_disable() {
 	fi
 }
 
+# lp_wait_gone PATCH [SECONDS=30]: the patch is no longer registered (e.g. a
+# cumulative patch replaced it, or it was disabled elsewhere)
+lp_wait_gone() {
+	local p=$1 n=$((${2:-30} * 10)) i=0
+	while [ -d "$LPB_SYSFS/$p" ] && [ $i -lt $n ]; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+	if [ -d "$LPB_SYSFS/$p" ]; then
+		fail "$p still registered after ${2:-30} s: $(lp_state "$p")"
+	else
+		pass "$p no longer registered"
+	fi
+}
+
 # lp_unload MODULE [SECONDS=10]: rmmod must succeed. The kernel releases a
 # disabled livepatch module asynchronously, so a busy module is retried.
 lp_unload() {
