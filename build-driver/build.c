@@ -289,7 +289,8 @@ static int stage_compile(struct build *b)
 	double t0 = now_seconds();
 	int ret = LPB_EXIT_ERROR;
 
-	if (units_plan(&b->units, &b->patches, b->tree.src, b->work))
+	if (units_plan(&b->units, &b->patches, b->tree.src, b->work, b->target.vmlinux,
+		       b->modules))
 		goto out;
 	if (units_compile(&b->units, &b->tree, &b->topts, flags, false))
 		goto out;

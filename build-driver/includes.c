@@ -25,6 +25,8 @@ struct scan {
 	size_t n, cap;
 };
 
+#define TARGET_ARCH "x86"
+
 /* Directories that never hold kernel code compiled into a livepatch. */
 static const char *const skip_dirs[] = { ".git", "Documentation", "tools", "scripts", "usr",
 					 "LICENSES", NULL };
@@ -108,6 +110,8 @@ static void scan_dir(struct scan *s, const char *rel)
 
 			for (size_t i = 0; !*rel && skip_dirs[i]; i++)
 				skip |= !strcmp(n, skip_dirs[i]);
+			/* only the target architecture's code is ever built */
+			skip |= !strcmp(rel, "arch") && strcmp(n, TARGET_ARCH);
 			if (!skip)
 				scan_dir(s, r);
 		} else if (len > 2 && n[len - 2] == '.' &&
@@ -151,36 +155,77 @@ static void normalise(char *p)
 	*out = 0;
 }
 
-static bool names(const struct directive *d, const char *header)
+static bool names(const struct scan *s, const struct directive *d, const char *header)
 {
 	size_t hl = strlen(header), sl = strlen(d->spec);
 
 	if (d->quoted) {
-		char *dir = xstrdup(d->includer), *slash = strrchr(dir, '/'), *full;
-		bool same;
+		char *dir = xstrdup(d->includer), *slash = strrchr(dir, '/'), *full, *abs;
+		bool same, local;
 
 		if (slash)
 			*slash = 0;
 		full = slash ? xasprintf("%s/%s", dir, d->spec) : xstrdup(d->spec);
 		normalise(full);
 		same = !strcmp(full, header);
+		abs = xasprintf("%s/%s", s->src, full);
+		/* "x.h" found next to the includer never reaches a header elsewhere */
+		local = !same && path_exists(abs);
+		free(abs);
 		free(full);
 		free(dir);
-		if (same)
-			return true;
+		if (same || local)
+			return same;
 	}
 	/* <linux/foo.h> names include/linux/foo.h, arch/x86/include/linux/foo.h... */
 	return !strstr(d->spec, "..") && hl > sl && header[hl - sl - 1] == '/' &&
 	       !strcmp(header + hl - sl, d->spec);
 }
 
-int includers_of(const char *src, const struct strvec *headers, struct strvec *tus)
+/* The scan of a tree, saved so later builds of the same tree skip it. */
+static int save_index(const struct scan *s, const char *path)
+{
+	struct strbuf sb = { 0 };
+	int ret;
+
+	for (size_t i = 0; i < s->n; i++)
+		sb_addf(&sb, "%s\t%c\t%s\n", s->all[i]->includer, s->all[i]->quoted ? 'q' : 'a',
+			s->all[i]->spec);
+	ret = write_file_atomic(path, sb.buf ? sb.buf : "", sb.len, 0644);
+	sb_free(&sb);
+	return ret;
+}
+
+static int load_index(struct scan *s, const char *path)
+{
+	char *text = read_file(path, NULL), *line, *save = NULL;
+
+	if (!text)
+		return -1;
+	for (line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		char *t1 = strchr(line, '\t'), *t2 = t1 ? strchr(t1 + 1, '\t') : NULL;
+
+		if (!t2)
+			continue;
+		*t1 = 0;
+		add_directive(s, line, t2 + 1, strlen(t2 + 1), t1[1] == 'q');
+	}
+	free(text);
+	return 0;
+}
+
+int includers_of(const char *src, const char *index, const struct strvec *headers,
+		 struct strvec *tus)
 {
 	struct scan s = { .src = src };
 	struct strvec queue = { 0 };
 	double t0 = now_seconds();
 
-	scan_dir(&s, "");
+	if (!index || !path_exists(index) || load_index(&s, index)) {
+		scan_dir(&s, "");
+		if (index)
+			save_index(&s, index);
+	}
 	for (size_t i = 0; i < headers->n; i++)
 		sv_push(&queue, headers->v[i]);
 	/* breadth-first over headers; queue doubles as the visited set */
@@ -192,7 +237,7 @@ int includers_of(const char *src, const struct strvec *headers, struct strvec *t
 			struct directive *d = container_of(n, struct directive, node);
 			size_t len = strlen(d->includer);
 
-			if (strcmp(base_of(d->spec), base_of(h)) || !names(d, h))
+			if (strcmp(base_of(d->spec), base_of(h)) || !names(&s, d, h))
 				continue;
 			if (d->includer[len - 1] == 'h') {
 				if (!sv_contains(&queue, d->includer))

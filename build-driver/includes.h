@@ -10,7 +10,9 @@
  * Add to @tus every .c/.S file of @src that includes one of @headers
  * (relative paths). Matching is by path suffix, so it errs towards more
  * units, never fewer: extra ones are compiled and then found unchanged.
+ * The scan is saved in @index (when not NULL) and reused from there.
  */
-int includers_of(const char *src, const struct strvec *headers, struct strvec *tus);
+int includers_of(const char *src, const char *index, const struct strvec *headers,
+		 struct strvec *tus);
 
 #endif /* LPB_BUILD_INCLUDES_H */

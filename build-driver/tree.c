@@ -313,7 +313,7 @@ int tree_acquire(struct tree *t, const struct tree_opts *o)
 	t->dir = xasprintf("%s/trees/%s", o->cache, t->key);
 	t->build = xasprintf("%s/src", t->dir);
 	t->release = xstrdup(o->release);
-	if (mkdir_p(t->dir) || mkdir_p(t->dir) || mkdir_p(t->build) || rmdir(t->build))
+	if (mkdir_p(t->dir))
 		return -1;
 	lock = xasprintf("%s/lock", t->dir);
 	t->lock_fd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC, 0644);

@@ -6,6 +6,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <ftw.h>
+
+#include "dwarf-cus.h"
 #include "includes.h"
 #include "run.h"
 #include "units.h"
@@ -46,7 +49,87 @@ static void add_unit(struct units *u, const char *src, const char *work, bool vi
 	x->json = xasprintf("%s/diff/%s.json", work, x->obj);
 }
 
-int units_plan(struct units *u, const struct patchset *ps, const char *src, const char *work)
+/* The sources a kernel binary was compiled from, relative to the tree. */
+struct built {
+	struct strvec rel;
+	char *prefix; /* what CU names carry before "init/main.c" */
+};
+
+static int note_prefix(const char *name, void *arg)
+{
+	struct built *b = arg;
+	size_t n = strlen(name), m = strlen("init/main.c");
+
+	if (n >= m && !strcmp(name + n - m, "init/main.c") && (n == m || name[n - m - 1] == '/')) {
+		b->prefix = strndup(name, n - m);
+		return 1;
+	}
+	return 0;
+}
+
+static int note_cu(const char *name, void *arg)
+{
+	struct built *b = arg;
+	size_t pl = b->prefix ? strlen(b->prefix) : 0;
+
+	if (pl && !strncmp(name, b->prefix, pl))
+		name += pl;
+	else if (!strncmp(name, "./", 2))
+		name += 2;
+	if (!has_suffix(name, ".mod.c") && !sv_contains(&b->rel, name))
+		sv_push(&b->rel, name);
+	return 0;
+}
+
+static struct built *ko_walk_ctx;
+
+static int visit_ko(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	if (flag == FTW_F && has_suffix(path, ".ko"))
+		lpb_dwarf_cu_names(path, note_cu, ko_walk_ctx);
+	return 0;
+}
+
+/* Keep the units a target binary was really compiled from: a header
+ * reaches sources that this config does not build, or that do not even
+ * compile for it. */
+static int filter_built(struct strvec *tus, const char *vmlinux, const char *modules)
+{
+	struct built b = { 0 };
+	struct strvec keep = { 0 };
+	size_t dropped = 0;
+	int rc;
+
+	lpb_dwarf_cu_names(vmlinux, note_prefix, &b);
+	rc = lpb_dwarf_cu_names(vmlinux, note_cu, &b);
+	if (rc < 0) {
+		fprintf(stderr, "lp-build: %s has no DWARF: cannot tell which sources including a "
+			"changed header are built; use a debug vmlinux\n", vmlinux);
+		free(b.prefix);
+		return -1;
+	}
+	if (modules) {
+		ko_walk_ctx = &b;
+		nftw(modules, visit_ko, 32, FTW_PHYS);
+		ko_walk_ctx = NULL;
+	}
+	for (size_t i = 0; i < tus->n; i++) {
+		if (sv_contains(&b.rel, tus->v[i]))
+			sv_push(&keep, tus->v[i]);
+		else
+			dropped++;
+	}
+	fprintf(stderr, "lp-build: %zu of them are built into this kernel or its modules "
+		"(%zu are not)\n", keep.n, dropped);
+	sv_free(tus);
+	*tus = keep;
+	sv_free(&b.rel);
+	free(b.prefix);
+	return 0;
+}
+
+int units_plan(struct units *u, const struct patchset *ps, const char *src, const char *work,
+	       const char *vmlinux, const char *modules)
 {
 	struct strvec headers = { 0 };
 	int ret = 0;
@@ -83,7 +166,12 @@ int units_plan(struct units *u, const struct patchset *ps, const char *src, cons
 	if (!ret && headers.n) {
 		struct strvec tus = { 0 };
 
-		ret = includers_of(src, &headers, &tus);
+		char *index = xasprintf("%s/../includes.idx", work);
+
+		ret = includers_of(src, index, &headers, &tus);
+		free(index);
+		if (!ret)
+			ret = filter_built(&tus, vmlinux, modules);
 		for (size_t i = 0; !ret && i < tus.n; i++)
 			add_unit(u, tus.v[i], work, true);
 		sv_free(&tus);

@@ -27,9 +27,11 @@ struct units {
 /*
  * The units to compile for @ps: each changed .c/.S file, and for each
  * changed header the units of @src that include it (directly or through
- * other headers). Refuses changes to build files. @work is the work dir.
+ * other headers) and that @vmlinux or a module under @modules was compiled
+ * from. Refuses changes to build files. @work is the work directory.
  */
-int units_plan(struct units *u, const struct patchset *ps, const char *src, const char *work);
+int units_plan(struct units *u, const struct patchset *ps, const char *src, const char *work,
+	       const char *vmlinux, const char *modules);
 
 /* Compile every unit in the tree; copy the objects to unit->orig (or
  * ->patched). The first pass also learns where each unit is linked. */
