@@ -11,7 +11,7 @@ pkgs=(
 	# unit-test extras: sanitizers and the fuzzer
 	clang libclang-rt-14-dev
 	# the VM harness
-	qemu-system-x86 busybox-static
+	qemu-system-x86 busybox-static e2fsprogs
 	# json for scripts
 	jq ca-certificates
 )
