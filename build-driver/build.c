@@ -369,13 +369,35 @@ static char *parent_of(const struct build *b, const struct unit *u)
 	return find_module(b, u->objname);
 }
 
+/*
+ * Special-section entry sizes come from the target's DWARF: read them once
+ * for the whole build instead of once per diffed unit.
+ */
+static int read_entry_sizes(struct build *b)
+{
+	const char *av[] = { b->cdo, "--print-entry-sizes", b->target.vmlinux, NULL };
+	struct strbuf out = { 0 };
+	char *line, *save = NULL;
+	int rc = run_cmd(av, NULL, RUN_QUIET_STDERR, &out);
+
+	if (rc) {
+		fprintf(stderr, "lp-build: cannot read special-section entry sizes from %s\n",
+			b->target.vmlinux);
+		sb_free(&out);
+		return -1;
+	}
+	for (line = strtok_r(out.buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save))
+		if (strchr(line, '='))
+			sv_pushf(&b->entry_sizes, "--entry-size=%s", line);
+	sb_free(&out);
+	return 0;
+}
+
 /* Run create-diff-object on one unit; its own message explains a refusal. */
 static int diff_unit(struct build *b, struct unit *u)
 {
 	char *parent = parent_of(b, u), *dir = xstrdup(u->diff);
-	const char *av[] = { b->cdo, u->orig, u->patched, "-o", u->diff, "--parent", parent,
-			     "--parent-name", u->objname, "--symvers", b->symvers, "--json",
-			     u->json, NULL };
+	struct strvec av = { 0 };
 	struct strbuf out = { 0 };
 	int rc;
 
@@ -385,7 +407,23 @@ static int diff_unit(struct build *b, struct unit *u)
 		free(dir);
 		return -1;
 	}
-	rc = run_cmd(av, NULL, b->o->verbose ? RUN_ECHO : 0, &out);
+	sv_push(&av, b->cdo);
+	sv_push(&av, u->orig);
+	sv_push(&av, u->patched);
+	sv_push(&av, "-o");
+	sv_push(&av, u->diff);
+	sv_push(&av, "--parent");
+	sv_push(&av, parent);
+	sv_push(&av, "--parent-name");
+	sv_push(&av, u->objname);
+	sv_push(&av, "--symvers");
+	sv_push(&av, b->symvers);
+	sv_push(&av, "--json");
+	sv_push(&av, u->json);
+	for (size_t i = 0; i < b->entry_sizes.n; i++)
+		sv_push(&av, b->entry_sizes.v[i]);
+	rc = run_cmd((const char *const *)av.v, NULL, b->o->verbose ? RUN_ECHO : 0, &out);
+	sv_free(&av);
 	u->diff_rc = rc;
 	if (rc != LPB_EXIT_OK && rc != LPB_EXIT_NO_CHANGE && !b->o->verbose)
 		fprintf(stderr, "%s", out.buf ? out.buf : "");
@@ -401,6 +439,8 @@ static int stage_diff(struct build *b)
 	size_t unchanged = 0;
 	char *what;
 
+	if (read_entry_sizes(b))
+		return LPB_EXIT_ERROR;
 	b->diffs = xcalloc(b->units.n, sizeof(*b->diffs));
 	for (size_t i = 0; i < b->units.n; i++) {
 		struct unit *u = &b->units.v[i];
@@ -627,6 +667,7 @@ void build_free(struct build *b)
 	free(b->self_dir);
 	free(b->template_dir);
 	free(b->cdo);
+	sv_free(&b->entry_sizes);
 	free(b->symvers);
 	free(b->modules);
 	free(b->work);

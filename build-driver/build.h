@@ -57,6 +57,7 @@ struct build {
 	char *self_dir; /* where lp-build lives: finds create-diff-object, kmod-template */
 	char *template_dir;
 	char *cdo; /* create-diff-object */
+	struct strvec entry_sizes; /* "--entry-size=SEC=N" from the target's DWARF, once */
 	char *symvers;
 	char *modules;
 	char *work; /* work directory inside the tree's cache entry */
