@@ -17,3 +17,8 @@ $(O)/lp-build: $(LPB_OBJS) $(LIBLPB)
 $(LPB_SRCS:%.c=$(O)/%.o): CFLAGS += -Ibuild-driver
 
 all: $(O)/lp-build
+
+.PHONY: lpb-bench
+lpb-bench: $(O)/lp-build $(O)/create-diff-object
+	bash build-driver/bench.sh
+bench: lpb-bench
