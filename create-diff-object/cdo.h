@@ -149,6 +149,8 @@ void cdo_refuse(struct cdo *c, const char *symbol, const char *advice,
 		const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 void cdo_verbose(const struct cdo *c, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
+/* -vv: why a comparison found a difference */
+void cdo_debug(const struct cdo *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 bool cdo_is_pcrel(uint32_t type);
 const char *cdo_reloc_name(uint32_t type);
 struct lpb_reloc **cdo_sec_relocs(struct lpb_section *sec, size_t *nr);

@@ -147,7 +147,7 @@ static bool line_only_bytes(struct lpb_symbol *p, struct lpb_symbol *o)
 }
 
 /* Compares [start,start+size) of two sections: bytes and relocations. */
-static bool range_differs(struct lpb_section *ps, uint64_t pstart,
+static bool range_differs(const struct cdo *c, struct lpb_section *ps, uint64_t pstart,
 			  struct lpb_section *os, uint64_t ostart, uint64_t size,
 			  bool *bytes_only)
 {
@@ -162,8 +162,7 @@ static bool range_differs(struct lpb_section *ps, uint64_t pstart,
 	for (i = 0; i < np; i++) {
 		if (rp[i]->offset - pstart != ro[i]->offset - ostart ||
 		    rp[i]->type != ro[i]->type || !cdo_target_equal(ps, rp[i], os, ro[i])) {
-			if (getenv("CDO_DEBUG"))
-				fprintf(stderr, "debug: %s+0x%llx: %s%+lld vs %s%+lld\n", ps->name,
+			cdo_debug(c, "%s+0x%llx: %s%+lld vs %s%+lld", ps->name,
 					(unsigned long long)rp[i]->offset,
 					rp[i]->sym ? rp[i]->sym->name : "-", (long long)rp[i]->addend,
 					ro[i]->sym ? ro[i]->sym->name : "-", (long long)ro[i]->addend);
@@ -203,7 +202,7 @@ static int compare_symbol(struct cdo *c, struct lpb_symbol *p, struct lpb_symbol
 		yp->status = CDO_CHANGED;
 		return 0;
 	}
-	if (range_differs(p->sec, p->sym.st_value, o->sec, o->sym.st_value,
+	if (range_differs(c, p->sec, p->sym.st_value, o->sec, o->sym.st_value,
 			  p->sym.st_size, &bytes_only)) {
 		if (bytes_only && lpb_is_func(p) && line_only_bytes(p, o))
 			yp->line_only = true;
@@ -226,7 +225,7 @@ static int compare_symbol(struct cdo *c, struct lpb_symbol *p, struct lpb_symbol
 	return 0;
 }
 
-static void compare_anon(struct lpb_section *ps)
+static void compare_anon(const struct cdo *c, struct lpb_section *ps)
 {
 	struct lpb_section *os = S(ps)->twin;
 	bool bytes_only;
@@ -236,7 +235,7 @@ static void compare_anon(struct lpb_section *ps)
 		return;
 	}
 	if (ps->size != os->size ||
-	    range_differs(ps, 0, os, 0, ps->size, &bytes_only))
+	    range_differs(c, ps, 0, os, 0, ps->size, &bytes_only))
 		S(ps)->status = CDO_CHANGED;
 }
 
@@ -292,7 +291,7 @@ int cdo_compare(struct cdo *c)
 	}
 	lpb_for_each_section(c->patched, ps) {
 		if (S(ps)->anon || S(ps)->kind == K_UNSUPPORTED)
-			compare_anon(ps);
+			compare_anon(c, ps);
 	}
 	lpb_for_each_symbol(c->orig, o) {
 		if (lpb_is_func(o) && o->sec && !Y(o)->twin && *o->name) {

@@ -21,7 +21,7 @@ static const char usage[] =
 	"      --json FILE|-        write the JSON report (\"-\": stdout)\n"
 	"      --entry-size SEC=N   entry size of a special section (repeatable)\n"
 	"      --print-entry-sizes ELF  print SEC=N for every table known from ELF's DWARF\n"
-	"  -v, --verbose            say more on stderr\n"
+	"  -v, --verbose            say more on stderr (-vv: why things differ)\n"
 	"  -h, --help               this text\n"
 	"exit: 0 changed, 1 error, 2 cannot be live-patched, 3 no functional change\n";
 

@@ -395,9 +395,9 @@ int cdo_compare_special(struct cdo *c, struct lpb_symbol *pf, struct lpb_symbol 
 		}
 		np = tp->first[pf->index + 1] - tp->first[pf->index];
 		no = to->first[of->index + 1] - to->first[of->index];
-		if (getenv("CDO_DEBUG") && (np != no))
-			fprintf(stderr, "debug: %s: %u vs %u entries in %s\n", pf->name, np, no, tp->sec->name);
 		if (np != no) {
+			cdo_debug(c, "%s: %u vs %u entries in %s", pf->name, np, no,
+				  tp->sec->name);
 			*differs = true;
 			*line_only = false;
 			return 0;
@@ -407,8 +407,8 @@ int cdo_compare_special(struct cdo *c, struct lpb_symbol *pf, struct lpb_symbol 
 			uint64_t eo = to->list[to->first[of->index] + k] * to->entsize;
 
 			if (entry_differs(tp, ep, to, eo, &lo)) {
-				if (getenv("CDO_DEBUG"))
-					fprintf(stderr, "debug: %s: entry %u of %s differs\n", pf->name, k, tp->sec->name);
+				cdo_debug(c, "%s: entry %u of %s differs", pf->name, k,
+					  tp->sec->name);
 				*differs = true;
 				*line_only = false;
 				return 0;

@@ -84,16 +84,32 @@ void cdo_refuse(struct cdo *c, const char *symbol, const char *advice,
 	r->advice = cdo_strdup(advice);
 }
 
+static void vsay(const char *prefix, const char *fmt, va_list ap)
+{
+	fputs(prefix, stderr);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+}
+
 void cdo_verbose(const struct cdo *c, const char *fmt, ...)
 {
 	va_list ap;
 
-	if (!c->opts->verbose)
+	if (c->opts->verbose < 1)
 		return;
 	va_start(ap, fmt);
-	fputs("create-diff-object: ", stderr);
-	vfprintf(stderr, fmt, ap);
-	fputc('\n', stderr);
+	vsay("create-diff-object: ", fmt, ap);
+	va_end(ap);
+}
+
+void cdo_debug(const struct cdo *c, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (c->opts->verbose < 2)
+		return;
+	va_start(ap, fmt);
+	vsay("create-diff-object: debug: ", fmt, ap);
 	va_end(ap);
 }
 
