@@ -147,6 +147,17 @@ static int check_inputs(struct build *b)
 		b->modules = xstrdup(slash ? (*slash = 0, dir) : ".");
 		free(dir);
 	}
+	/* nftw(FTW_PHYS) does not descend into a root that is a symbolic
+	 * link (a "current" link to a build, /lib/modules/R/build): walk the
+	 * directory it names */
+	{
+		char *real = realpath(b->modules, NULL);
+
+		if (real) {
+			free(b->modules);
+			b->modules = real;
+		}
+	}
 	return 0;
 }
 
