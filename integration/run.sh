@@ -10,6 +10,7 @@
 # in doc/testing.md. Results: a summary on stdout, JSON in $LPB_RESULTS
 # (default build/integration/results.json), logs under $LPB_OUT (default
 # build/integration). Exit status 0 only when no selected test failed.
+# LPB_TARGET=FILE: test a kernel built elsewhere instead (load_target below).
 set -euo pipefail
 LPB_PROG=integration
 # shellcheck source-path=SCRIPTDIR source=lib.sh
@@ -103,7 +104,8 @@ lpbuild() {
 	read -r -a extra <<<"$c_lpbuild_args"
 	(
 		cd "$TESTS_DIR/$t"
-		"$LPB_TOOL" -s "$KSRC" -c "$KB/.config" -v "$KB/vmlinux" --symvers "$KB/Module.symvers" \
+		"$LPB_TOOL" -s "$KSRC" -c "$TGT_CONFIG" -v "$TGT_VMLINUX" --symvers "$TGT_SYMVERS" \
+			${TGT_MODULES:+--modules "$TGT_MODULES"} \
 			-o "$OUT_T/$t/guest" -n "$mod" \
 			--key "$LPB_CACHE/keys/test-signing.key" --cert "$LPB_CACHE/keys/test-signing.crt" \
 			"${extra[@]}" "$@"
@@ -126,11 +128,11 @@ prepare_test() {
 		cp "$dir/check.sh" "$g/"
 	fi
 	for p in $c_prebuilt; do
-		if [ ! -f "$KB/$p" ]; then
-			set_result "$t" FAIL "prebuilt module $p is not in the test kernel build ($KB)"
+		if [ ! -f "$TGT_PREBUILT/$p" ]; then
+			set_result "$t" FAIL "prebuilt module $p is not in the target kernel's build ($TGT_PREBUILT)"
 			return
 		fi
-		cp "$KB/$p" "$g/"
+		cp "$TGT_PREBUILT/$p" "$g/"
 		first=${first:-${p##*/}}
 	done
 	if [ -n "$c_builds" ]; then
@@ -271,7 +273,7 @@ boot_group() {
 		echo "$t" >>"$bdir/payload/tests/order"
 	done
 	"$LPB_INTEG/mkinitramfs.sh" "$bdir/initrd.gz" "$bdir/payload"
-	local vmargs=(--kernel "$KB/arch/x86/boot/bzImage" --initrd "$bdir/initrd.gz"
+	local vmargs=(--kernel "$TGT_KERNEL" --initrd "$bdir/initrd.gz"
 		--timeout "${G_TIMEOUT[$key]}" --log "$bdir/console.log" --results "$bdir/results.log"
 		--boots "${G_BOOTS[$key]}")
 	[ -n "${G_CMDLINE[$key]}" ] && vmargs+=(--append "${G_CMDLINE[$key]}")
@@ -368,7 +370,7 @@ report() {
 	local t npass=0 nfail=0 nskip=0 tests_json=() stepsj total_ms
 	total_ms=$(($(now_ms) - T_START))
 	echo
-	echo "lp-build integration: kernel $LPB_SOURCE_PACKAGE $LPB_SOURCE_VERSION, accel $ACCEL"
+	echo "lp-build integration: kernel $TGT_NAME, accel $ACCEL"
 	[ ${#BOOT_LINES[@]} -eq 0 ] || printf '%s\n' "${BOOT_LINES[@]}"
 	for t in "${tests[@]}"; do
 		local st=${STATUS[$t]:-FAIL} tag='' l
@@ -403,7 +405,7 @@ report() {
 	{
 		printf '%s\n' "${tests_json[@]}"
 		printf '%s\n' "${BOOT_JSON[@]}"
-	} | jq -s --arg src "$LPB_SOURCE_PACKAGE $LPB_SOURCE_VERSION" --arg kb "$KB" \
+	} | jq -s --arg src "$TGT_NAME" --arg kb "${KB:-$TGT_VMLINUX}" \
 		--arg accel "$ACCEL" --argjson kbuild_s "$KBUILD_S" --argjson built "$KBUILT" \
 		--argjson ntests "${#tests[@]}" --argjson total_ms "$total_ms" \
 		--argjson deps_ms "$DEPS_MS" --argjson kernel_ms "$KERNEL_MS" \
@@ -423,6 +425,34 @@ report() {
 }
 
 # ---- main ----------------------------------------------------------------------
+
+# load_target FILE: a kernel the harness does not build (LPB_TARGET, e.g. the
+# Debian kernel integration/distro-fetch.sh prepares). FILE is shell syntax
+# setting target_name, target_src, target_config, target_vmlinux,
+# target_symvers, target_modules (lp-build --modules, may be empty),
+# target_kernel (the image qemu boots) and target_prebuilt (the folder
+# prebuilt= paths are relative to).
+load_target() {
+	local out v target_name='' target_src='' target_config='' target_vmlinux=''
+	local target_symvers='' target_modules='' target_kernel='' target_prebuilt=''
+	[ -f "$1" ] || die "LPB_TARGET=$1: no such file"
+	out=$(
+		# shellcheck disable=SC1090
+		. "$1" >&2
+		for v in name src config vmlinux symvers modules kernel prebuilt; do
+			v=target_$v
+			printf '%s=%q\n' "$v" "${!v:-}"
+		done
+	) || die "LPB_TARGET=$1: cannot read it"
+	eval "$out"
+	for v in name src config vmlinux symvers kernel prebuilt; do
+		v=target_$v
+		[ -n "${!v}" ] || die "LPB_TARGET=$1 does not set $v"
+	done
+	KSRC=$target_src KB='' TGT_NAME=$target_name TGT_CONFIG=$target_config
+	TGT_VMLINUX=$target_vmlinux TGT_SYMVERS=$target_symvers TGT_MODULES=$target_modules
+	TGT_KERNEL=$target_kernel TGT_PREBUILT=$target_prebuilt
+}
 
 main() {
 	T_START=$(now_ms)
@@ -451,19 +481,28 @@ main() {
 	DEPS_MS=$(($(now_ms) - t0))
 
 	t0=$(now_ms)
-	KSRC=$("$LPB_INTEG/fetch-source.sh")
-	KB=$("$LPB_INTEG/build-kernel.sh")
-	KERNEL_MS=$(($(now_ms) - t0))
-	KBUILD_S=$(cat "$KB/.build-seconds" 2>/dev/null || echo 0)
-	if [ "$KB/.built" -nt "$OUT/.start" ]; then
-		KBUILT=true
-		KERNEL_NOTE="built in ${KBUILD_S} s"
+	if [ -n "${LPB_TARGET:-}" ]; then
+		load_target "$LPB_TARGET"
+		KERNEL_MS=$(($(now_ms) - t0))
+		KERNEL_NOTE="not built here: $TGT_NAME"
+		log "target kernel: $TGT_NAME ($LPB_TARGET)"
 	else
-		KBUILT=false
-		KERNEL_NOTE="cached, first built in ${KBUILD_S} s"
+		KSRC=$("$LPB_INTEG/fetch-source.sh")
+		KB=$("$LPB_INTEG/build-kernel.sh")
+		KERNEL_MS=$(($(now_ms) - t0))
+		KBUILD_S=$(cat "$KB/.build-seconds" 2>/dev/null || echo 0)
+		if [ "$KB/.built" -nt "$OUT/.start" ]; then
+			KBUILT=true
+			KERNEL_NOTE="built in ${KBUILD_S} s"
+		else
+			KBUILT=false
+			KERNEL_NOTE="cached, first built in ${KBUILD_S} s"
+		fi
+		log "test kernel: $KB ($KERNEL_NOTE)"
+		TGT_NAME="$LPB_SOURCE_PACKAGE $LPB_SOURCE_VERSION" TGT_CONFIG=$KB/.config TGT_VMLINUX=$KB/vmlinux
+		TGT_SYMVERS=$KB/Module.symvers TGT_MODULES='' TGT_KERNEL=$KB/arch/x86/boot/bzImage TGT_PREBUILT=$KB
 	fi
-	log "test kernel: $KB ($KERNEL_NOTE)"
-	ACCEL=$("$LPB_INTEG/accel.sh" "$KB/arch/x86/boot/bzImage")
+	ACCEL=$("$LPB_INTEG/accel.sh" "$TGT_KERNEL")
 
 	OUT_T=$OUT/tests
 	OUT_B=$OUT/boots
