@@ -83,8 +83,30 @@ struct cdo_tables {
 	size_t nr[2];
 };
 
+/* Whether --entry-size gives the size of every table of struct @type. */
+static bool size_given(const struct cdo *c, const char *type)
+{
+	bool any = false;
+	size_t i, k;
+
+	for (i = 0; i < sizeof(specials) / sizeof(*specials); i++) {
+		bool found = false;
+
+		if (!specials[i].type || strcmp(specials[i].type, type))
+			continue;
+		for (k = 0; k < c->opts->nr_entsizes && !found; k++)
+			found = !strcmp(c->opts->entsizes[k].section, specials[i].name);
+		if (!found)
+			return false;
+		any = true;
+	}
+	return any;
+}
+
 /* Fills c->sizes with answers for all table structs, from ORIG's own DWARF
- * (same headers and config) and, for what is still missing, the parent's. */
+ * (same headers and config) and, for what is still missing, the parent's.
+ * A size --entry-size gives is not missing; a line member's position is,
+ * whatever gave the size. */
 static int resolve_types(struct cdo *c)
 {
 	struct lpb_type_query q[sizeof(specials) / sizeof(*specials)];
@@ -112,7 +134,8 @@ static int resolve_types(struct cdo *c)
 			continue;
 		missing = 0;
 		for (i = 0; i < n; i++)
-			missing += z[i].size < 0;
+			missing += (z[i].size < 0 && !size_given(c, z[i].type)) ||
+				   (q[i].member && (z[i].line_off < 0 || z[i].after_off < 0));
 		if (!missing)
 			break;
 		if (lpb_dwarf_types(sources[s], q, n) < 0)
@@ -121,7 +144,7 @@ static int resolve_types(struct cdo *c)
 			if (z[i].size >= 0 || q[i].size < 0)
 				continue;
 			z[i].size = q[i].size;
-			z[i].line_off = q[i].offset;
+			z[i].line_off = q[i].member ? q[i].offset : -1;
 			cdo_verbose(c, "struct %s: %lld bytes (DWARF of %s)", q[i].type,
 				    (long long)q[i].size, sources[s]);
 		}
@@ -150,27 +173,23 @@ static int entry_size(struct cdo *c, struct table *t)
 	struct cdo_size *z;
 	size_t i;
 
-	for (i = 0; i < c->opts->nr_entsizes; i++) {
-		if (!strcmp(c->opts->entsizes[i].section, t->sec->name)) {
+	for (i = 0; i < c->opts->nr_entsizes && !t->entsize; i++)
+		if (!strcmp(c->opts->entsizes[i].section, t->sec->name))
 			t->entsize = c->opts->entsizes[i].size;
-			return 0;
-		}
-	}
-	if (t->sec->sh.sh_entsize) {
+	if (!t->entsize)
 		t->entsize = t->sec->sh.sh_entsize;
-		return 0;
-	}
-	if (t->d->fixed) {
+	if (!t->entsize)
 		t->entsize = t->d->fixed;
+	/* a table with a __LINE__ member still needs DWARF for its position */
+	if (t->entsize && !t->d->line_member)
 		return 0;
-	}
 	if (!c->sizes.nr)
 		resolve_types(c);
 	z = c->sizes.v;
 	for (i = 0; i < c->sizes.nr; i++) {
 		if (strcmp(z[i].type, t->d->type))
 			continue;
-		if (z[i].size > 0)
+		if (z[i].size > 0 && !t->entsize)
 			t->entsize = z[i].size;
 		if (z[i].line_off >= 0 && z[i].after_off > z[i].line_off) {
 			t->line_off = z[i].line_off;
