@@ -22,3 +22,9 @@ all: $(O)/lp-build
 lpb-bench: $(O)/lp-build $(O)/create-diff-object
 	bash build-driver/bench.sh
 bench: lpb-bench
+
+# host-side lp-build tests on the test kernel (no VM), part of `make integration`
+.PHONY: lpb-host-tests
+lpb-host-tests: $(O)/lp-build $(O)/create-diff-object
+	bash build-driver/tests/host-tests.sh
+integration: lpb-host-tests

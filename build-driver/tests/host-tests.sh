@@ -1,0 +1,119 @@
+#!/usr/bin/env bash
+# lp-build's host-side tests against the harness's test kernel (no VM): the
+# user's tree is never modified (success, failure, SIGKILL mid-build), an
+# interrupted build is undone by the next, outputs are all-or-nothing and
+# reproducible, concurrent builds serialise, bad inputs give one clear
+# message and the documented exit code. Run by `make integration`.
+set -euo pipefail
+LPB_PROG=lp-build-tests
+. "$(dirname "$0")/../../integration/lib.sh"
+
+LPB=$LPB_TOP/build/lp-build
+[ -x "$LPB" ] || die "build/lp-build is missing: run make first"
+KB=$("$LPB_INTEG/build-kernel.sh")
+SRC=$("$LPB_INTEG/fetch-source.sh")
+PATCH=$LPB_TOP/test-patches/proc-cmdline/patch.diff
+KEY=$LPB_CACHE/keys/test-signing.key
+CERT=$LPB_CACHE/keys/test-signing.crt
+tmp=$(mktemp -d)
+# a private tree cache: nothing else may use (and repair) these trees meanwhile
+cache=$(mktemp -d "$LPB_CACHE/host-tests.XXXXXX")
+trap 'rm -rf "$tmp" "$cache"' EXIT
+pass=0 failed=0
+
+ok() { echo "  PASS  $*"; pass=$((pass + 1)); }
+bad() { echo "  FAIL  $*"; failed=$((failed + 1)); }
+
+# lpb OUTDIR [ARGS...]: lp-build on the test kernel; sets rc and leaves output in $tmp/log
+lpb() {
+	local out=$1
+	shift
+	rc=0
+	"$LPB" -s "$SRC" -c "$KB/.config" -v "$KB/vmlinux" --symvers "$KB/Module.symvers" \
+		--cache "$cache" -o "$out" "$@" >"$tmp/log" 2>&1 || rc=$?
+}
+
+expect_rc() { # DESC WANT [MESSAGE]
+	if [ "$rc" -ne "$2" ]; then
+		bad "$1: exit $rc, expected $2: $(tail -n 3 "$tmp/log" | tr '\n' ' ')"
+	elif [ -n "${3:-}" ] && ! grep -qF -- "$3" "$tmp/log"; then
+		bad "$1: exit $rc but no '$3' in: $(tail -n 3 "$tmp/log" | tr '\n' ' ')"
+	else
+		ok "$1 (exit $rc)"
+	fi
+}
+
+# a fingerprint of the user's tree: contents and kinds of the files patches touch,
+# plus anything new at the top (a build would leave .config, include/config...)
+fingerprint() {
+	(cd "$SRC" && sha256sum fs/proc/cmdline.c fs/proc/meminfo.c && ls -a . | sha256sum &&
+		find . -newer "$tmp/stamp" -not -path './.git*' | sort | sha256sum)
+}
+touch "$tmp/stamp"
+sleep 1
+before=$(fingerprint)
+
+echo "lp-build host tests (test kernel $(basename "$KB"))"
+
+# 1. a good build, twice: byte-identical modules, source untouched
+lpb "$tmp/a" -n lpb_t1 --key "$KEY" --cert "$CERT" "$PATCH"
+expect_rc "builds the cmdline patch" 0
+lpb "$tmp/b" -n lpb_t1 --key "$KEY" --cert "$CERT" "$PATCH"
+if cmp -s "$tmp/a/lpb_t1.ko" "$tmp/b/lpb_t1.ko"; then ok "two builds are byte-identical"; else bad "two builds differ"; fi
+[ "$(fingerprint)" = "$before" ] && ok "source tree untouched after success" || bad "source tree changed after a build"
+
+# 2. SIGKILL in the middle of the patched compile, then a normal build
+( "$LPB" -s "$SRC" -c "$KB/.config" -v "$KB/vmlinux" --symvers "$KB/Module.symvers" \
+	--cache "$cache" -o "$tmp/k" -n lpb_t2 "$PATCH" >"$tmp/klog" 2>&1 ) &
+pid=$!
+for _ in $(seq 200); do
+	grep -q compile-original "$tmp/klog" 2>/dev/null && break
+	sleep 0.05
+done
+pkill -9 -f "lpb_t2" 2>/dev/null || true
+wait "$pid" 2>/dev/null || true
+sleep 0.5
+[ ! -e "$tmp/k/lpb_t2.ko" ] && ok "no module after SIGKILL" || bad "a module was written by a killed build"
+[ "$(fingerprint)" = "$before" ] && ok "source tree untouched after SIGKILL" || bad "source tree changed by a killed build"
+lpb "$tmp/k" -n lpb_t2 "$PATCH"
+expect_rc "the next build undoes the killed one and succeeds" 0 "undoing a patch an interrupted run left"
+cmp -s <(modinfo -F lpb_target_version "$tmp/k/lpb_t2.ko") <(modinfo -F lpb_target_version "$tmp/a/lpb_t1.ko") &&
+	ok "the rebuilt module has the same target" || bad "rebuilt module differs in target"
+
+# 3. concurrent builds of the same tree serialise and both succeed
+( "$LPB" -s "$SRC" -c "$KB/.config" -v "$KB/vmlinux" --symvers "$KB/Module.symvers" \
+	--cache "$cache" -o "$tmp/c1" -n lpb_c1 "$PATCH" >"$tmp/c1.log" 2>&1; echo $? >"$tmp/c1.rc" ) &
+( "$LPB" -s "$SRC" -c "$KB/.config" -v "$KB/vmlinux" --symvers "$KB/Module.symvers" \
+	--cache "$cache" -o "$tmp/c2" -n lpb_c2 "$PATCH" >"$tmp/c2.log" 2>&1; echo $? >"$tmp/c2.rc" ) &
+wait
+if [ "$(cat "$tmp/c1.rc")" = 0 ] && [ "$(cat "$tmp/c2.rc")" = 0 ] &&
+	[ -f "$tmp/c1/lpb_c1.ko" ] && [ -f "$tmp/c2/lpb_c2.ko" ]; then
+	ok "two concurrent builds both succeed"
+else
+	bad "concurrent builds: rc $(cat "$tmp/c1.rc") / $(cat "$tmp/c2.rc")"
+fi
+
+# 4. failures: one clear message, the documented code, nothing written
+printf 'not a diff\n' >"$tmp/junk.diff"
+lpb "$tmp/f" -n lpb_f "$tmp/junk.diff"
+expect_rc "a file that is not a patch" 1 "not a unified diff"
+sed 's/seq_puts(m, saved_command_line);/seq_puts(m, saved_command_line_nope);/' "$PATCH" >"$tmp/noapply.diff"
+lpb "$tmp/f" -n lpb_f "$tmp/noapply.diff"
+expect_rc "a patch that does not apply" 4 "does not apply"
+lpb "$tmp/f" -n 'bad-name!' "$PATCH"
+expect_rc "an invalid patch name" 1 "must be 1-55 letters"
+rc=0
+CC=clang "$LPB" -s "$SRC" -c "$KB/.config" -v "$KB/vmlinux" --cache "$cache" -o "$tmp/f" -n lpb_f "$PATCH" >"$tmp/log" 2>&1 || rc=$?
+expect_rc "a compiler other than the target's" 5 "mismatch in the compiler"
+rc=0
+"$LPB" -s "$SRC" -c "$KB/.config" -v "$KB/Module.symvers" --cache "$cache" -o "$tmp/f" -n lpb_f "$PATCH" >"$tmp/log" 2>&1 || rc=$?
+expect_rc "a vmlinux that is not an ELF file" 6
+lpb "$tmp/f" -n lpb_f --key "$KEY" --cert /nonexistent "$PATCH"
+expect_rc "a missing certificate" 1 "/nonexistent"
+lpb "$tmp/f" -n lpb_f "$tmp/missing.diff"
+expect_rc "a missing patch" 1 "does not exist"
+[ -z "$(ls -A "$tmp/f" 2>/dev/null)" ] && ok "failed builds wrote nothing" || bad "failed builds left: $(ls -A "$tmp/f")"
+[ "$(fingerprint)" = "$before" ] && ok "source tree untouched after failures" || bad "source tree changed after failures"
+
+echo "lp-build host tests: $pass passed, $failed failed"
+[ "$failed" -eq 0 ]
