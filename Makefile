@@ -26,6 +26,7 @@ include lib/build.mk
 include create-diff-object/build.mk
 include build-driver/build.mk
 include test-patches/unit/build.mk
+include lpctl/build.mk
 
 -include $(shell find $(O) -name '*.d' 2>/dev/null)
 
