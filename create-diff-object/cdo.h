@@ -54,6 +54,8 @@ struct cdo_sym {
 	enum cdo_status status;
 	bool line_only; /* PATCHED: differs from its twin only by __LINE__ */
 	bool changed_by_child; /* PATCHED: a .cold/.part child or owned table changed */
+	bool via_callers; /* PATCHED: changed, not redirectable (no __fentry__),
+			   * only called: copied privately, its callers are patched */
 	struct lpb_symbol *parent; /* .cold/.part child: its parent function */
 	bool cold; /* a .cold child (always copied with its parent) */
 	bool patch; /* PATCHED: gets a .lpb.funcs entry */

@@ -269,6 +269,74 @@ static bool mark_referrers(struct cdo *c, struct lpb_symbol *t, struct lpb_secti
 	return any;
 }
 
+/* Whether the relocation @r of code section @sec is the target of a direct
+ * call or jump (call/jmp rel32, jcc rel32): the instruction only transfers
+ * control to the target, it does not leak its address. */
+static bool is_direct_branch(struct lpb_section *sec, const struct lpb_reloc *r)
+{
+	const unsigned char *b = lpb_section_data(sec);
+
+	if ((r->type != R_X86_64_PC32 && r->type != R_X86_64_PLT32) || r->addend != -4 ||
+	    !b || r->offset < 2 || r->offset + 4 > sec->size)
+		return false;
+	if (b[r->offset - 1] == 0xe8 || b[r->offset - 1] == 0xe9)
+		return true;
+	return b[r->offset - 2] == 0x0f && (b[r->offset - 1] & 0xf0) == 0x80;
+}
+
+/* Whether every use of local function @f is a direct call or jump from
+ * another function of PATCHED. Table entries (ORC, return sites...) and
+ * debug info do not count; any other use (a function pointer stored in
+ * data or taken in code) means callers elsewhere could still reach the
+ * running kernel's copy. */
+static bool only_called(struct cdo *c, struct lpb_symbol *f)
+{
+	struct lpb_section *sec;
+
+	lpb_for_each_section(c->patched, sec) {
+		struct lpb_reloc **r;
+		size_t n, i;
+
+		if (S(sec)->kind == K_SPECIAL || S(sec)->kind == K_DROP ||
+		    S(sec)->kind == K_NONE)
+			continue;
+		r = cdo_sec_relocs(sec, &n);
+		for (i = 0; i < n; i++) {
+			struct lpb_symbol *from;
+
+			if (r[i]->sym != f)
+				continue;
+			if (S(sec)->kind != K_TEXT || !is_direct_branch(sec, r[i]))
+				return false;
+			from = lpb_find_symbol_containing(sec, r[i]->offset);
+			if (!from || !lpb_is_func(from) || from == f)
+				return false;
+		}
+	}
+	return true;
+}
+
+/* A changed function livepatch cannot redirect (its original has no
+ * __fentry__ call: notrace, like the static inline __do_sys_* body GCC
+ * keeps out of line when both the x86-64 and the ia32 syscall entry points
+ * call it) is still fine when it is local and only ever called: the new
+ * body goes into the module as a private copy and its callers change
+ * instead, which is what the patch author would have written by hand. */
+static bool carry_for_callers(struct cdo *c, struct lpb_symbol *p)
+{
+	struct lpb_symbol *o = Y(p)->twin;
+
+	if (!lpb_is_func(p) || Y(p)->status != CDO_CHANGED || Y(p)->via_callers ||
+	    Y(p)->parent || !o || lpb_sym_bind(p) != STB_LOCAL || cdo_has_fentry(o) ||
+	    !S(p->sec)->owner || !only_called(c, p))
+		return false;
+	Y(p)->via_callers = true;
+	cdo_verbose(c, "%s: changed but has no __fentry__ call; patching its callers instead",
+		    p->name);
+	mark_referrers(c, p, NULL);
+	return true;
+}
+
 int cdo_compare(struct cdo *c)
 {
 	struct lpb_symbol *p, *o;
@@ -302,7 +370,8 @@ int cdo_compare(struct cdo *c)
 	}
 	/* changes flow to what depends on them until nothing moves: a
 	 * changed .cold/.part child changes its parent; a changed jump table
-	 * or read-only local constant changes the functions using it */
+	 * or read-only local constant changes the functions using it; a
+	 * changed notrace function only called changes its callers */
 	while (again) {
 		again = false;
 		lpb_for_each_symbol(c->patched, p) {
@@ -327,6 +396,10 @@ int cdo_compare(struct cdo *c)
 			    (p->sec->sh.sh_flags & SHF_WRITE) || lpb_sym_bind(p) != STB_LOCAL)
 				continue;
 			if (mark_referrers(c, p, NULL))
+				again = true;
+		}
+		lpb_for_each_symbol(c->patched, p) {
+			if (p->priv && p->sec && carry_for_callers(c, p))
 				again = true;
 		}
 	}

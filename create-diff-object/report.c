@@ -76,9 +76,11 @@ static void json_symbols(FILE *f, struct cdo *c, const char *key, bool funcs,
 			jstr(f, y->twin ? y->twin->name : p->name);
 			if (y->twin && y->patch)
 				cdo_resolve_sympos(c, y->twin, &sympos);
-			fprintf(f, ", \"sympos\": %u, \"patched\": %s, \"via_child\": %s",
+			fprintf(f, ", \"sympos\": %u, \"patched\": %s, \"via_child\": %s"
+				", \"via_callers\": %s",
 				sympos, y->patch ? "true" : "false",
-				y->changed_by_child ? "true" : "false");
+				y->changed_by_child ? "true" : "false",
+				y->via_callers ? "true" : "false");
 			if (y->parent) {
 				fputs(", \"parent\": ", f);
 				jstr(f, y->parent->name);
@@ -199,6 +201,7 @@ int cdo_report(struct cdo *c, int code, FILE *human)
 				continue;
 			if (y->status == CDO_CHANGED)
 				fprintf(human, "changed function: %s%s\n", p->name,
+					y->via_callers ? " (notrace: copied, its callers are patched)" :
 					y->patch ? "" : " (part of its parent)");
 			else if (y->status == CDO_NEW && y->include)
 				fprintf(human, "new function: %s\n", p->name);
