@@ -14,7 +14,7 @@ LDLIBS += $(PKG_LIBS)
 LPB_VERSION := $(shell cat VERSION)
 CFLAGS += -DLPB_VERSION='"$(LPB_VERSION)"'
 
-.PHONY: all clean deps unit integration check demo bench fuzz asan
+.PHONY: all clean deps unit integration integration-distro check demo bench fuzz asan
 all:
 
 # every object depends on its headers through -MMD
@@ -40,10 +40,16 @@ unit: all
 integration: all
 	bash integration/run.sh
 
+# the same on Debian's own 6.1 cloud kernel (downloaded, cached), and
+# cross-kernel refusals (doc/distro-kernels.md)
+integration-distro: all
+	bash integration/distro.sh
+
 # what CI runs (.ci/run) and what README.md documents
 check: deps
 	$(MAKE) unit
 	$(MAKE) integration
+	$(MAKE) integration-distro
 
 # the embedded default: a livepatch for the bundled test kernel
 demo: deps

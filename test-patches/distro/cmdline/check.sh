@@ -1,1 +1,0 @@
-../../proc-cmdline/check.sh
