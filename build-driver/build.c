@@ -438,6 +438,14 @@ static int diff_unit(struct build *b, struct unit *u)
 	u->diff_rc = rc;
 	if (rc != LPB_EXIT_OK && rc != LPB_EXIT_NO_CHANGE && !b->o->verbose)
 		fprintf(stderr, "%s", out.buf ? out.buf : "");
+	else if (rc == LPB_EXIT_OK && !b->o->verbose && out.buf) {
+		/* what create-diff-object wants the patch author to know */
+		char *line, *save = NULL;
+
+		for (line = strtok_r(out.buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save))
+			if (!strncmp(line, "note: ", 6))
+				fprintf(stderr, "lp-build: %s: %s\n", u->src, line);
+	}
 	sb_free(&out);
 	free(parent);
 	free(dir);

@@ -126,9 +126,12 @@ struct cdo {
 	struct cdo_list exported; /* char *: names of exported references */
 	struct cdo_list callbacks; /* struct cdo_note: kind + function */
 	struct cdo_list removed; /* char *: ORIG functions gone in PATCHED */
+	struct cdo_list frozen; /* struct cdo_note: function + dynamic debug
+				 * descriptor whose jump label was left out */
 
 	struct cdo_tables *tables; /* special.c: per-object table indexes */
 	struct cdo_list sizes; /* special.c: struct cdo_size, resolved entry sizes */
+	struct cdo_list line_bits; /* special.c: struct cdo_line_bits, line members of data */
 	struct cdo_list strings; /* output.c: .lpb.strings being built */
 };
 
@@ -196,6 +199,11 @@ int cdo_special_visit(struct cdo *c, struct lpb_symbol *func,
 				struct lpb_reloc *r, void *arg),
 		      void *arg);
 bool cdo_special_has_key(const struct cdo_special *d);
+/* Whether data objects @p (PATCHED) and @o (ORIG) differ only in a line
+ * number member (dynamic debug descriptors after a line shift). */
+bool cdo_data_line_only(struct cdo *c, struct lpb_symbol *p, struct lpb_symbol *o);
+/* Whether @sec holds data objects with a line number (__dyndbg). */
+bool cdo_is_line_data(const struct lpb_section *sec);
 
 /* output.c: the relocation @r of an included PATCHED section, copied to
  * @out_sec at @off: an ordinary relocation, or a .lpb.relocs entry. */

@@ -206,6 +206,8 @@ static int compare_symbol(struct cdo *c, struct lpb_symbol *p, struct lpb_symbol
 			  p->sym.st_size, &bytes_only)) {
 		if (bytes_only && lpb_is_func(p) && line_only_bytes(p, o))
 			yp->line_only = true;
+		else if (bytes_only && lpb_is_object(p) && cdo_data_line_only(c, p, o))
+			yp->line_only = true;
 		else {
 			yp->status = CDO_CHANGED;
 			return 0;

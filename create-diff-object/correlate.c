@@ -95,6 +95,16 @@ static char *normalize(const char *name, bool local, bool *numbered)
 		*p = 0;
 		*numbered = true;
 	}
+	/* a function-scope __UNIQUE_ID_ddebug485.24 carries two numbers: the
+	 * __COUNTER__ (any new pr_debug() before it shifts it) and GCC's */
+	if (*numbered && has_prefix(out, "__UNIQUE_ID_") && p > out && p[-1] == '.') {
+		char *q = p - 1;
+
+		while (q > out && isdigit((unsigned char)q[-1]))
+			q--;
+		if (q < p - 1)
+			*q = 0;
+	}
 	return out;
 }
 

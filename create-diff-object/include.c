@@ -259,7 +259,7 @@ int cdo_include(struct cdo *c)
 				Y(p)->via_callers ? "changed, notrace: callers patched" : "changed");
 		} else if (Y(p)->status == CDO_NEW && lpb_sym_bind(p) != STB_LOCAL) {
 			include_section(c, &w, p->sec, "new global");
-		} else if (lpb_is_func(p) && Y(p)->line_only && Y(p)->status == CDO_SAME) {
+		} else if (Y(p)->line_only && Y(p)->status == CDO_SAME) {
 			struct cdo_note *note = cdo_push(&c->ignored, sizeof(*note));
 
 			note->name = cdo_strdup(p->name);

@@ -195,6 +195,7 @@ static void cdo_free(struct cdo *c)
 	lpb_symvers_free(c->symvers);
 	cdo_list_free(&c->refusals, free_refusal);
 	cdo_list_free(&c->ignored, free_note);
+	cdo_list_free(&c->frozen, free_note);
 	cdo_list_free(&c->included, free_note);
 	cdo_list_free(&c->callbacks, free_note);
 	cdo_list_free(&c->klps, NULL);

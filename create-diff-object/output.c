@@ -78,6 +78,17 @@ int cdo_emit_reloc(struct cdo *c, struct lpb_section *from, struct lpb_section *
 		rela = lpb_elf_add_rela_section(c->out, out_sec, NULL, 0);
 		return target && rela ? lpb_reloc_add(rela, off, r->type, target, r->addend) : -1;
 	}
+	/* Dynamic debug descriptors copied into the livepatch are registered
+	 * when it loads; one pointing into a module target would hold a
+	 * null pointer until that module loads (and the kernel's dynamic
+	 * debug queries read it). */
+	if (cdo_is_line_data(from) && strcmp(c->objname, "vmlinux")) {
+		cdo_refuse(c, name,
+			   "print with pr_info()/dev_info() in the new code instead of pr_debug()/dev_dbg(), or move the new call into a function of its own without debug prints",
+			   "the patched code adds a pr_debug()/dev_dbg() to a file of module %s: the copied descriptors of section %s would point at %s in that module before the kernel can resolve it",
+			   c->objname, from->name, name);
+		return 0;
+	}
 	/* A static key used by a jump label must be usable when the module's
 	 * jump labels are initialised at load; the kernel applies livepatch
 	 * relocations for a module target only later, when that module loads. */

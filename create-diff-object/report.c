@@ -138,6 +138,7 @@ static void json(FILE *f, struct cdo *c, int code)
 	json_symbols(f, c, "new_data", false, CDO_NEW);
 	json_notes(f, "included", &c->included, "name", "why");
 	json_notes(f, "ignored", &c->ignored, "name", "reason");
+	json_notes(f, "frozen_dynamic_debug", &c->frozen, "function", "descriptor");
 	json_notes(f, "callbacks", &c->callbacks, "kind", "function");
 	fputs(",\n  \"refusals\": [", f);
 	for (i = 0; i < c->refusals.nr; i++) {
@@ -210,6 +211,19 @@ int cdo_report(struct cdo *c, int code, FILE *human)
 			fprintf(human, "ignored: %s (%s)\n",
 				((struct cdo_note *)c->ignored.v)[i].name,
 				((struct cdo_note *)c->ignored.v)[i].detail);
+		for (i = 0; i < c->frozen.nr;) {
+			const struct cdo_note *fr = c->frozen.v;
+			size_t k = i;
+
+			while (k < c->frozen.nr && !strcmp(fr[k].name, fr[i].name))
+				k++;
+			fprintf(human, "note: %zu pr_debug()/dev_dbg() site(s) in %s stay as built "
+				"(off unless the file defines DEBUG) while patched: their switches "
+				"(%s%s) are in module %s, which the livepatch's jump labels cannot "
+				"name\n", k - i, fr[i].name, fr[i].detail, k - i > 1 ? ", ..." : "",
+				c->objname);
+			i = k;
+		}
 	}
 	for (i = 0; i < c->refusals.nr; i++) {
 		struct cdo_refusal *r = (struct cdo_refusal *)c->refusals.v + i;

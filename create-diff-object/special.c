@@ -62,6 +62,22 @@ bool cdo_special_has_key(const struct cdo_special *d)
 	return d->flags & SP_KEY;
 }
 
+/* Data objects that record a source line of their own: a difference
+ * confined to that member is a line shift, not a change (the running
+ * kernel's object, with the old number, goes on being used). */
+static const struct cdo_line_data {
+	const char *section;
+	const char *type; /* kernel struct of one object */
+	const char *member; /* the line number (a bitfield or a whole member) */
+} line_data[] = {
+	{ "__dyndbg", "_ddebug", "lineno" }, /* pr_debug()/dev_dbg() descriptors */
+};
+
+struct cdo_line_bits {
+	const struct cdo_line_data *d;
+	int64_t first, nr; /* bits of the member; nr < 0: unknown */
+};
+
 struct cdo_size {
 	const char *type; /* struct name */
 	int64_t size, line_off, after_off;
@@ -199,6 +215,104 @@ static int entry_size(struct cdo *c, struct table *t)
 	return 0;
 }
 
+/* The bits of @d's line member, from the DWARF of ORIG, then the parent. */
+static const struct cdo_line_bits *line_bits(struct cdo *c, const struct cdo_line_data *d)
+{
+	const char *sources[2] = { c->opts->orig, c->opts->parent };
+	struct cdo_line_bits *b = c->line_bits.v;
+	struct lpb_type_query q = { .type = d->type, .member = d->member };
+	size_t i;
+	int s;
+
+	for (i = 0; i < c->line_bits.nr; i++)
+		if (b[i].d == d)
+			return &b[i];
+	b = cdo_push(&c->line_bits, sizeof(*b));
+	b->d = d;
+	b->nr = -1;
+	for (s = 0; s < 2 && b->nr < 0; s++) {
+		if (!sources[s] || lpb_dwarf_types(sources[s], &q, 1) <= 0 || q.offset < 0)
+			continue;
+		if (q.bit_size > 0) {
+			b->first = q.bit_offset;
+			b->nr = q.bit_size;
+		} else {
+			/* a whole member: the unsigned int the kernel uses for lines */
+			b->first = q.offset * 8;
+			b->nr = 32;
+		}
+		cdo_verbose(c, "struct %s: %s is bits %lld..%lld (DWARF of %s)", d->type,
+			    d->member, (long long)b->first, (long long)(b->first + b->nr - 1),
+			    sources[s]);
+	}
+	return b;
+}
+
+bool cdo_is_line_data(const struct lpb_section *sec)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(line_data) / sizeof(*line_data); i++)
+		if (!strcmp(sec->name, line_data[i].section))
+			return true;
+	return false;
+}
+
+/*
+ * A jump label of a module target whose key is a dynamic debug descriptor
+ * that stays in that module (pr_debug() in a patched function, the
+ * descriptor unchanged but for its line): the kernel would set up the
+ * livepatch module's jump labels before it can resolve the key, so the
+ * entry is left out and the site keeps the state it was compiled with,
+ * which is the descriptor's default. Returns the descriptor, or NULL.
+ */
+static struct lpb_symbol *frozen_dyndbg_key(struct cdo *c, struct table *t, size_t k)
+{
+	struct lpb_reloc **r;
+	size_t n, j;
+
+	if (!cdo_special_has_key(t->d) || !strcmp(c->objname, "vmlinux"))
+		return NULL;
+	r = cdo_relocs_in(t->sec, k * t->entsize, (k + 1) * t->entsize, &n);
+	for (j = 0; j < n; j++) {
+		struct lpb_symbol *s = r[j]->sym;
+
+		if (s && s->sec && cdo_is_line_data(s->sec) && !S(s->sec)->include)
+			return lpb_is_section_sym(s) ?
+				lpb_find_symbol_containing(s->sec, r[j]->addend) : s;
+	}
+	return NULL;
+}
+
+bool cdo_data_line_only(struct cdo *c, struct lpb_symbol *p, struct lpb_symbol *o)
+{
+	const struct cdo_line_bits *b = NULL;
+	const unsigned char *pb = lpb_section_data(p->sec), *ob = lpb_section_data(o->sec);
+	uint64_t j, size = p->sym.st_size;
+	size_t i;
+
+	for (i = 0; i < sizeof(line_data) / sizeof(*line_data); i++)
+		if (!strcmp(p->sec->name, line_data[i].section) &&
+		    !strcmp(o->sec->name, line_data[i].section))
+			b = line_bits(c, &line_data[i]);
+	if (!b || b->nr <= 0 || !pb || !ob || size != o->sym.st_size ||
+	    p->sym.st_value + size > p->sec->size || o->sym.st_value + size > o->sec->size)
+		return false;
+	pb += p->sym.st_value;
+	ob += o->sym.st_value;
+	for (j = 0; j < size; j++) {
+		unsigned int diff = pb[j] ^ ob[j], k;
+
+		for (k = 0; diff && k < 8; k++, diff >>= 1) {
+			int64_t bit = (int64_t)(j * 8 + k);
+
+			if ((diff & 1) && (bit < b->first || bit >= b->first + b->nr))
+				return false;
+		}
+	}
+	return true;
+}
+
 /* The function whose code the entry points at: the first relocation of
  * the entry that targets code, mapped back to the symbol covering it. */
 static struct lpb_symbol *owner_of(struct lpb_section *sec, uint64_t off, uint64_t size)
@@ -317,6 +431,7 @@ void cdo_special_free(struct cdo *c)
 	int k;
 	size_t i;
 
+	cdo_list_free(&c->line_bits, NULL);
 	if (!c->tables)
 		return;
 	for (k = 0; k < 2; k++) {
@@ -381,6 +496,14 @@ static bool entry_differs(struct table *tp, uint64_t ep, struct table *to, uint6
 	return false;
 }
 
+/* Entries of function @f in table @t (0 when @f has none or @t is NULL). */
+static uint32_t nr_entries_of(const struct table *t, const struct lpb_symbol *f)
+{
+	if (!t || !t->entsize)
+		return 0;
+	return t->first[f->index + 1] - t->first[f->index];
+}
+
 int cdo_compare_special(struct cdo *c, struct lpb_symbol *pf, struct lpb_symbol *of,
 			bool *differs, bool *line_only)
 {
@@ -389,6 +512,18 @@ int cdo_compare_special(struct cdo *c, struct lpb_symbol *pf, struct lpb_symbol 
 	*differs = *line_only = false;
 	if (build_tables(c))
 		return -1;
+	/* a table only ORIG has: the function lost all its entries if it had any */
+	for (i = 0; i < c->tables->nr[0]; i++) {
+		struct table *to = &c->tables->t[0][i];
+
+		if ((to->d->flags & SP_COMPARE) && to->entsize &&
+		    !find_table(c, 1, to->sec->name) && nr_entries_of(to, of)) {
+			cdo_debug(c, "%s: entries in %s, which PATCHED no longer has",
+				  pf->name, to->sec->name);
+			*differs = true;
+			return 0;
+		}
+	}
 	for (i = 0; i < c->tables->nr[1]; i++) {
 		struct table *tp = &c->tables->t[1][i], *to;
 		uint32_t np, no, k;
@@ -397,6 +532,17 @@ int cdo_compare_special(struct cdo *c, struct lpb_symbol *pf, struct lpb_symbol 
 		if (!(tp->d->flags & SP_COMPARE))
 			continue;
 		to = find_table(c, 0, tp->sec->name);
+		if (!to && tp->entsize) {
+			/* a table new in PATCHED (the first pr_debug of the file
+			 * brings the first __jump_table entry) */
+			if (nr_entries_of(tp, pf)) {
+				cdo_debug(c, "%s: entries in %s, which ORIG does not have",
+					  pf->name, tp->sec->name);
+				*differs = true;
+				return 0;
+			}
+			continue;
+		}
 		if (!tp->entsize || !to || !to->entsize) {
 			/* no layout: only an identical table proves no change */
 			bool bytes_only;
@@ -518,6 +664,17 @@ int cdo_output_special(struct cdo *c)
 
 			if (!o || !Y(c->patched->syms[o])->include)
 				continue;
+			{
+				struct lpb_symbol *key = frozen_dyndbg_key(c, t, k);
+
+				if (key) {
+					struct cdo_note *note = cdo_push(&c->frozen, sizeof(*note));
+
+					note->name = cdo_strdup(c->patched->syms[o]->name);
+					note->detail = cdo_strdup(key->name);
+					continue;
+				}
+			}
 			if (!out) {
 				out = lpb_elf_add_section(c->out, t->sec->name, t->sec->sh.sh_type,
 							  t->sec->sh.sh_flags,

@@ -17,6 +17,31 @@ static const Dwfl_Callbacks offline_callbacks = {
 	.section_address = dwfl_offline_section_address,
 };
 
+/* A bitfield member: DWARF 4+ gives DW_AT_data_bit_offset from the start of
+ * the struct; older producers give DW_AT_bit_offset from the most
+ * significant bit of a storage unit at DW_AT_data_member_location (x86 is
+ * little-endian, so that is counted back from the unit's last bit). */
+static void bitfield(Dwarf_Die *m, struct lpb_type_query *q)
+{
+	Dwarf_Attribute a;
+	Dwarf_Word bits, at, unit;
+
+	if (!dwarf_attr(m, DW_AT_bit_size, &a) || dwarf_formudata(&a, &bits))
+		return;
+	if (dwarf_attr(m, DW_AT_data_bit_offset, &a) && !dwarf_formudata(&a, &at)) {
+		q->bit_offset = at;
+		q->bit_size = bits;
+		q->offset = at / 8;
+		return;
+	}
+	if (q->offset >= 0 && dwarf_attr(m, DW_AT_bit_offset, &a) && !dwarf_formudata(&a, &at) &&
+	    dwarf_attr(m, DW_AT_byte_size, &a) && !dwarf_formudata(&a, &unit) &&
+	    at + bits <= unit * 8) {
+		q->bit_offset = q->offset * 8 + unit * 8 - at - bits;
+		q->bit_size = bits;
+	}
+}
+
 static void member_offset(Dwarf_Die *type, struct lpb_type_query *q)
 {
 	Dwarf_Die m;
@@ -33,6 +58,7 @@ static void member_offset(Dwarf_Die *type, struct lpb_type_query *q)
 		if (dwarf_attr(&m, DW_AT_data_member_location, &a) &&
 		    !dwarf_formudata(&a, &off))
 			q->offset = off;
+		bitfield(&m, q);
 		return;
 	} while (!dwarf_siblingof(&m, &m));
 }
@@ -81,7 +107,7 @@ int lpb_dwarf_types(const char *path, struct lpb_type_query *q, size_t nr)
 	int fd, ret;
 
 	for (i = 0; i < nr; i++)
-		q[i].size = q[i].offset = -1;
+		q[i].size = q[i].offset = q[i].bit_offset = q[i].bit_size = -1;
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0) {
 		lpb_err("%s: cannot open: %s", path, strerror(errno));

@@ -12,6 +12,9 @@ struct lpb_type_query {
 	const char *member; /* NULL, or a member whose offset is wanted */
 	int64_t size; /* out: byte size, -1 if not found */
 	int64_t offset; /* out: member offset, -1 if not found */
+	int64_t bit_offset; /* out: a bitfield member's first bit from the start
+			     * of the struct (bit k of byte j is j * 8 + k), else -1 */
+	int64_t bit_size; /* out: a bitfield member's width in bits, else -1 */
 };
 
 /*

@@ -275,23 +275,37 @@ static void test_symvers(void)
 static void test_dwarf(void)
 {
 	char cmd[1024];
-	struct lpb_type_query q[3] = {
+	struct lpb_type_query q[5] = {
 		{ .type = "bug_entry", .member = "line" },
 		{ .type = "jump_entry" },
 		{ .type = "not_a_struct" },
+		{ .type = "_ddebug", .member = "lineno" },
+		{ .type = "_ddebug", .member = "flags" },
 	};
 	FILE *f = fopen(path("types.c"), "w");
 
 	fprintf(f, "struct bug_entry { int a; int b; unsigned short line; unsigned short flags; };\n"
 		   "struct jump_entry { int code, target; long key; };\n"
-		   "struct bug_entry be; struct jump_entry je;\n");
+		   "struct bug_entry be; struct jump_entry je;\n"
+		   "struct _ddebug { const char *m, *f, *n, *fmt; unsigned int lineno:18;\n"
+		   "  unsigned int class_id:6; unsigned int flags:8; long key; } dd;\n");
 	fclose(f);
 	snprintf(cmd, sizeof(cmd), "gcc -g -c -o %s %s", path("types.o"), path("types.c"));
 	CHECK(system(cmd) == 0);
-	CHECK(lpb_dwarf_types(path("types.o"), q, 3) == 2);
-	CHECK(q[0].size == 12 && q[0].offset == 8);
+	CHECK(lpb_dwarf_types(path("types.o"), q, 5) == 4);
+	CHECK(q[0].size == 12 && q[0].offset == 8 && q[0].bit_size == -1);
 	CHECK(q[1].size == 16);
 	CHECK(q[2].size == -1);
+	/* bitfields: first bit from the start of the struct, width */
+	CHECK(q[3].size == 48 && q[3].bit_offset == 256 && q[3].bit_size == 18 && q[3].offset == 32);
+	CHECK(q[4].bit_offset == 280 && q[4].bit_size == 8);
+	/* the same from DWARF 4, where GCC gives DW_AT_data_member_location + DW_AT_bit_offset */
+	snprintf(cmd, sizeof(cmd), "gcc -gdwarf-4 -gstrict-dwarf -c -o %s %s", path("types4.o"),
+		 path("types.c"));
+	CHECK(system(cmd) == 0);
+	CHECK(lpb_dwarf_types(path("types4.o"), q, 5) == 4);
+	CHECK(q[3].bit_offset == 256 && q[3].bit_size == 18);
+	CHECK(q[4].bit_offset == 280 && q[4].bit_size == 8);
 }
 
 int main(int argc, char **argv)

@@ -35,6 +35,7 @@ static bool allowed(const struct lpb_section *sec)
 		".static_call_sites", ".retpoline_sites", ".return_sites",
 		".note.GNU-stack", ".symtab", ".strtab", ".shstrtab", ".rela",
 		".init.rodata", "__patchable_function_entries",
+		"__dyndbg", /* descriptors of new pr_debug() sites */
 	};
 	size_t i;
 

@@ -103,6 +103,32 @@ l_yes:
 }
 #define static_branch_unlikely(k) unlikely(arch_static_branch(k, false))
 
+/* dynamic debug as 6.1 builds it with CONFIG_DYNAMIC_DEBUG and jump
+ * labels: a descriptor per call site in __dyndbg (its line a bitfield),
+ * switched by the static key inside it */
+struct _ddebug {
+	const char *modname;
+	const char *function;
+	const char *filename;
+	const char *format;
+	unsigned int lineno:18;
+	unsigned int class_id:6;
+	unsigned int flags:8;
+	struct static_key key;
+} __attribute__((aligned(8)));
+extern void __dynamic_pr_debug(struct _ddebug *descriptor, const char *fmt, ...);
+#define __DD_PASTE(a, b) a##b
+#define __DD_ID(n) __DD_PASTE(__UNIQUE_ID_ddebug, n)
+#define __pr_debug(id, fmt, ...)                                               \
+	do {                                                                   \
+		static struct _ddebug __attribute__((aligned(8)))              \
+		__section("__dyndbg") id = { "fixture", __func__, __FILE__,    \
+					     fmt, __LINE__, 0, 0, { 0 } };      \
+		if (static_branch_unlikely(&id.key))                           \
+			__dynamic_pr_debug(&id, fmt, ##__VA_ARGS__);           \
+	} while (0)
+#define pr_debug(fmt, ...) __pr_debug(__DD_ID(__COUNTER__), fmt, ##__VA_ARGS__)
+
 /* a load that may fault, with its fixup in __ex_table */
 static inline __attribute__((__always_inline__)) int get_user_int(const int *p)
 {
