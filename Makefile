@@ -28,7 +28,7 @@ include build-driver/build.mk
 include test-patches/unit/build.mk
 include lpctl/build.mk
 
--include $(shell find $(O) -name '*.d' 2>/dev/null)
+-include $(shell find $(O) -name '*.d' -type f 2>/dev/null)
 
 deps:
 	bash integration/install-deps.sh
