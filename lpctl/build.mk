@@ -36,9 +36,8 @@ $(LPCTL_UNIT): $(LPCTL_OBJDIR)/tests/unit.o $(LPCTL_OBJS)
 	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
 
 .PHONY: lpctl-unit lpctl-install
-lpctl-unit: $(LPCTL_UNIT) $(O)/lpctl $(O)/lp-build
+lpctl-unit: $(LPCTL_UNIT)
 	$(LPCTL_UNIT) $(abspath $(O))/lpctl-unit
-
 
 unit: lpctl-unit
 

@@ -68,7 +68,23 @@ char *store_path(const struct lpctl *c, const char *name)
 int store_prepare(struct lpctl *c)
 {
 	static const char *const sub[] = { "patches", "locks" };
+	char *real = realpath(c->state_dir, NULL);
 
+	/*
+	 * The state directory may have been made by someone else (a package,
+	 * a link to another disk) without syncing its entry: sync it, so the
+	 * crash marker is found after a crash.
+	 */
+	if (real) {
+		char *slash = strrchr(real, '/');
+
+		fsync_dir(real);
+		if (slash && slash != real) {
+			*slash = 0;
+			fsync_dir(real);
+		}
+		free(real);
+	}
 	for (size_t i = 0; i < 2; i++) {
 		char *p = store_path(c, sub[i]);
 		int ret = mkdir_p(p, 0700);

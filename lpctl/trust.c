@@ -64,7 +64,22 @@ static X509 *load_cert(const char *path)
 	return x;
 }
 
-/* "issuer 'CN=...', serial 0A:1B..." of the first signer. */
+/* @name as "CN=...,O=..." (RFC 2253) into @buf. */
+static void name_str(X509_NAME *name, char *buf, size_t len)
+{
+	BIO *b = BIO_new(BIO_s_mem());
+	int n;
+
+	buf[0] = 0;
+	if (!b)
+		return;
+	X509_NAME_print_ex(b, name, 0, XN_FLAG_RFC2253);
+	n = BIO_read(b, buf, (int)len - 1);
+	buf[n > 0 ? n : 0] = 0;
+	BIO_free(b);
+}
+
+/* "issuer 'CN=...', serial 0A1B..." of the signer. */
 static void describe_signer(CMS_SignerInfo *si, char *buf, size_t len)
 {
 	ASN1_OCTET_STRING *keyid = NULL;
@@ -74,7 +89,7 @@ static void describe_signer(CMS_SignerInfo *si, char *buf, size_t len)
 
 	if (CMS_SignerInfo_get0_signer_id(si, &keyid, &issuer, &serial) == 1) {
 		if (issuer)
-			X509_NAME_oneline(issuer, name, sizeof(name));
+			name_str(issuer, name, sizeof(name));
 		if (serial) {
 			BIGNUM *bn = ASN1_INTEGER_to_BN(serial, NULL);
 			char *hex = bn ? BN_bn2hex(bn) : NULL;
@@ -159,7 +174,7 @@ enum sig_status trust_verify(const uint8_t *data, size_t len, const char *name,
 			 "(changed after signing): %s", reason);
 		goto out;
 	}
-	X509_NAME_oneline(X509_get_subject_name(match_x), who, sizeof(who));
+	name_str(X509_get_subject_name(match_x), who, sizeof(who));
 	snprintf(signer, signer_len, "%s (%s)", who, match);
 	st = SIG_OK;
 out:

@@ -162,9 +162,18 @@ int mkdir_p(const char *path, mode_t mode)
 		char c = *s;
 
 		*s = 0;
-		if (mkdir(p, mode) && errno != EEXIST) {
-			ret = -errno;
-			break;
+		if (mkdir(p, mode)) {
+			if (errno != EEXIST) {
+				ret = -errno;
+				break;
+			}
+		} else {
+			/* a new directory survives a crash only once its parent is synced */
+			char *slash = strrchr(p, '/');
+
+			*slash = 0;
+			fsync_dir(slash == p ? "/" : p);
+			*slash = '/';
 		}
 		*s = c;
 		if (!c)

@@ -33,7 +33,8 @@ int read_path(const char *path, size_t max, uint8_t **data, size_t *len);
 /* First line of a small file (sysfs, procfs) without the newline, or NULL. */
 char *read_line(const char *path);
 
-/* Create @path and missing parents with @mode. */
+/* Create @path and missing parents with @mode, durably (each new
+ * directory's parent is synced). */
 int mkdir_p(const char *path, mode_t mode);
 /* Flush a directory entry (after rename/unlink) to disk. */
 int fsync_dir(const char *dir);
