@@ -95,16 +95,6 @@ static char *normalize(const char *name, bool local, bool *numbered)
 		*p = 0;
 		*numbered = true;
 	}
-	/* a function-scope __UNIQUE_ID_ddebug485.24 carries two numbers: the
-	 * __COUNTER__ (any new pr_debug() before it shifts it) and GCC's */
-	if (*numbered && has_prefix(out, "__UNIQUE_ID_") && p > out && p[-1] == '.') {
-		char *q = p - 1;
-
-		while (q > out && isdigit((unsigned char)q[-1]))
-			q--;
-		if (q < p - 1)
-			*q = 0;
-	}
 	return out;
 }
 
@@ -331,40 +321,86 @@ static void pair_by_norm(struct cdo *c, bool numbered)
 
 /* Static locals are named by a per-file counter that any new static
  * shifts, so they are paired by how paired functions use them: the k-th
- * distinct "count.*" a function references in ORIG is the k-th in PATCHED. */
-static void collect_statics(struct lpb_symbol *f, struct lpb_symbol ***out, size_t *nr)
+ * distinct "count.*" a function references in ORIG is the k-th in PATCHED.
+ * A function's .cold/.part children count as part of it: GCC moves the
+ * unlikely paths (pr_debug() calls, say) between them from build to build. */
+struct statics {
+	struct lpb_symbol **v;
+	size_t nr, cap;
+};
+
+static void add_statics(struct lpb_symbol *f, struct statics *out)
 {
 	struct lpb_reloc **r;
 	size_t n, i, j;
 
-	*nr = 0;
-	*out = NULL;
 	if (!f->sec)
 		return;
 	r = cdo_relocs_in(f->sec, f->sym.st_value, f->sym.st_value + f->sym.st_size, &n);
-	if (!n)
-		return;
-	*out = calloc(n, sizeof(**out));
-	if (!*out)
-		abort();
 	for (i = 0; i < n; i++) {
 		struct lpb_symbol *t = r[i]->sym;
 
 		if (!t || !t->priv || !Y(t)->numbered || Y(t)->twin)
 			continue;
-		for (j = 0; j < *nr; j++)
-			if ((*out)[j] == t)
+		for (j = 0; j < out->nr; j++)
+			if (out->v[j] == t)
 				break;
-		if (j == *nr)
-			(*out)[(*nr)++] = t;
+		if (j < out->nr)
+			continue;
+		if (out->nr == out->cap) {
+			out->cap = out->cap ? out->cap * 2 : 16;
+			out->v = realloc(out->v, out->cap * sizeof(*out->v));
+			if (!out->v)
+				abort();
+		}
+		out->v[out->nr++] = t;
 	}
+}
+
+/* children[i]: the .cold/.part children of symbol i, as a linked list
+ * through next[] (0 ends it; symbol 0 is never a child) */
+struct family {
+	uint32_t *first, *next;
+};
+
+static void family_init(struct lpb_elf *elf, struct family *fam)
+{
+	struct lpb_symbol *s;
+
+	fam->first = calloc(elf->nr_syms, sizeof(*fam->first));
+	fam->next = calloc(elf->nr_syms, sizeof(*fam->next));
+	if (!fam->first || !fam->next)
+		abort();
+	lpb_for_each_symbol(elf, s) {
+		struct lpb_symbol *parent = s->priv ? Y(s)->parent : NULL;
+
+		if (!parent)
+			continue;
+		fam->next[s->index] = fam->first[parent->index];
+		fam->first[parent->index] = s->index;
+	}
+}
+
+static void collect_statics(struct lpb_elf *elf, struct family *fam, struct lpb_symbol *f,
+			    struct statics *out)
+{
+	uint32_t k;
+
+	out->nr = 0;
+	add_statics(f, out);
+	for (k = fam->first[f->index]; k; k = fam->next[k])
+		add_statics(elf->syms[k], out);
 }
 
 static bool pair_statics(struct cdo *c)
 {
 	struct lpb_symbol *o;
+	struct family fo, fp;
+	struct statics so = { 0 }, sp = { 0 };
 	bool paired = false;
 
+	family_init(c->orig, &fo);
+	family_init(c->patched, &fp);
 	lpb_for_each_symbol(c->orig, o) {
 		struct lpb_symbol **lo, **lp, *p = Y(o)->twin;
 		size_t no, np, i, j;
@@ -373,8 +409,12 @@ static bool pair_statics(struct cdo *c)
 		 * __func__ strings), pass their pairing on to what they use */
 		if (!p || (!lpb_is_func(o) && !lpb_is_object(o)) || !o->sec || !p->sec)
 			continue;
-		collect_statics(o, &lo, &no);
-		collect_statics(p, &lp, &np);
+		collect_statics(c->orig, &fo, o, &so);
+		collect_statics(c->patched, &fp, p, &sp);
+		lo = so.v;
+		no = so.nr;
+		lp = sp.v;
+		np = sp.nr;
 		for (i = 0; i < no; i++) {
 			size_t k = 0, m = 0;
 
@@ -397,10 +437,49 @@ static bool pair_statics(struct cdo *c)
 				}
 			}
 		}
-		free(lo);
-		free(lp);
 	}
+	free(so.v);
+	free(sp.v);
+	free(fo.first);
+	free(fo.next);
+	free(fp.first);
+	free(fp.next);
 	return paired;
+}
+
+/* A function-scope __UNIQUE_ID_ddebug485.24 (a pr_debug() descriptor)
+ * carries two numbers: GCC's, already dropped from the key, and the
+ * __COUNTER__, which any new pr_debug() before it shifts. These switch the
+ * keys of the still unpaired ones between the two forms (@drop: without the
+ * counter; else back to the full key). */
+static void unique_counters(struct cdo *c, bool drop)
+{
+	struct lpb_elf *objs[2] = { c->orig, c->patched };
+	struct lpb_symbol *s;
+	int k;
+
+	for (k = 0; k < 2; k++) {
+		lpb_for_each_symbol(objs[k], s) {
+			char *n, *end, *q;
+
+			if (!s->priv || !Y(s)->numbered || Y(s)->twin ||
+			    !has_prefix(s->name, "__UNIQUE_ID_"))
+				continue;
+			if (!drop) {
+				free(Y(s)->norm);
+				Y(s)->norm = normalize(s->name, true, &Y(s)->numbered);
+				continue;
+			}
+			n = Y(s)->norm;
+			end = n + strlen(n);
+			if (end == n || end[-1] != '.')
+				continue;
+			q = end - 1;
+			while (q > n && isdigit((unsigned char)q[-1]))
+				q--;
+			*q = 0;
+		}
+	}
 }
 
 /* Read-only statics left over with the same name and the same bytes are
@@ -474,6 +553,14 @@ int cdo_correlate(struct cdo *c)
 	/* 3. statics by use in paired functions, then any one-to-one leftovers */
 	while (pair_statics(c))
 		;
+	/* by use again, __UNIQUE_ID counters aside (a new pr_debug() shifted
+	 * them); then leftovers one-to-one by full key, then without counters */
+	unique_counters(c, true);
+	while (pair_statics(c))
+		;
+	unique_counters(c, false);
+	pair_by_norm(c, true);
+	unique_counters(c, true);
 	pair_by_norm(c, true);
 	pair_identical_constants(c);
 	pair_sections(c);
