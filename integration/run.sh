@@ -19,6 +19,7 @@ LPB_PROG=integration
 LPB_OUT=${LPB_OUT:-$LPB_TOP/build/integration}
 LPB_RESULTS=${LPB_RESULTS:-$LPB_OUT/results.json}
 LPB_TOOL=${LPB_TOOL:-$LPB_TOP/build/lp-build}
+LPB_LPCTL=${LPB_LPCTL:-$LPB_TOP/build/lpctl.static}
 LPB_BOOT_TIMEOUT=${LPB_BOOT_TIMEOUT:-60}
 TESTS_DIR=${LPB_TESTS_DIR:-$LPB_TOP/test-patches}
 
@@ -50,7 +51,7 @@ all_tests() {
 
 c_description='' c_prebuilt='' c_builds='' c_module='' c_cmdline='' c_expect=''
 c_load_msg='' c_build_rc='' c_build_msg='' c_timeout='' c_boots='' c_disk=''
-c_allow_health='' c_leave_loaded='' c_lpbuild_args=''
+c_allow_health='' c_leave_loaded='' c_lpbuild_args='' c_lpctl=''
 
 # read_conf NAME: the test's test.conf as c_* globals, with defaults. The file
 # is shell syntax, read in a subshell so it cannot touch the harness's state.
@@ -61,12 +62,12 @@ read_conf() {
 		{
 			description='' prebuilt='' builds='' module='' cmdline='' expect=pass
 			load_msg='' build_rc='' build_msg='' timeout=60 boots=1 disk=no
-			allow_health='' leave_loaded=no lpbuild_args=''
+			allow_health='' leave_loaded=no lpbuild_args='' lpctl=no
 		}
 		# shellcheck disable=SC1091
 		. "$dir/test.conf" >&2
 		for v in description prebuilt builds module cmdline expect load_msg \
-			build_rc build_msg timeout boots disk allow_health leave_loaded lpbuild_args; do
+			build_rc build_msg timeout boots disk allow_health leave_loaded lpbuild_args lpctl; do
 			printf 'c_%s=%q\n' "$v" "${!v}"
 		done
 	) || return 1
@@ -89,7 +90,7 @@ read_conf() {
 # shell-quote for busybox ash: 'text' with embedded quotes spelled '\''
 shq() { printf "'%s'" "${1//\'/\'\\\'\'}"; }
 
-declare -A STATUS REASON BUILD_MS RUN_MS GROUP LOGF DESC STEPS CMDLINE
+declare -A STATUS REASON BUILD_MS RUN_MS GROUP LOGF DESC STEPS CMDLINE NEEDS_LPCTL
 declare -A G_TESTS G_CMDLINE G_ALLOW G_BOOTS G_DISK G_TIMEOUT
 groups=()
 
@@ -123,6 +124,13 @@ prepare_test() {
 	fi
 	DESC[$t]=$c_description
 	CMDLINE[$t]=$c_cmdline
+	if [ "$c_lpctl" = yes ]; then
+		if [ ! -x "$LPB_LPCTL" ]; then
+			set_result "$t" SKIP "needs lpctl, and $LPB_LPCTL is not built yet"
+			return
+		fi
+		NEEDS_LPCTL[$t]=1
+	fi
 	if [ "$c_expect" != build-fail ]; then
 		[ -f "$dir/check.sh" ] || { set_result "$t" FAIL "no check.sh"; return; }
 		cp "$dir/check.sh" "$g/"
@@ -169,7 +177,7 @@ prepare_test() {
 		done
 	fi
 	if [ -f "$dir/prepare.sh" ]; then
-		if ! (cd "$g" && LPB_KBUILD=$KB LPB_KSRC=$KSRC LPB_TEST_DIR=$dir LPB_GUEST_DIR=$g \
+		if ! (cd "$g" && LPB_KBUILD=$KB LPB_KSRC=$KSRC LPB_TEST_DIR=$dir LPB_GUEST_DIR=$g LPB_TOOL=$LPB_TOOL \
 			LPB_KEY=$LPB_CACHE/keys/test-signing.key LPB_CERT=$LPB_CACHE/keys/test-signing.crt \
 			LPB_INTEG=$LPB_INTEG bash "$dir/prepare.sh") >"$OUT_T/$t/prepare.log" 2>&1; then
 			set_result "$t" FAIL "prepare.sh failed: $(tail -n 5 "$OUT_T/$t/prepare.log")"
@@ -271,6 +279,13 @@ boot_group() {
 	for t in "${tests[@]}"; do
 		cp -r "$OUT_T/$t/guest" "$bdir/payload/tests/$t"
 		echo "$t" >>"$bdir/payload/tests/order"
+		# lpctl=yes: /bin/lpctl, the test kernel's certificate, lpctl's guest helpers
+		if [ -n "${NEEDS_LPCTL[$t]:-}" ] && [ ! -f "$bdir/payload/bin/lpctl" ]; then
+			mkdir -p "$bdir/payload/bin" "$bdir/payload/lpb"
+			strip -o "$bdir/payload/bin/lpctl" "$LPB_LPCTL"
+			cp "$LPB_CACHE/keys/test-signing.crt" "$bdir/payload/lpb/"
+			cp "$LPB_TOP/lpctl/tests/guest-lpctl.sh" "$bdir/payload/lpb/lpctl.sh"
+		fi
 	done
 	"$LPB_INTEG/mkinitramfs.sh" "$bdir/initrd.gz" "$bdir/payload"
 	local vmargs=(--kernel "$TGT_KERNEL" --initrd "$bdir/initrd.gz"

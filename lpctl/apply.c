@@ -25,6 +25,7 @@ enum transition_end {
 	TR_BUG, /* the kernel log showed trouble */
 	TR_GONE, /* the patch left the expected path (vanished, re-enabled) */
 	TR_STALLED, /* timed out: the policy says act */
+	TR_STOPPED, /* lpctl was asked to stop (SIGTERM...) */
 };
 
 static uint64_t now(struct lpctl *c)
@@ -91,6 +92,12 @@ static int write_marker(struct lpctl *c, const struct verified *v, uint64_t kmsg
 	kv_setf(&f, "pid", "%d", (int)getpid());
 	kv_setf(&f, "kmsg_seq", "%llu", (unsigned long long)kmsg_seq);
 	ret = kvfile_write(path, &f);
+	/*
+	 * What follows may take the machine down: the marker, and the state
+	 * around it, must be on disk as a whole, whatever the file system.
+	 */
+	if (!ret)
+		ret = sync_fs_of(c->rel_dir);
 	if (ret)
 		lpctl_errf(c, "cannot write the crash marker %s: %s; nothing inserted", path,
 			   strerror(-ret));
@@ -289,6 +296,8 @@ static enum transition_end watch_transition(struct lpctl *c, const char *name, i
 	for (;;) {
 		if (w && (kmsg_watch_poll(w) || w->hit))
 			return TR_BUG;
+		if (lpctl_stop_requested())
+			return TR_STOPPED;
 		klp_read(c->sysfs, name, &st);
 		if (target) {
 			if (!st.present)
@@ -333,6 +342,7 @@ int apply_remove_module(struct lpctl *c, const char *name, unsigned int secs_max
  * remove the module. Reports what could not be done. */
 static void take_off(struct lpctl *c, const char *name)
 {
+	enum transition_end end;
 	struct klp_state st;
 	int ret;
 
@@ -342,8 +352,10 @@ static void take_off(struct lpctl *c, const char *name)
 			lpctl_errf(c, "%s: cannot disable it: %s", name, strerror(-ret));
 			return;
 		}
-		if (watch_transition(c, name, 0, NULL, now(c), false, NULL) != TR_DONE) {
-			report_stall(c, name, 0, (uint64_t)c->conf.timeout_s * 1000, NULL);
+		end = watch_transition(c, name, 0, NULL, now(c), false, NULL);
+		if (end != TR_DONE) {
+			if (end == TR_STALLED)
+				report_stall(c, name, 0, (uint64_t)c->conf.timeout_s * 1000, NULL);
 			lpctl_errf(c, "%s: still disabling; the kernel keeps trying (see lpctl status)",
 				   name);
 			return;
@@ -389,6 +401,20 @@ static int on_bug(struct lpctl *c, const struct verified *v, struct kmsg_watch *
 	free(lock);
 	free(reason);
 	return LPB_EXIT_KERNEL_BUG;
+}
+
+/* Asked to stop while watching: the machine did not crash, so the marker
+ * goes; the patch stays as it is, unwatched, and the outcome says so. */
+static int stopped(struct lpctl *c, const struct verified *v, const char *when)
+{
+	char *msg = xasprintf("lpctl was stopped %s; %s stays loaded, not watched to the end",
+			      when, v->mi.name);
+
+	lpctl_errf(c, "%s: %s", v->mi.name, msg);
+	write_last(c, v, "interrupted", msg, 0, NULL, NULL);
+	clear_marker(c);
+	free(msg);
+	return LPB_EXIT_ERROR;
 }
 
 static const char *insert_error(int err)
@@ -500,6 +526,10 @@ int apply_patch(struct lpctl *c, const char *ko, const struct verified *v)
 		rc = on_bug(c, v, &w, true);
 		goto out;
 	}
+	if (end == TR_STOPPED) {
+		rc = stopped(c, v, "during its transition");
+		goto out;
+	}
 	if (end == TR_GONE) {
 		msg = xasprintf("%s left the kernel during its transition (disabled by someone "
 				"else?)", name);
@@ -525,8 +555,9 @@ int apply_patch(struct lpctl *c, const char *ko, const struct verified *v)
 			msg = xasprintf("transition stalled; reversed, %s is not applied%s", name,
 					ret ? " (its module could not be removed)" : " and removed");
 		} else {
-			report_stall(c, name, 0, (uint64_t)c->conf.timeout_s * 1000, NULL);
-			msg = xasprintf("transition stalled; the reverse transition is stalled too, "
+			if (end == TR_STALLED)
+				report_stall(c, name, 0, (uint64_t)c->conf.timeout_s * 1000, NULL);
+			msg = xasprintf("transition stalled; the reverse transition has not finished, "
 					"the kernel keeps trying (see lpctl status)");
 		}
 		lpctl_errf(c, "%s: %s", name, msg);
@@ -552,6 +583,10 @@ int apply_patch(struct lpctl *c, const char *ko, const struct verified *v)
 	for (uint64_t settle_end = now(c) + (uint64_t)c->conf.settle_s * 1000; now(c) < settle_end;) {
 		if (kmsg_watch_poll(&w) || w.hit) {
 			rc = on_bug(c, v, &w, true);
+			goto out;
+		}
+		if (lpctl_stop_requested()) {
+			rc = stopped(c, v, "before it settled");
 			goto out;
 		}
 		nap(c);
@@ -608,6 +643,10 @@ int apply_disable(struct lpctl *c, const char *name)
 	}
 	if (end == TR_GONE) {
 		lpctl_errf(c, "%s: enabled again by someone else while being disabled", name);
+		return LPB_EXIT_ERROR;
+	}
+	if (end == TR_STOPPED) {
+		lpctl_errf(c, "%s: lpctl was stopped; the kernel goes on disabling it", name);
 		return LPB_EXIT_ERROR;
 	}
 	/* stalled, policy reverse: back to the patched state the system had */

@@ -2,6 +2,7 @@
 /* lpctl's context: where the kernel's files and lpctl's state live, which
  * kernel is running, the policy configuration, the real kernel operations. */
 #include <errno.h>
+#include <signal.h>
 #include <fcntl.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -12,6 +13,34 @@
 #include <unistd.h>
 
 #include "lpctl.h"
+
+static volatile sig_atomic_t stop_requested;
+
+static void on_signal(int sig)
+{
+	stop_requested = 1;
+}
+
+void lpctl_catch_signals(void)
+{
+	/* no SA_RESTART: a sleep ends early and the watch loop sees the flag */
+	struct sigaction sa = { .sa_handler = on_signal };
+
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+}
+
+void lpctl_request_stop(void)
+{
+	stop_requested = 1;
+}
+
+bool lpctl_stop_requested(void)
+{
+	return stop_requested;
+}
 
 static int real_insert(void *ctx, int fd, const char *name)
 {
@@ -27,7 +56,7 @@ static void real_sleep_ms(void *ctx, unsigned int ms)
 {
 	struct timespec ts = { .tv_sec = ms / 1000, .tv_nsec = (long)(ms % 1000) * 1000000 };
 
-	while (nanosleep(&ts, &ts) && errno == EINTR)
+	while (nanosleep(&ts, &ts) && errno == EINTR && !stop_requested)
 		;
 }
 

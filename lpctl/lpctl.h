@@ -69,6 +69,15 @@ int lpctl_read_conf(struct lpctl *c, const char *path);
 int lpctl_parse_policy(const char *s);
 const char *lpctl_policy_name(enum stall_policy p);
 
+/*
+ * SIGTERM/SIGINT/SIGHUP while lpctl watches a patch: it stops watching,
+ * removes the crash marker (a stop is no crash) and says so. The flag is
+ * the one piece of global state: a signal handler can reach nothing else.
+ */
+void lpctl_catch_signals(void);
+void lpctl_request_stop(void);
+bool lpctl_stop_requested(void);
+
 void lpctl_msg(struct lpctl *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void lpctl_errf(struct lpctl *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 

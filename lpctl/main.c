@@ -193,8 +193,10 @@ int main(int argc, char **argv)
 	}
 	if (!rc)
 		rc = apply_cli(&c, &o);
-	if (!rc)
+	if (!rc) {
+		lpctl_catch_signals();
 		rc = run(&c, &o, argc - optind, argv + optind);
+	}
 	lpctl_free(&c);
 	return rc;
 }

@@ -23,7 +23,14 @@ int store_lock(struct lpctl *c)
 		free(path);
 		return LPB_EXIT_ERROR;
 	}
-	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	if (fd >= 0) {
+		/* new: make it durable, or a crash leaves an entry to nowhere */
+		fsync(fd);
+		fsync_dir(c->state_dir);
+	} else if (errno == EEXIST) {
+		fd = open(path, O_RDWR | O_CLOEXEC);
+	}
 	if (fd < 0) {
 		lpctl_errf(c, "cannot open %s: %s", path, strerror(errno));
 		free(path);
@@ -147,6 +154,8 @@ int store_write_lock(const struct lpctl *c, const char *name, const char *sha,
 		kv_add(&f, "trace", trace->v[i]);
 	path = store_lock_path(c, name, sha);
 	ret = kvfile_write(path, &f);
+	if (!ret)
+		ret = sync_fs_of(c->rel_dir); /* the kernel may be unwell: no delay */
 	free(path);
 	kvfile_free(&f);
 	return ret;

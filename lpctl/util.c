@@ -168,9 +168,14 @@ int mkdir_p(const char *path, mode_t mode)
 				break;
 			}
 		} else {
-			/* a new directory survives a crash only once its parent is synced */
+			/*
+			 * A new directory survives a crash only once its own
+			 * inode and then its parent's entry are on disk (ext2
+			 * has no journal to replay either).
+			 */
 			char *slash = strrchr(p, '/');
 
+			fsync_dir(p);
 			*slash = 0;
 			fsync_dir(slash == p ? "/" : p);
 			*slash = '/';
@@ -252,6 +257,18 @@ int write_file_atomic(const char *path, const void *data, size_t len, mode_t mod
 out:
 	free(tmp);
 	free(dir);
+	return ret;
+}
+
+int sync_fs_of(const char *path)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC), ret = 0;
+
+	if (fd < 0)
+		return -errno;
+	if (syncfs(fd))
+		ret = -errno;
+	close(fd);
 	return ret;
 }
 

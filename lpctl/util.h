@@ -41,6 +41,9 @@ int fsync_dir(const char *dir);
 /* Write @path atomically and durably: a temp file in the same directory,
  * fsync, rename over @path, fsync of the directory. */
 int write_file_atomic(const char *path, const void *data, size_t len, mode_t mode);
+/* Write back everything dirty on @path's file system (allocation bitmaps
+ * included: without a journal, fsync alone leaves them behind). */
+int sync_fs_of(const char *path);
 /* unlink + fsync of the directory; 0 when @path did not exist. */
 int unlink_durable(const char *path);
 

@@ -251,6 +251,20 @@ lp_unload() {
 	fi
 }
 
+# lpb_crash_now: end this boot at once, the way a crash would (sysrq b: an
+# immediate reset, no sync, no unmount), for tests of what survives a crash
+# on the persistent disk. The test's end and the boot's end are reported
+# first: the harness expects every boot to finish.
+lpb_crash_now() {
+	lpb_mark test-end "$T_NAME" "$LPB_BOOT" "$([ "$_lpb_fails" -eq 0 ] && echo 0 || echo 1)" "$(lpb_uptime_ms)"
+	lpb_mark boot-end "$LPB_BOOT" "$(lpb_uptime_ms)"
+	sleep 0.5 # let the serial ports drain
+	echo 1 >/proc/sys/kernel/sysrq
+	echo b >/proc/sysrq-trigger
+	sleep 10
+	fail "sysrq b did not reset the machine"
+}
+
 # ---- the flow ---------------------------------------------------------------
 
 # A test's check.sh defines what the guest must see in each state:
