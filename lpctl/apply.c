@@ -181,8 +181,10 @@ int apply_check_marker(struct lpctl *c)
 		free(ipath);
 		lpctl_errf(c, "the crash marker %s is damaged (%s)", path, why);
 		if (name && sha) {
-			reason = xasprintf("the crash marker was damaged (%s): the machine may have "
-					   "gone down while applying %s", why, name);
+			reason =
+				xasprintf("the crash marker was damaged (%s): the machine may have "
+					  "gone down while applying %s",
+					  why, name);
 			add_pstore(c, &trace);
 			goto lock;
 		}
@@ -197,7 +199,8 @@ int apply_check_marker(struct lpctl *c)
 	}
 	if (!boot || strcmp(boot, c->boot_id)) {
 		reason = xasprintf("the machine went down while %s was being applied (boot %s, "
-				   "started %s)", name, boot ? boot : "?",
+				   "started %s)",
+				   name, boot ? boot : "?",
 				   kv_get(&m, "started_at") ? kv_get(&m, "started_at") : "?");
 		add_pstore(c, &trace);
 		goto lock;
@@ -205,13 +208,14 @@ int apply_check_marker(struct lpctl *c)
 
 	/* this boot: an lpctl run stopped before the patch settled */
 	struct kmsg_watch w;
-	unsigned long long seq = strtoull(kv_get(&m, "kmsg_seq") ? kv_get(&m, "kmsg_seq") : "0",
-					  NULL, 10);
+	unsigned long long seq =
+		strtoull(kv_get(&m, "kmsg_seq") ? kv_get(&m, "kmsg_seq") : "0", NULL, 10);
 
 	if (seq && !kmsg_scan_since(&w, c->kmsg, seq) && w.hit) {
-		reason = xasprintf("an lpctl run (pid %s) stopped while applying %s, and the kernel "
-				   "log since shows trouble (%s): %s", kv_get(&m, "pid"), name,
-				   w.hit_what, w.hit_line);
+		reason =
+			xasprintf("an lpctl run (pid %s) stopped while applying %s, and the kernel "
+				  "log since shows trouble (%s): %s",
+				  kv_get(&m, "pid"), name, w.hit_what, w.hit_line);
 		for (size_t i = 0; i < w.trace.n; i++)
 			strv_add(&trace, w.trace.v[i]);
 		kmsg_watch_close(&w);
@@ -219,9 +223,10 @@ int apply_check_marker(struct lpctl *c)
 	}
 	if (seq)
 		kmsg_watch_close(&w);
-	lpctl_errf(c, "an lpctl run (pid %s) stopped while applying %s in this boot; the kernel "
-		   "log since %s; not locking it out", kv_get(&m, "pid"), name,
-		   seq ? "shows no trouble" : "could not be checked");
+	lpctl_errf(c,
+		   "an lpctl run (pid %s) stopped while applying %s in this boot; the kernel "
+		   "log since %s; not locking it out",
+		   kv_get(&m, "pid"), name, seq ? "shows no trouble" : "could not be checked");
 	goto remove;
 lock:
 	lpctl_errf(c, "%s; locking %s out", reason, name);
@@ -254,9 +259,10 @@ static void report_stall(struct lpctl *c, const char *name, int target, uint64_t
 	char *w = secs(waited);
 
 	klp_stalled_tasks(c->procfs, target, MAX_STACKS, &t, &nr);
-	lpctl_errf(c, "%s: the transition to the %s state has not finished after %s; %zu task(s) "
-		   "still %s:", name, target ? "patched" : "unpatched", w, nr,
-		   target ? "unpatched" : "patched");
+	lpctl_errf(c,
+		   "%s: the transition to the %s state has not finished after %s; %zu task(s) "
+		   "still %s:",
+		   name, target ? "patched" : "unpatched", w, nr, target ? "unpatched" : "patched");
 	for (size_t i = 0; i < nr; i++) {
 		fprintf(c->err, "  pid %d tid %d (%s)%s\n", t[i].pid, t[i].tid, t[i].comm,
 			t[i].stack ? ", kernel stack:" : "");
@@ -266,8 +272,8 @@ static void report_stall(struct lpctl *c, const char *name, int target, uint64_t
 			nl = nl ? nl + 1 : NULL;
 		}
 		if (record) {
-			char *first = t[i].stack ? strndup(t[i].stack, strcspn(t[i].stack, "\n")) :
-						   NULL;
+			char *first =
+				t[i].stack ? strndup(t[i].stack, strcspn(t[i].stack, "\n")) : NULL;
 
 			strv_addf(record, "%d %s%s%s", t[i].tid, t[i].comm, first ? " " : "",
 				  first ? first : "");
@@ -315,8 +321,10 @@ static enum transition_end watch_transition(struct lpctl *c, const char *name, i
 				report_stall(c, name, target, now(c) - t0, stalled);
 			if (!policy || c->conf.stall == STALL_REVERSE)
 				return TR_STALLED;
-			lpctl_errf(c, "%s: stall policy 'wait': still waiting (the kernel keeps "
-				   "retrying and signals the remaining tasks)", name);
+			lpctl_errf(c,
+				   "%s: stall policy 'wait': still waiting (the kernel keeps "
+				   "retrying and signals the remaining tasks)",
+				   name);
 			deadline = now(c) + (uint64_t)c->conf.timeout_s * 1000;
 		}
 		nap(c);
@@ -356,8 +364,10 @@ static void take_off(struct lpctl *c, const char *name)
 		if (end != TR_DONE) {
 			if (end == TR_STALLED)
 				report_stall(c, name, 0, (uint64_t)c->conf.timeout_s * 1000, NULL);
-			lpctl_errf(c, "%s: still disabling; the kernel keeps trying (see lpctl status)",
-				   name);
+			lpctl_errf(
+				c,
+				"%s: still disabling; the kernel keeps trying (see lpctl status)",
+				name);
 			return;
 		}
 	}
@@ -407,8 +417,8 @@ static int on_bug(struct lpctl *c, const struct verified *v, struct kmsg_watch *
  * goes; the patch stays as it is, unwatched, and the outcome says so. */
 static int stopped(struct lpctl *c, const struct verified *v, const char *when)
 {
-	char *msg = xasprintf("lpctl was stopped %s; %s stays loaded, not watched to the end",
-			      when, v->mi.name);
+	char *msg = xasprintf("lpctl was stopped %s; %s stays loaded, not watched to the end", when,
+			      v->mi.name);
 
 	lpctl_errf(c, "%s: %s", v->mi.name, msg);
 	write_last(c, v, "interrupted", msg, 0, NULL, NULL);
@@ -462,9 +472,11 @@ int apply_patch(struct lpctl *c, const char *ko, const struct verified *v)
 
 	klp_read(c->sysfs, name, &st);
 	if (st.present || klp_module_loaded(c->sysfs, name)) {
-		lpctl_errf(c, "a module named %s is already loaded (%s); 'lpctl unload %s' first, or "
-			   "build the new patch under a new name", name,
-			   st.present ? "an active livepatch" : "not an active livepatch", name);
+		lpctl_errf(c,
+			   "a module named %s is already loaded (%s); 'lpctl unload %s' first, or "
+			   "build the new patch under a new name",
+			   name, st.present ? "an active livepatch" : "not an active livepatch",
+			   name);
 		return LPB_EXIT_ERROR;
 	}
 	klp_list(c->sysfs, &before);
@@ -483,8 +495,10 @@ int apply_patch(struct lpctl *c, const char *ko, const struct verified *v)
 	kmsg_watch_poll(&w);
 	if (w.hit) {
 		/* trouble unrelated to us, before insertion: do not blame the patch */
-		lpctl_errf(c, "the kernel reported trouble just before insertion (%s): %s; nothing "
-			   "inserted", w.hit_what, w.hit_line);
+		lpctl_errf(c,
+			   "the kernel reported trouble just before insertion (%s): %s; nothing "
+			   "inserted",
+			   w.hit_what, w.hit_line);
 		rc = LPB_EXIT_ERROR;
 		goto out;
 	}
@@ -517,9 +531,11 @@ int apply_patch(struct lpctl *c, const char *ko, const struct verified *v)
 		rc = LPB_EXIT_ERROR;
 		goto out;
 	}
-	lpctl_msg(c, "%s: inserted version %s; waiting for the transition (timeout %u s, stall "
-		  "policy %s)", name, v->mi.patch_version ? v->mi.patch_version : "?",
-		  c->conf.timeout_s, lpctl_policy_name(c->conf.stall));
+	lpctl_msg(c,
+		  "%s: inserted version %s; waiting for the transition (timeout %u s, stall "
+		  "policy %s)",
+		  name, v->mi.patch_version ? v->mi.patch_version : "?", c->conf.timeout_s,
+		  lpctl_policy_name(c->conf.stall));
 
 	end = watch_transition(c, name, 1, &w, t0, true, &stalled);
 	if (end == TR_BUG) {
@@ -532,7 +548,8 @@ int apply_patch(struct lpctl *c, const char *ko, const struct verified *v)
 	}
 	if (end == TR_GONE) {
 		msg = xasprintf("%s left the kernel during its transition (disabled by someone "
-				"else?)", name);
+				"else?)",
+				name);
 		lpctl_errf(c, "%s", msg);
 		write_last(c, v, "vanished", msg, 0, NULL, NULL);
 		clear_marker(c);
@@ -540,8 +557,10 @@ int apply_patch(struct lpctl *c, const char *ko, const struct verified *v)
 		goto out;
 	}
 	if (end == TR_STALLED) {
-		lpctl_errf(c, "%s: stall policy 'reverse': disabling it, the kernel moves the tasks "
-			   "back to the unpatched code", name);
+		lpctl_errf(c,
+			   "%s: stall policy 'reverse': disabling it, the kernel moves the tasks "
+			   "back to the unpatched code",
+			   name);
 		ret = klp_write_enabled(c->sysfs, name, 0);
 		if (ret)
 			lpctl_errf(c, "%s: cannot disable it: %s", name, strerror(-ret));
@@ -553,12 +572,14 @@ int apply_patch(struct lpctl *c, const char *ko, const struct verified *v)
 		if (end == TR_DONE) {
 			ret = apply_remove_module(c, name, 10);
 			msg = xasprintf("transition stalled; reversed, %s is not applied%s", name,
-					ret ? " (its module could not be removed)" : " and removed");
+					ret ? " (its module could not be removed)" :
+					      " and removed");
 		} else {
 			if (end == TR_STALLED)
 				report_stall(c, name, 0, (uint64_t)c->conf.timeout_s * 1000, NULL);
-			msg = xasprintf("transition stalled; the reverse transition has not finished, "
-					"the kernel keeps trying (see lpctl status)");
+			msg = xasprintf(
+				"transition stalled; the reverse transition has not finished, "
+				"the kernel keeps trying (see lpctl status)");
 		}
 		lpctl_errf(c, "%s: %s", name, msg);
 		write_last(c, v, "stalled", msg, 0, NULL, &stalled);
@@ -580,7 +601,8 @@ int apply_patch(struct lpctl *c, const char *ko, const struct verified *v)
 
 	/* settle: the patched code runs now; watch it for a while */
 	lpctl_msg(c, "%s: watching the kernel log for %u s", name, c->conf.settle_s);
-	for (uint64_t settle_end = now(c) + (uint64_t)c->conf.settle_s * 1000; now(c) < settle_end;) {
+	for (uint64_t settle_end = now(c) + (uint64_t)c->conf.settle_s * 1000;
+	     now(c) < settle_end;) {
 		if (kmsg_watch_poll(&w) || w.hit) {
 			rc = on_bug(c, v, &w, true);
 			goto out;
@@ -650,13 +672,17 @@ int apply_disable(struct lpctl *c, const char *name)
 		return LPB_EXIT_ERROR;
 	}
 	/* stalled, policy reverse: back to the patched state the system had */
-	lpctl_errf(c, "%s: stall policy 'reverse': enabling it again, the kernel moves the tasks "
-		   "back to the patched code", name);
+	lpctl_errf(c,
+		   "%s: stall policy 'reverse': enabling it again, the kernel moves the tasks "
+		   "back to the patched code",
+		   name);
 	ret = klp_write_enabled(c->sysfs, name, 1);
 	if (!ret && watch_transition(c, name, 1, NULL, now(c), false, NULL) == TR_DONE)
 		lpctl_errf(c, "%s: disabling stalled; it stays enabled", name);
 	else
-		lpctl_errf(c, "%s: disabling stalled, and so does going back; the kernel keeps "
-			   "trying (see lpctl status)", name);
+		lpctl_errf(c,
+			   "%s: disabling stalled, and so does going back; the kernel keeps "
+			   "trying (see lpctl status)",
+			   name);
 	return LPB_EXIT_STALLED;
 }

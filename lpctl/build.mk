@@ -32,12 +32,15 @@ all: $(O)/lpctl $(O)/lpctl.static
 # ---- unit tests: in-process, no root, no VM ----
 LPCTL_UNIT := $(LPCTL_OBJDIR)/unit-test
 
-$(LPCTL_UNIT): $(LPCTL_OBJDIR)/tests/unit.o $(LPCTL_OBJS)
+LPCTL_UNIT_OBJS := $(patsubst lpctl/%.c,$(LPCTL_OBJDIR)/%.o,$(wildcard lpctl/tests/unit*.c))
+
+$(LPCTL_UNIT): $(LPCTL_UNIT_OBJS) $(LPCTL_OBJS)
 	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
 
 .PHONY: lpctl-unit lpctl-install
-lpctl-unit: $(LPCTL_UNIT)
+lpctl-unit: $(LPCTL_UNIT) $(O)/lpctl
 	$(LPCTL_UNIT) $(abspath $(O))/lpctl-unit
+	bash lpctl/tests/cli.sh $(abspath $(O))/lpctl $(abspath $(O))/lpctl-unit
 
 unit: lpctl-unit
 

@@ -57,8 +57,10 @@ static int locked_out(struct lpctl *c, const char *name, const char *sha)
 
 	if (!store_find_lock(c, name, sha, &lock))
 		return 0;
-	lpctl_errf(c, "%s (sha256 %.16s) is locked out: %s; not inserting it ('lpctl unlock %s' "
-		   "after fixing the cause)", name, sha, kv_get(&lock, "reason") ?: "?", name);
+	lpctl_errf(c,
+		   "%s (sha256 %.16s) is locked out: %s; not inserting it ('lpctl unlock %s' "
+		   "after fixing the cause)",
+		   name, sha, kv_get(&lock, "reason") ?: "?", name);
 	kvfile_free(&lock);
 	return LPB_EXIT_LOCKED;
 }
@@ -82,8 +84,10 @@ static int install(struct lpctl *c, const char *ko, const char *manifest, char *
 		goto out;
 	}
 	if (!manifest)
-		lpctl_errf(c, "note: no manifest for %s (--manifest): its SHA-256 is not checked "
-			   "against one and status cannot list its fixes", ko);
+		lpctl_errf(c,
+			   "note: no manifest for %s (--manifest): its SHA-256 is not checked "
+			   "against one and status cannot list its fixes",
+			   ko);
 	rc = locked_out(c, v.mi.name, v.sha256);
 	if (rc)
 		goto out;
@@ -161,13 +165,17 @@ static int read_installed(struct lpctl *c, struct kvfile *f)
 	int ret = kvfile_read(path, f, why, sizeof(why));
 
 	if (ret && ret != -ENOENT) {
-		lpctl_errf(c, "the state file %s is damaged (%s); not trusting it: install the patch "
-			   "again with 'lpctl install'", path, why);
+		lpctl_errf(c,
+			   "the state file %s is damaged (%s); not trusting it: install the patch "
+			   "again with 'lpctl install'",
+			   path, why);
 		ret = LPB_EXIT_ERROR;
 	} else if (!ret && (!kv_get(f, "name") || !kv_get(f, "sha256") || !kv_get(f, "module") ||
 			    !valid_module_name(kv_get(f, "name")))) {
-		lpctl_errf(c, "the state file %s lacks name, sha256 or module; install the patch "
-			   "again with 'lpctl install'", path);
+		lpctl_errf(c,
+			   "the state file %s lacks name, sha256 or module; install the patch "
+			   "again with 'lpctl install'",
+			   path);
 		ret = LPB_EXIT_ERROR;
 	}
 	free(path);
@@ -189,8 +197,10 @@ static int apply_installed(struct lpctl *c, const struct kvfile *inst)
 		goto out;
 	rc = verify_module(c, ko, mf, &v, why, sizeof(why));
 	if (!rc && strcmp(v.sha256, sha)) {
-		snprintf(why, sizeof(why), "sha256 check: the stored module's SHA-256 is %s, it was "
-			 "installed as %s", v.sha256, sha);
+		snprintf(why, sizeof(why),
+			 "sha256 check: the stored module's SHA-256 is %s, it was "
+			 "installed as %s",
+			 v.sha256, sha);
 		rc = LPB_EXIT_VERIFY;
 	}
 	if (rc) {

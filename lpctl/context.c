@@ -32,9 +32,9 @@ void lpctl_catch_signals(void)
 	sigaction(SIGHUP, &sa, NULL);
 }
 
-void lpctl_request_stop(void)
+void lpctl_request_stop(bool stop)
 {
-	stop_requested = 1;
+	stop_requested = stop;
 }
 
 bool lpctl_stop_requested(void)

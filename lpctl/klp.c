@@ -96,8 +96,8 @@ static bool all_digits(const char *s)
 	return *s && strspn(s, "0123456789") == strlen(s);
 }
 
-int klp_stalled_tasks(const char *procfs, int target, size_t max_stacks,
-		      struct stalled_task **out, size_t *nr)
+int klp_stalled_tasks(const char *procfs, int target, size_t max_stacks, struct stalled_task **out,
+		      size_t *nr)
 {
 	DIR *pd = opendir(procfs), *td;
 	struct dirent *pe, *te;
@@ -136,7 +136,8 @@ int klp_stalled_tasks(const char *procfs, int target, size_t max_stacks,
 			}
 			t = &(*out)[(*nr)++];
 			*t = (struct stalled_task){ .pid = atoi(pe->d_name),
-						    .tid = atoi(te->d_name), .state = state };
+						    .tid = atoi(te->d_name),
+						    .state = state };
 			p = xasprintf("%s/%s/comm", tdir, te->d_name);
 			comm = read_line(p);
 			free(p);

@@ -37,8 +37,8 @@ struct stalled_task {
  * patching, 0 when unpatching) nor -1 (not part of a transition). Stacks
  * are read for at most @max_stacks tasks.
  */
-int klp_stalled_tasks(const char *procfs, int target, size_t max_stacks,
-		      struct stalled_task **out, size_t *nr);
+int klp_stalled_tasks(const char *procfs, int target, size_t max_stacks, struct stalled_task **out,
+		      size_t *nr);
 void klp_free_tasks(struct stalled_task *t, size_t nr);
 
 #endif /* LPCTL_KLP_H */

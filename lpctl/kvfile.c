@@ -132,8 +132,8 @@ int kvfile_parse(const char *text, size_t len, struct kvfile *f, char *why, size
 	*f = (struct kvfile){ 0 };
 	/* the last line: the checksum over everything before it */
 	if (len == 0 || text[len - 1] != '\n' || memchr(text, 0, len)) {
-		snprintf(why, why_len, "incomplete: %s", len ? "does not end with a full line" :
-			 "empty file");
+		snprintf(why, why_len, "incomplete: %s",
+			 len ? "does not end with a full line" : "empty file");
 		return -EBADMSG;
 	}
 	last = end - 1;

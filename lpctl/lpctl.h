@@ -75,7 +75,7 @@ const char *lpctl_policy_name(enum stall_policy p);
  * the one piece of global state: a signal handler can reach nothing else.
  */
 void lpctl_catch_signals(void);
-void lpctl_request_stop(void);
+void lpctl_request_stop(bool stop); /* false: forget a request (tests) */
 bool lpctl_stop_requested(void);
 
 void lpctl_msg(struct lpctl *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

@@ -95,7 +95,8 @@ static int apply_cli(struct lpctl *c, const struct cli *o)
 	if (o->policy) {
 		p = lpctl_parse_policy(o->policy);
 		if (p < 0)
-			return bad_usage("--stall-policy is 'reverse' or 'wait', not '%s'", o->policy);
+			return bad_usage("--stall-policy is 'reverse' or 'wait', not '%s'",
+					 o->policy);
 		c->conf.stall = p;
 	}
 	if (o->on_bug) {
@@ -166,19 +167,44 @@ int main(int argc, char **argv)
 
 	while ((opt = getopt_long(argc, argv, "m:t:p:s:jvVh", options, NULL)) != -1) {
 		switch (opt) {
-		case 'm': o.manifest = optarg; break;
-		case 't': o.timeout = optarg; break;
-		case 'p': o.policy = optarg; break;
-		case 's': o.settle = optarg; break;
-		case OPT_ON_BUG: o.on_bug = optarg; break;
-		case 'j': o.json = true; break;
-		case OPT_ROOT: o.root = optarg; break;
-		case OPT_STATE: o.state_dir = optarg; break;
-		case OPT_CONF: o.conf_dir = optarg; break;
-		case 'v': o.verbose++; break;
-		case 'V': printf("lpctl %s\n", LPB_VERSION); return 0;
-		case 'h': fputs(usage_text, stdout); return 0;
-		default: return bad_usage("%s", "bad option");
+		case 'm':
+			o.manifest = optarg;
+			break;
+		case 't':
+			o.timeout = optarg;
+			break;
+		case 'p':
+			o.policy = optarg;
+			break;
+		case 's':
+			o.settle = optarg;
+			break;
+		case OPT_ON_BUG:
+			o.on_bug = optarg;
+			break;
+		case 'j':
+			o.json = true;
+			break;
+		case OPT_ROOT:
+			o.root = optarg;
+			break;
+		case OPT_STATE:
+			o.state_dir = optarg;
+			break;
+		case OPT_CONF:
+			o.conf_dir = optarg;
+			break;
+		case 'v':
+			o.verbose++;
+			break;
+		case 'V':
+			printf("lpctl %s\n", LPB_VERSION);
+			return 0;
+		case 'h':
+			fputs(usage_text, stdout);
+			return 0;
+		default:
+			return bad_usage("%s", "bad option");
 		}
 	}
 	if (optind >= argc) {

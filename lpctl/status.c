@@ -255,8 +255,10 @@ static void print_human(struct lpctl *c, struct status *s)
 		fprintf(o, "installed:   %s version %s (sha256 %.16s, %s), %s\n",
 			kv_get(&s->inst, "name"), kv_get(&s->inst, "patch_version") ?: "?",
 			kv_get(&s->inst, "sha256"),
-			!strcmp(kv_get(&s->inst, "replace") ?: "", "1") ? "replaces earlier patches" :
-			"stacks on earlier patches", kv_get(&s->inst, "installed_at") ?: "");
+			!strcmp(kv_get(&s->inst, "replace") ?: "", "1") ?
+				"replaces earlier patches" :
+				"stacks on earlier patches",
+			kv_get(&s->inst, "installed_at") ?: "");
 		fprintf(o, "  target:    %s\n", kv_get(&s->inst, "target_label") ?: "?");
 		fprintf(o, "  signer:    %s\n", kv_get(&s->inst, "signer") ?: "?");
 		for (size_t i = 0; i < s->fixes.n; i++)
@@ -268,9 +270,11 @@ static void print_human(struct lpctl *c, struct status *s)
 			fprintf(o, " (enabled=%d transition=%d)", s->st.enabled, s->st.transition);
 		fputc('\n', o);
 		if (s->locked)
-			fprintf(o, "lock:        LOCKED since %s: %s\n             (%s; lpctl unlock %s)\n",
-				kv_get(&s->lock, "locked_at") ?: "?", kv_get(&s->lock, "reason") ?: "?",
-				s->lock_path, kv_get(&s->inst, "name"));
+			fprintf(o,
+				"lock:        LOCKED since %s: %s\n             (%s; lpctl unlock %s)\n",
+				kv_get(&s->lock, "locked_at") ?: "?",
+				kv_get(&s->lock, "reason") ?: "?", s->lock_path,
+				kv_get(&s->inst, "name"));
 		else
 			fprintf(o, "lock:        none\n");
 	}
@@ -294,8 +298,9 @@ static void print_human(struct lpctl *c, struct status *s)
 	if (s->has_marker)
 		fprintf(o, "marker:      %s being applied since %s%s\n",
 			kv_get(&s->marker, "name") ?: "?", kv_get(&s->marker, "started_at") ?: "?",
-			marker_from_other_boot(c, s) ? " in an earlier boot (lpctl start locks it out)" :
-			"");
+			marker_from_other_boot(c, s) ?
+				" in an earlier boot (lpctl start locks it out)" :
+				"");
 	fprintf(o, "livepatches:");
 	if (!s->patches.n)
 		fprintf(o, " none");
@@ -303,8 +308,10 @@ static void print_human(struct lpctl *c, struct status *s)
 		struct klp_state st;
 
 		klp_read(c->sysfs, s->patches.v[i], &st);
-		fprintf(o, " %s%s", s->patches.v[i], st.transition == 1 ? "(transition)" :
-			st.enabled == 1 ? "" : "(disabled)");
+		fprintf(o, " %s%s", s->patches.v[i],
+			st.transition == 1 ? "(transition)" :
+			st.enabled == 1	   ? "" :
+					     "(disabled)");
 	}
 	fputc('\n', o);
 	for (size_t i = 0; i < s->problems.n; i++)
@@ -372,8 +379,11 @@ int cmd_list(struct lpctl *c)
 		store_list_locks(c, NULL, &locks);
 		for (size_t k = 0; k < locks.n; k++) {
 			ret = kvfile_read(locks.v[k], &f, why, sizeof(why));
-			lpctl_msg(c, "locked     %-24s %s: %s", rels.v[i], strrchr(locks.v[k], '/') + 1,
-				  ret ? why : kv_get(&f, "reason") ?: "?");
+			lpctl_msg(c, "locked     %-24s %s: %s", rels.v[i],
+				  strrchr(locks.v[k], '/') + 1,
+				  ret		       ? why :
+				  kv_get(&f, "reason") ?:
+							 "?");
 			kvfile_free(&f);
 		}
 		strv_free(&locks);
@@ -385,8 +395,8 @@ int cmd_list(struct lpctl *c)
 		struct klp_state st;
 
 		klp_read(c->sysfs, patches.v[i], &st);
-		lpctl_msg(c, "loaded     %-24s %s enabled=%d transition=%d", c->release, patches.v[i],
-			  st.enabled, st.transition);
+		lpctl_msg(c, "loaded     %-24s %s enabled=%d transition=%d", c->release,
+			  patches.v[i], st.enabled, st.transition);
 	}
 	strv_free(&rels);
 	strv_free(&patches);

@@ -111,8 +111,7 @@ char *store_lock_path(const struct lpctl *c, const char *name, const char *sha)
 	return xasprintf("%s/locks/%s@%.16s.lock", c->rel_dir, name, sha);
 }
 
-int store_find_lock(const struct lpctl *c, const char *name, const char *sha,
-		    struct kvfile *lock)
+int store_find_lock(const struct lpctl *c, const char *name, const char *sha, struct kvfile *lock)
 {
 	char *path = store_lock_path(c, name, sha);
 	char why[160];

@@ -30,8 +30,7 @@ char *store_lock_path(const struct lpctl *c, const char *name, const char *sha);
  * Is that patch locked out? 0: no. 1: yes, with *@lock filled (a damaged
  * lock file still locks: its reason then says so).
  */
-int store_find_lock(const struct lpctl *c, const char *name, const char *sha,
-		    struct kvfile *lock);
+int store_find_lock(const struct lpctl *c, const char *name, const char *sha, struct kvfile *lock);
 /* Lock the patch out: reason, time, boot, and @trace lines (may be NULL). */
 int store_write_lock(const struct lpctl *c, const char *name, const char *sha,
 		     const char *patch_version, const char *reason, const struct strv *trace);

@@ -112,7 +112,7 @@ enum sig_status trust_verify(const uint8_t *data, size_t len, const char *name,
 	enum sig_status st = SIG_MALFORMED;
 	struct modsign_parts parts;
 	CMS_ContentInfo *cms = NULL;
-	STACK_OF(CMS_SignerInfo) *sis;
+	STACK_OF(CMS_SignerInfo) * sis;
 	CMS_SignerInfo *si;
 	const char *match = NULL;
 	X509 *match_x = NULL;
@@ -136,7 +136,8 @@ enum sig_status trust_verify(const uint8_t *data, size_t len, const char *name,
 	BIO_free(b);
 	sis = cms ? CMS_get0_SignerInfos(cms) : NULL;
 	if (!sis || sk_CMS_SignerInfo_num(sis) != 1) {
-		snprintf(why, why_len, "the module's signature is not a PKCS#7 message with one signer");
+		snprintf(why, why_len,
+			 "the module's signature is not a PKCS#7 message with one signer");
 		goto out;
 	}
 	si = sk_CMS_SignerInfo_value(sis, 0);
@@ -170,8 +171,10 @@ enum sig_status trust_verify(const uint8_t *data, size_t len, const char *name,
 
 	if (modsign_verify(data, len, name, one, reason, sizeof(reason))) {
 		st = SIG_BAD;
-		snprintf(why, why_len, "the signature does not match the module's content "
-			 "(changed after signing): %s", reason);
+		snprintf(why, why_len,
+			 "the signature does not match the module's content "
+			 "(changed after signing): %s",
+			 reason);
 		goto out;
 	}
 	name_str(X509_get_subject_name(match_x), who, sizeof(who));

@@ -12,8 +12,8 @@
 
 #define MODULE_MAX (256u << 20)
 
-static int check_signature(const struct lpctl *c, const char *path, struct verified *v,
-			   char *why, size_t why_len)
+static int check_signature(const struct lpctl *c, const char *path, struct verified *v, char *why,
+			   size_t why_len)
 {
 	struct strv certs = { 0 };
 	char reason[700];
@@ -62,7 +62,8 @@ static int check_modinfo(const char *path, struct verified *v, char *why, size_t
 		return LPB_EXIT_VERIFY;
 	}
 	if (!mi->target_release || !mi->target_version) {
-		snprintf(why, why_len, "module check: %s does not record its target kernel "
+		snprintf(why, why_len,
+			 "module check: %s does not record its target kernel "
 			 "(no lpb_target_release/lpb_target_version: not built by lp-build?)",
 			 mi->name);
 		return LPB_EXIT_VERIFY;
@@ -88,41 +89,48 @@ static int check_manifest(const char *manifest, struct verified *v, char *why, s
 	}
 	v->has_manifest = true;
 	if (strcmp(mf->module_sha256, v->sha256)) {
-		snprintf(why, why_len, "sha256 check: the module's SHA-256 is %s, the manifest %s "
-			 "says %s", v->sha256, manifest, mf->module_sha256);
+		snprintf(why, why_len,
+			 "sha256 check: the module's SHA-256 is %s, the manifest %s "
+			 "says %s",
+			 v->sha256, manifest, mf->module_sha256);
 		return LPB_EXIT_VERIFY;
 	}
 	if (strcmp(mf->name, mi->name) || strcmp(mf->target_release, mi->target_release) ||
 	    strcmp(mf->target_version, mi->target_version)) {
-		snprintf(why, why_len, "manifest check: %s describes patch %s for kernel %s \"%s\", "
-			 "the module is %s for %s \"%s\"", manifest, mf->name, mf->target_release,
-			 mf->target_version, mi->name, mi->target_release, mi->target_version);
+		snprintf(why, why_len,
+			 "manifest check: %s describes patch %s for kernel %s \"%s\", "
+			 "the module is %s for %s \"%s\"",
+			 manifest, mf->name, mf->target_release, mf->target_version, mi->name,
+			 mi->target_release, mi->target_version);
 		return LPB_EXIT_VERIFY;
 	}
 	return 0;
 }
 
-static int check_target(const struct lpctl *c, const struct modinfo *mi, char *why,
-			size_t why_len)
+static int check_target(const struct lpctl *c, const struct modinfo *mi, char *why, size_t why_len)
 {
 	const char *label = mi->target_label ? mi->target_label : "?";
 
 	if (strcmp(mi->target_release, c->release)) {
-		snprintf(why, why_len, "kernel check: %s was built for kernel release %s (%s), "
-			 "this kernel is %s", mi->name, mi->target_release, label, c->release);
+		snprintf(why, why_len,
+			 "kernel check: %s was built for kernel release %s (%s), "
+			 "this kernel is %s",
+			 mi->name, mi->target_release, label, c->release);
 		return LPB_EXIT_VERIFY;
 	}
 	if (strcmp(mi->target_version, c->version ? c->version : "")) {
-		snprintf(why, why_len, "kernel check: %s was built for kernel %s version \"%s\" (%s), "
-			 "this kernel's version is \"%s\"", mi->name, mi->target_release,
-			 mi->target_version, label, c->version ? c->version : "?");
+		snprintf(why, why_len,
+			 "kernel check: %s was built for kernel %s version \"%s\" (%s), "
+			 "this kernel's version is \"%s\"",
+			 mi->name, mi->target_release, mi->target_version, label,
+			 c->version ? c->version : "?");
 		return LPB_EXIT_VERIFY;
 	}
 	return 0;
 }
 
-int verify_module(const struct lpctl *c, const char *path, const char *manifest,
-		  struct verified *v, char *why, size_t why_len)
+int verify_module(const struct lpctl *c, const char *path, const char *manifest, struct verified *v,
+		  char *why, size_t why_len)
 {
 	int ret;
 

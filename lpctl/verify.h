@@ -30,8 +30,8 @@ struct verified {
  * Returns LPB_EXIT_OK with @v filled, LPB_EXIT_VERIFY with the failed
  * check in @why (one line), or LPB_EXIT_ERROR when a file cannot be read.
  */
-int verify_module(const struct lpctl *c, const char *path, const char *manifest,
-		  struct verified *v, char *why, size_t why_len);
+int verify_module(const struct lpctl *c, const char *path, const char *manifest, struct verified *v,
+		  char *why, size_t why_len);
 void verified_free(struct verified *v);
 
 #endif /* LPCTL_VERIFY_H */
