@@ -14,7 +14,7 @@ LDLIBS += $(PKG_LIBS)
 LPB_VERSION := $(shell cat VERSION)
 CFLAGS += -DLPB_VERSION='"$(LPB_VERSION)"'
 
-.PHONY: all clean deps unit integration integration-distro check demo bench fuzz asan
+.PHONY: all clean deps unit integration integration-distro check demo bench bench-distro fuzz asan
 all:
 
 # every object depends on its headers through -MMD
@@ -44,6 +44,10 @@ integration: all
 # cross-kernel refusals (doc/distro-kernels.md)
 integration-distro: all
 	bash integration/distro.sh
+
+# cold and warm cost of a one-file patch for Debian's kernel, cache size
+bench-distro: all
+	bash integration/distro-bench.sh
 
 # what CI runs (.ci/run) and what README.md documents: every suite runs even
 # when an earlier one failed, so one CI run shows every failure
