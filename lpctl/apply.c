@@ -211,7 +211,9 @@ int apply_check_marker(struct lpctl *c)
 	unsigned long long seq =
 		strtoull(kv_get(&m, "kmsg_seq") ? kv_get(&m, "kmsg_seq") : "0", NULL, 10);
 
-	if (seq && !kmsg_scan_since(&w, c->kmsg, seq) && w.hit) {
+	bool checked = seq && !kmsg_scan_since(&w, c->kmsg, seq);
+
+	if (checked && w.hit) {
 		reason =
 			xasprintf("an lpctl run (pid %s) stopped while applying %s, and the kernel "
 				  "log since shows trouble (%s): %s",
@@ -226,7 +228,7 @@ int apply_check_marker(struct lpctl *c)
 	lpctl_errf(c,
 		   "an lpctl run (pid %s) stopped while applying %s in this boot; the kernel "
 		   "log since %s; not locking it out",
-		   kv_get(&m, "pid"), name, seq ? "shows no trouble" : "could not be checked");
+		   kv_get(&m, "pid"), name, checked ? "shows no trouble" : "could not be checked");
 	goto remove;
 lock:
 	lpctl_errf(c, "%s; locking %s out", reason, name);

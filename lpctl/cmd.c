@@ -164,11 +164,14 @@ static int read_installed(struct lpctl *c, struct kvfile *f)
 	char *path = store_path(c, "installed"), why[200];
 	int ret = kvfile_read(path, f, why, sizeof(why));
 
-	if (ret && ret != -ENOENT) {
+	if (ret == -EBADMSG) {
 		lpctl_errf(c,
 			   "the state file %s is damaged (%s); not trusting it: install the patch "
 			   "again with 'lpctl install'",
 			   path, why);
+		ret = LPB_EXIT_ERROR;
+	} else if (ret && ret != -ENOENT) {
+		lpctl_errf(c, "cannot read %s: %s", path, why);
 		ret = LPB_EXIT_ERROR;
 	} else if (!ret && (!kv_get(f, "name") || !kv_get(f, "sha256") || !kv_get(f, "module") ||
 			    !valid_module_name(kv_get(f, "name")))) {

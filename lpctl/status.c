@@ -35,8 +35,10 @@ static bool read_state(struct lpctl *c, const char *name, struct kvfile *f, stru
 	char *path = store_path(c, name), why[200];
 	int ret = kvfile_read(path, f, why, sizeof(why));
 
-	if (ret && ret != -ENOENT)
+	if (ret == -EBADMSG)
 		strv_addf(&s->problems, "%s is damaged (%s); not trusted", path, why);
+	else if (ret && ret != -ENOENT)
+		strv_addf(&s->problems, "cannot read %s: %s", path, why);
 	free(path);
 	return !ret;
 }
@@ -107,6 +109,16 @@ static void status_free(struct status *s)
 	strv_free(&s->problems);
 }
 
+/* When the installed patch, now applied, was applied (NULL if unknown). */
+static const char *applied_at(const struct status *s)
+{
+	if (!s->has_inst || !s->has_last || s->st.enabled != 1 ||
+	    strcmp(kv_get(&s->last, "result") ?: "", "applied") ||
+	    strcmp(kv_get(&s->last, "sha256") ?: "", kv_get(&s->inst, "sha256")))
+		return NULL;
+	return kv_get(&s->last, "at");
+}
+
 /* One word for the installed patch's state in the kernel. */
 static const char *patch_state(const struct status *s)
 {
@@ -170,6 +182,7 @@ static void print_json(struct lpctl *c, struct status *s)
 
 	jw_begin_object(&w, "patch");
 	jw_string(&w, "state", patch_state(s));
+	jw_string(&w, "applied_at", applied_at(s));
 	jw_bool(&w, "loaded", s->mod_loaded);
 	if (s->st.present) {
 		jw_bool(&w, "enabled", s->st.enabled == 1);
@@ -268,6 +281,8 @@ static void print_human(struct lpctl *c, struct status *s)
 		fprintf(o, "state:       %s", patch_state(s));
 		if (s->st.present)
 			fprintf(o, " (enabled=%d transition=%d)", s->st.enabled, s->st.transition);
+		if (applied_at(s))
+			fprintf(o, " since %s", applied_at(s));
 		fputc('\n', o);
 		if (s->locked)
 			fprintf(o,

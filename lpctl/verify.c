@@ -42,8 +42,14 @@ static int check_signature(const struct lpctl *c, const char *path, struct verif
 static int check_modinfo(const char *path, struct verified *v, char *why, size_t why_len)
 {
 	struct modinfo *mi = &v->mi;
-	int ret = modinfo_read(path, mi);
+	int ret;
 
+	/* not an ELF at all: say so here rather than through lib/'s reader */
+	if (v->len < 4 || memcmp(v->data, "\177ELF", 4)) {
+		snprintf(why, why_len, "module check: not a loadable x86_64 kernel module (ELF)");
+		return LPB_EXIT_VERIFY;
+	}
+	ret = modinfo_read(path, mi);
 	if (ret == -EINVAL) {
 		snprintf(why, why_len, "module check: not a loadable x86_64 kernel module (ELF)");
 		return LPB_EXIT_VERIFY;

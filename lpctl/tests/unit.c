@@ -78,6 +78,7 @@ void test_apply_good(void)
 	CHECK(inst && !strcmp(json_get_str(inst, "sha256") ?: "", sha), "installed sha256");
 	CHECK(inst && json_get(inst, "fixes") && json_get(inst, "fixes")->n == 1, "fixes listed");
 	CHECK(patch && !strcmp(json_get_str(patch, "state") ?: "", "applied"), "state applied");
+	CHECK(patch && json_get_str(patch, "applied_at"), "time applied");
 	CHECK(json_get(json_get(j, "last"), "transition_ms") &&
 		      json_get(json_get(j, "last"), "transition_ms")->num == 1200,
 	      "transition_ms");
