@@ -4,7 +4,7 @@
 P=lpctl_apply
 
 run_test() {
-	local orig state
+	local orig state pid rc1 rc2
 	orig=$(cat /proc/cmdline)
 	expect_file_eq /sys/module/module/parameters/sig_enforce Y
 	lpctl_setup
@@ -27,10 +27,23 @@ run_test() {
 	lpctl_says "PROBLEM:"
 	cp /tmp/installed.good "$state/installed"
 
+	# two starts at once (the service and an operator): one applies the
+	# patch, the other waits for it, then finds it loaded
 	kmsg_reset
-	lpctl_run 0 "start applies the installed patch" start --settle 2
+	lpctl start --settle 2 >/tmp/start1.out 2>&1 &
+	pid=$!
+	lpctl start --settle 2 >/tmp/start2.out 2>&1
+	rc2=$?
+	wait $pid
+	rc1=$?
+	LPCTL_OUT=$(cat /tmp/start1.out /tmp/start2.out)
+	printf '%s\n' "$LPCTL_OUT" | sed 's/^/    | /' >/dev/console
+	expect_eq "two concurrent starts both succeed" "0 0" "$rc1 $rc2"
 	lpctl_says "$P: applied; the kernel took"
 	lpctl_says "$P: settled: no kernel trouble in 2 s"
+	lpctl_says "waiting for another lpctl run (pid "
+	lpctl_says "$P: already loaded"
+	expect_eq "inserted once" 1 "$(dmesg | grep -c "lpctl: inserting $P")"
 	expect_eq "enabled, transition done" "enabled=1 transition=0" "$(lp_state $P)"
 	expect_file_eq /proc/cmdline "$orig lpctl-applied"
 	kmsg_expect "lpctl: inserting $P version 1"
