@@ -318,7 +318,7 @@ struct key trusted, untrusted;
 struct fake *fake_new(const char *name)
 {
 	struct fake *f = xcalloc(1, sizeof(*f));
-	char *p;
+	char *p, *cert;
 
 	f->root = xasprintf("%s/%s", work, name);
 	rm_rf(f->root);
@@ -343,7 +343,9 @@ struct fake *fake_new(const char *name)
 	mkdir_p(p, 0755);
 	free(p);
 	p = rp(f, "/etc/lpctl/trusted.d/unit.crt");
-	put(p, slurp(trusted.cert));
+	cert = slurp(trusted.cert);
+	put(p, cert);
+	free(cert);
 	free(p);
 	return f;
 }

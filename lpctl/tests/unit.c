@@ -288,6 +288,7 @@ void test_crash_marker(void)
 	free(text);
 	p = state_file(f, "marker");
 	CHECK(!exists(p), "marker consumed");
+	free(p);
 	rc = cmd_start(&c);
 	CHECK(rc == LPB_EXIT_LOCKED && f->inserts == 0, "still locked at the next start");
 
