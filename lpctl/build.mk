@@ -44,6 +44,14 @@ lpctl-unit: $(LPCTL_UNIT) $(O)/lpctl
 
 unit: lpctl-unit
 
+# `make asan` runs them under AddressSanitizer/UBSan too, in their own tree
+.PHONY: lpctl-asan
+lpctl-asan:
+	$(MAKE) O=$(O)/asan EXTRA_CFLAGS="-fsanitize=address,undefined -fno-omit-frame-pointer" \
+		LDLIBS="$(LDLIBS) -fsanitize=address,undefined" lpctl-unit
+
+asan: lpctl-asan
+
 # ---- installing on a target machine ----
 DESTDIR ?=
 SBINDIR ?= /usr/sbin
