@@ -393,7 +393,9 @@ static int on_bug(struct lpctl *c, const struct verified *v, struct kmsg_watch *
 		nap(c);
 		kmsg_watch_poll(w);
 	}
-	reason = xasprintf("inserted but caused a kernel bug (%s): %s", w->hit_what, w->hit_line);
+	reason = xasprintf("%s a kernel bug (%s): %s",
+			   inserted ? "inserted but caused" : "its insertion failed with",
+			   w->hit_what, w->hit_line);
 	lock = store_lock_path(c, name, v->sha256);
 	ret = store_write_lock(c, name, v->sha256, v->mi.patch_version, reason, &w->trace);
 	lpctl_errf(c, "%s was %s", name, reason);

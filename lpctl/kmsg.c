@@ -100,11 +100,18 @@ bool kmsg_parse(const char *line, size_t len, struct kmsg_record *rec)
 		head[semi - line] = 0;
 		if (sscanf(head, "%d,%llu,%llu", &prio, &seq, &usec) >= 1) {
 			rec->prio = prio & 7; /* the facility is in the upper bits */
+			rec->has_seq = true;
 			rec->seq = seq;
 			rec->usec = usec;
 			rec->text = unescape(semi + 1, len - (semi + 1 - line));
 			return true;
 		}
+	}
+	/* a plain line (a fake log): "<N>" is a level, as when written to /dev/kmsg */
+	if (len > 2 && line[0] == '<' && line[1] >= '0' && line[1] <= '7' && line[2] == '>') {
+		rec->prio = line[1] - '0';
+		line += 3;
+		len -= 3;
 	}
 	rec->text = unescape(line, len);
 	return true;
@@ -135,11 +142,11 @@ void kmsg_watch_line(struct kmsg_watch *w, const char *line, size_t len)
 
 	if (!kmsg_parse(line, len, &rec))
 		return;
-	if (rec.prio >= 0 && rec.seq < w->min_seq) {
+	if (rec.has_seq && rec.seq < w->min_seq) {
 		free(rec.text);
 		return;
 	}
-	if (!w->nr_lines && rec.prio >= 0)
+	if (!w->nr_lines && rec.has_seq)
 		w->first_seq = rec.seq;
 	w->nr_lines++;
 	if (w->hit) {
@@ -150,7 +157,8 @@ void kmsg_watch_line(struct kmsg_watch *w, const char *line, size_t len)
 		free(rec.text);
 		return;
 	}
-	what = kmsg_trouble(rec.text);
+	/* lpctl's own notes name patches, and a name may hold "Oops" */
+	what = str_has_prefix(rec.text, "lpctl: ") ? NULL : kmsg_trouble(rec.text);
 	if (!what) {
 		/* keep a few lines of context ("[ cut here ]" comes first) */
 		if (w->nr_before == KMSG_CONTEXT) {

@@ -14,6 +14,7 @@
  * " KEY=VALUE" are dropped). A plain line (a fake log) is all text. */
 struct kmsg_record {
 	int prio; /* syslog level (0-7), -1 when unknown */
+	bool has_seq; /* a /dev/kmsg record (seq and usec are valid) */
 	uint64_t seq;
 	uint64_t usec;
 	char *text; /* unescaped (\xNN) message text */

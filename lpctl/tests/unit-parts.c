@@ -218,6 +218,16 @@ void test_kmsg(void)
 		      fine[i]);
 	CHECK(!strcmp(kmsg_trouble(trouble[0]), "kernel warning"), "what a WARNING is");
 
+	/* lpctl's own note about a patch named like trouble is no trouble */
+	path = xasprintf("%s/kmsg-note", work);
+	put(path, "");
+	CHECK(!kmsg_watch_open(&w, path), "open");
+	CHECK(!kmsg_write(path, "lpctl: inserting lp_Oops_fix version 1"), "note written");
+	CHECK(kmsg_watch_poll(&w) == 0 && !w.hit && w.nr_lines == 1, "own note not a hit");
+	kmsg_watch_close(&w);
+	free(path);
+	path = xasprintf("%s/kmsg", work);
+
 	const char *rec = "4,1234,5678901,-;WARNING: at \\x41\\x5c x";
 
 	CHECK(kmsg_parse(rec, strlen(rec), &r), "record parses");
