@@ -198,6 +198,26 @@ static int meta_reloc(struct cdo *c, struct lpb_section *sec, uint64_t off,
 	return rela ? lpb_reloc_add(rela, off, R_X86_64_64, sym, addend) : -1;
 }
 
+/* .lpb.strings of this output: created before the entries that point into
+ * it, filled last. */
+static struct lpb_section *strings_sec;
+
+/*
+ * A string field holds its offset in .lpb.strings, and an R_X86_64_32
+ * relocation against that section says the same: when kbuild links several
+ * diff objects into one module, their .lpb.strings are concatenated and
+ * only the relocation follows the string to its new offset.
+ */
+static int meta_str(struct cdo *c, struct lpb_section *sec, uint64_t off, uint32_t *field,
+		    const char *s)
+{
+	struct lpb_section *rela = lpb_elf_add_rela_section(c->out, sec, NULL, 0);
+	struct lpb_symbol *base = lpb_section_symbol(strings_sec);
+
+	*field = str_off(c, s);
+	return rela && base ? lpb_reloc_add(rela, off, R_X86_64_32, base, *field) : -1;
+}
+
 static int emit_funcs(struct cdo *c)
 {
 	struct lpb_section *sec = meta_section(c, LPB_SEC_FUNCS, NULL, 0);
@@ -222,13 +242,16 @@ static int emit_funcs(struct cdo *c)
 		free(name);
 		if (!alias)
 			return -1;
-		m.old_name = str_off(c, Y(p)->twin->name);
-		m.objname = str_off(c, c->objname);
 		m.sympos = sympos;
 		off = lpb_section_append(sec, &m, sizeof(m), 8);
-		if (off < 0 || meta_reloc(c, sec, off + offsetof(struct lpb_func_meta, new_func),
-					  alias, 0))
+		if (off < 0 ||
+		    meta_str(c, sec, off + offsetof(struct lpb_func_meta, old_name), &m.old_name,
+			     Y(p)->twin->name) ||
+		    meta_str(c, sec, off + offsetof(struct lpb_func_meta, objname), &m.objname,
+			     c->objname) ||
+		    meta_reloc(c, sec, off + offsetof(struct lpb_func_meta, new_func), alias, 0))
 			return -1;
+		memcpy((char *)sec->data + off, &m, sizeof(m));
 	}
 	return 0;
 }
@@ -250,13 +273,17 @@ static int emit_relocs(struct cdo *c)
 			return -1;
 		m.addend = k->addend;
 		m.type = k->type;
-		m.sym_name = str_off(c, k->symbol);
-		m.objname = str_off(c, c->objname);
 		m.sympos = k->sympos;
 		off = lpb_section_append(sec, &m, sizeof(m), 8);
-		if (off < 0 || meta_reloc(c, sec, off + offsetof(struct lpb_reloc_meta, place),
-					  place, k->offset))
+		if (off < 0 ||
+		    meta_str(c, sec, off + offsetof(struct lpb_reloc_meta, sym_name), &m.sym_name,
+			     k->symbol) ||
+		    meta_str(c, sec, off + offsetof(struct lpb_reloc_meta, objname), &m.objname,
+			     c->objname) ||
+		    meta_reloc(c, sec, off + offsetof(struct lpb_reloc_meta, place), place,
+			       k->offset))
 			return -1;
+		memcpy((char *)sec->data + off, &m, sizeof(m));
 	}
 	return 0;
 }
@@ -292,11 +319,13 @@ static int emit_callbacks(struct cdo *c)
 		if (!alias)
 			return -1;
 		m.kind = k;
-		m.objname = str_off(c, c->objname);
 		off = lpb_section_append(sec, &m, sizeof(m), 8);
-		if (off < 0 || meta_reloc(c, sec, off + offsetof(struct lpb_callback_meta, fn),
-					  alias, 0))
+		if (off < 0 ||
+		    meta_str(c, sec, off + offsetof(struct lpb_callback_meta, objname), &m.objname,
+			     c->objname) ||
+		    meta_reloc(c, sec, off + offsetof(struct lpb_callback_meta, fn), alias, 0))
 			return -1;
+		memcpy((char *)sec->data + off, &m, sizeof(m));
 	}
 	return 0;
 }
@@ -306,10 +335,12 @@ int cdo_output(struct cdo *c)
 	c->out = lpb_elf_new(c->opts->out ? c->opts->out : "output", c->patched);
 	if (!c->out)
 		return -1;
-	if (copy_sections(c) || copy_relocs(c) || cdo_output_special(c) ||
-	    emit_funcs(c) || emit_relocs(c) || emit_callbacks(c))
+	if (copy_sections(c) || copy_relocs(c) || cdo_output_special(c))
 		return -1;
-	if (!meta_section(c, LPB_SEC_STRINGS, c->strings.v, c->strings.nr))
+	strings_sec = meta_section(c, LPB_SEC_STRINGS, NULL, 0);
+	if (!strings_sec || emit_funcs(c) || emit_relocs(c) || emit_callbacks(c))
+		return -1;
+	if (c->strings.nr && lpb_section_append(strings_sec, c->strings.v, c->strings.nr, 1) < 0)
 		return -1;
 	return 0;
 }

@@ -63,6 +63,25 @@ static struct lpb_section *klp_rela(struct lpb_elf *elf, const struct lpb_meta_r
 	return rela;
 }
 
+/*
+ * The kernel applies .klp.rela.<obj>.* only for the objects of the patch
+ * (those with functions or callbacks): a relocation for any other object
+ * would silently never be written.
+ */
+static int check_object(struct lpb_elf *elf, const struct lpb_meta *m,
+			const struct lpb_meta_reloc *k)
+{
+	for (size_t i = 0; i < m->nr_funcs; i++)
+		if (!strcmp(m->funcs[i].objname, k->objname))
+			return 0;
+	for (size_t i = 0; i < m->nr_callbacks; i++)
+		if (!strcmp(m->callbacks[i].objname, k->objname))
+			return 0;
+	lpb_err("%s: livepatch relocation for %s in object %s, which the patch does not patch",
+		elf->path, k->sym_name, k->objname);
+	return -EINVAL;
+}
+
 /* The loader must not also see an ordinary relocation at that place. */
 static int check_place(struct lpb_elf *elf, const struct lpb_meta_reloc *k)
 {
@@ -105,7 +124,9 @@ int lpb_klp_postlink(const char *in, const char *out, struct lpb_klp_stats *stat
 		struct lpb_symbol *sym;
 		struct lpb_section *rela;
 
-		ret = check_place(elf, k);
+		ret = check_object(elf, &meta, k);
+		if (!ret)
+			ret = check_place(elf, k);
 		if (ret)
 			break;
 		sym = klp_symbol(elf, k, &st);

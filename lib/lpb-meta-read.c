@@ -25,18 +25,6 @@ struct meta_ctx {
 	struct lpb_section *strings;
 };
 
-static const char *meta_str(struct meta_ctx *c, uint32_t off, const char *what)
-{
-	const char *s = c->strings ? c->strings->data : NULL;
-
-	if (!s || off >= c->strings->size || !memchr(s + off, 0, c->strings->size - off)) {
-		lpb_err("%s: %s: string offset %u is outside " LPB_SEC_STRINGS, c->elf->path,
-			what, off);
-		return NULL;
-	}
-	return s + off;
-}
-
 /*
  * The relocation at @offset of @sec's RELA section: every address field
  * carries exactly one. Sorted lookups would be faster, but metadata
@@ -53,6 +41,36 @@ static struct lpb_reloc *field_reloc(struct lpb_section *sec, uint64_t offset)
 		if (r->offset == offset)
 			return r;
 	return NULL;
+}
+
+/*
+ * The string of the field at @field in @sec, whose value is @off. In a
+ * module linked from several diff objects their .lpb.strings were
+ * concatenated: the field's relocation against .lpb.strings, when there is
+ * one, gives the string's offset in the linked section.
+ */
+static const char *meta_str(struct meta_ctx *c, struct lpb_section *sec, uint64_t field,
+			    uint32_t off, const char *what)
+{
+	const char *s = c->strings ? c->strings->data : NULL;
+	struct lpb_reloc *r = field_reloc(sec, field);
+	int64_t at = off;
+
+	if (r) {
+		if (!r->sym || r->sym->sec != c->strings) {
+			lpb_err("%s: %s: a string field is relocated outside " LPB_SEC_STRINGS,
+				c->elf->path, what);
+			return NULL;
+		}
+		at = (int64_t)r->sym->sym.st_value + r->addend;
+	}
+	if (!s || at < 0 || (uint64_t)at >= c->strings->size ||
+	    !memchr(s + at, 0, c->strings->size - at)) {
+		lpb_err("%s: %s: string offset %lld is outside " LPB_SEC_STRINGS, c->elf->path,
+			what, (long long)at);
+		return NULL;
+	}
+	return s + at;
 }
 
 /* Entries of @name, checked to be a whole number of @entsize records. */
@@ -94,8 +112,10 @@ static int read_funcs(struct meta_ctx *c, struct lpb_meta *m)
 
 		memcpy(&e, (char *)sec->data + i * sizeof(e), sizeof(e));
 		r = field_reloc(sec, i * sizeof(e) + offsetof(struct lpb_func_meta, new_func));
-		f->old_name = meta_str(c, e.old_name, LPB_SEC_FUNCS);
-		f->objname = meta_str(c, e.objname, LPB_SEC_FUNCS);
+		f->old_name = meta_str(c, sec, i * sizeof(e) + offsetof(struct lpb_func_meta, old_name),
+				       e.old_name, LPB_SEC_FUNCS);
+		f->objname = meta_str(c, sec, i * sizeof(e) + offsetof(struct lpb_func_meta, objname),
+				      e.objname, LPB_SEC_FUNCS);
 		f->sympos = e.sympos;
 		if (!f->old_name || !f->objname)
 			return -EINVAL;
@@ -128,8 +148,11 @@ static int read_relocs(struct meta_ctx *c, struct lpb_meta *m)
 		k->type = e.type;
 		k->addend = e.addend;
 		k->sympos = e.sympos;
-		k->sym_name = meta_str(c, e.sym_name, LPB_SEC_RELOCS);
-		k->objname = meta_str(c, e.objname, LPB_SEC_RELOCS);
+		k->sym_name = meta_str(c, sec,
+				       i * sizeof(e) + offsetof(struct lpb_reloc_meta, sym_name),
+				       e.sym_name, LPB_SEC_RELOCS);
+		k->objname = meta_str(c, sec, i * sizeof(e) + offsetof(struct lpb_reloc_meta, objname),
+				      e.objname, LPB_SEC_RELOCS);
 		if (!k->sym_name || !k->objname)
 			return -EINVAL;
 		/* The place: a section (or symbol in one) plus an offset. */
@@ -166,7 +189,9 @@ static int read_callbacks(struct meta_ctx *c, struct lpb_meta *m)
 		memcpy(&e, (char *)sec->data + i * sizeof(e), sizeof(e));
 		r = field_reloc(sec, i * sizeof(e) + offsetof(struct lpb_callback_meta, fn));
 		cb->kind = e.kind;
-		cb->objname = meta_str(c, e.objname, LPB_SEC_CALLBACKS);
+		cb->objname = meta_str(c, sec,
+				       i * sizeof(e) + offsetof(struct lpb_callback_meta, objname),
+				       e.objname, LPB_SEC_CALLBACKS);
 		if (!cb->objname)
 			return -EINVAL;
 		if (!lpb_callback_kind_name(e.kind) || !r || !r->sym || r->addend) {

@@ -15,7 +15,10 @@
  *
  * Fields holding an address are 0 in the file; the address is given by an
  * R_X86_64_64 relocation at that field in .rela<section>. Strings are
- * offsets into LPB_SEC_STRINGS (NUL-terminated).
+ * offsets into LPB_SEC_STRINGS (NUL-terminated), each also given by an
+ * R_X86_64_32 relocation against that section: a module linked from several
+ * diff objects has their string sections concatenated, and only the
+ * relocation still points at the right string there.
  */
 #define LPB_SEC_FUNCS ".lpb.funcs"
 #define LPB_SEC_RELOCS ".lpb.relocs"

@@ -47,9 +47,31 @@ static bool allowed(const struct lpb_section *sec)
 	return false;
 }
 
-static const char *str(struct lpb_section *strings, uint32_t off)
+
+static struct lpb_reloc *reloc_at(struct lpb_section *sec, uint64_t off);
+
+/* Set by --linked: the object is several diff objects linked together. */
+static bool linked;
+
+/* The string a metadata field names: by its R_X86_64_32 relocation into
+ * .lpb.strings (which a link of several diff objects keeps right), which
+ * must agree with the field's own offset unless the object is linked. */
+static const char *str(struct lpb_section *strings, struct lpb_section *sec, uint64_t field,
+		       uint32_t value)
 {
-	if (!strings || off >= strings->size ||
+	struct lpb_reloc *r = reloc_at(sec, field);
+	char where[64];
+	int64_t off;
+
+	snprintf(where, sizeof(where), "+%llu", (unsigned long long)field);
+	if (!r || r->type != R_X86_64_32 || !r->sym || r->sym->sec != strings) {
+		fail("%s%s: string field not relocated into .lpb.strings", sec->name, where);
+		return NULL;
+	}
+	off = (int64_t)r->sym->sym.st_value + r->addend;
+	if (!linked && off != value)
+		fail("%s%s: string field and its relocation disagree", sec->name, where);
+	if (!strings || off < 0 || (uint64_t)off >= strings->size ||
 	    memchr((char *)strings->data + off, 0, strings->size - off) == NULL)
 		return NULL;
 	return (char *)strings->data + off;
@@ -75,8 +97,13 @@ int main(int argc, char **argv)
 	struct lpb_symbol *s;
 	size_t i;
 
+	if (argc == 3 && !strcmp(argv[1], "--linked")) {
+		linked = true;
+		argv++;
+		argc--;
+	}
 	if (argc != 2) {
-		fprintf(stderr, "usage: objcheck OUT.o\n");
+		fprintf(stderr, "usage: objcheck [--linked] OUT.o\n");
 		return 2;
 	}
 	e = lpb_elf_open(argv[1], 0);
@@ -102,8 +129,10 @@ int main(int argc, char **argv)
 		const char *old, *obj;
 
 		memcpy(&m, (char *)funcs->data + i * sizeof(m), sizeof(m));
-		old = str(strings, m.old_name);
-		obj = str(strings, m.objname);
+		old = str(strings, funcs, i * sizeof(m) + offsetof(struct lpb_func_meta, old_name),
+			  m.old_name);
+		obj = str(strings, funcs, i * sizeof(m) + offsetof(struct lpb_func_meta, objname),
+			  m.objname);
 		if (!old || !obj) {
 			fail("bad string offset in .lpb.funcs%s%s", "", "");
 			continue;
@@ -122,8 +151,10 @@ int main(int argc, char **argv)
 		const char *name, *obj;
 
 		memcpy(&m, (char *)relocs->data + i * sizeof(m), sizeof(m));
-		name = str(strings, m.sym_name);
-		obj = str(strings, m.objname);
+		name = str(strings, relocs, i * sizeof(m) + offsetof(struct lpb_reloc_meta, sym_name),
+			   m.sym_name);
+		obj = str(strings, relocs, i * sizeof(m) + offsetof(struct lpb_reloc_meta, objname),
+			  m.objname);
 		r = reloc_at(relocs, i * sizeof(m) + offsetof(struct lpb_reloc_meta, place));
 		if (!name || !obj) {
 			fail("bad string offset in .lpb.relocs%s%s", "", "");
@@ -147,6 +178,9 @@ int main(int argc, char **argv)
 
 		memcpy(&m, (char *)cbs->data + i * sizeof(m), sizeof(m));
 		r = reloc_at(cbs, i * sizeof(m) + offsetof(struct lpb_callback_meta, fn));
+		if (!str(strings, cbs, i * sizeof(m) + offsetof(struct lpb_callback_meta, objname),
+			 m.objname))
+			fail("callback %s: bad objname%s", r && r->sym ? r->sym->name : "", "");
 		if (!r || !r->sym || !prefix(r->sym->name, LPB_CALLBACK_PREFIX))
 			fail("callback %s: fn is not relocated to a %s alias", "", LPB_CALLBACK_PREFIX);
 		else

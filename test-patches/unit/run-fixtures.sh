@@ -149,9 +149,34 @@ report() {
 	fi
 }
 
+# linked_check FIXTURE...: kbuild links every diff object of a patch into one
+# module; the linked metadata must name the same functions, livepatch
+# relocations and callbacks as the diff objects did one by one
+linked_check() {
+	local objs=() f want got
+	for f in "$@"; do
+		[ -f "$WORK/$f/out.o" ] && [ -f "$WORK/$f/objcheck" ] || return 0
+		objs+=("$WORK/$f/out.o")
+	done
+	if ! ld -r -o "$WORK/linked.o" "${objs[@]}" 2>"$WORK/linked.err"; then
+		report "linked: $*" "ld -r failed: $(head -2 "$WORK/linked.err")"
+		return
+	fi
+	"$OBJCHECK" --linked "$WORK/linked.o" >"$WORK/linked.objcheck" 2>"$WORK/linked.err"
+	want=$(for f in "$@"; do grep -E '^(func|klp|callback) ' "$WORK/$f/objcheck"; done | cut -d' ' -f1-4 | sort)
+	got=$(grep -E '^(func|klp|callback) ' "$WORK/linked.objcheck" | cut -d' ' -f1-4 | sort)
+	if [ -s "$WORK/linked.err" ] || [ "$want" != "$got" ]; then
+		report "linked: $*" "objcheck: $(head -3 "$WORK/linked.err")" \
+			"metadata after linking differs: $(diff <(echo "$want") <(echo "$got") | grep '^[<>]' | head -4 | tr '\n' ' ')"
+	else
+		report "linked: $*"
+	fi
+}
+
 for f in "${fixtures[@]}"; do
 	check_one "$f"
 done
+linked_check string-literal callback fnptr-to-local
 t1=$(date +%s.%N)
 printf 'fixtures: %d passed, %d failed (%.1f s)\n' "$pass" "${#failed[@]}" "$(echo "$t1 - $t0" | bc)"
 [ ${#failed[@]} -eq 0 ]
