@@ -64,6 +64,10 @@ read_conf() {
 			load_msg='' build_rc='' build_msg='' timeout=60 boots=1 disk=no
 			allow_health='' leave_loaded=no lpbuild_args='' lpctl=no
 		}
+		# test.conf may name inputs its setup.sh makes under the cache, or
+		# derive them from the target's source
+		# shellcheck disable=SC2034
+		LPB_KSRC=${KSRC:-}
 		# shellcheck disable=SC1091
 		. "$dir/test.conf" >&2
 		for v in description prebuilt builds module cmdline expect load_msg \
@@ -146,6 +150,15 @@ prepare_test() {
 	if [ -n "$c_builds" ]; then
 		if [ ! -x "$LPB_TOOL" ]; then
 			set_result "$t" SKIP "needs lp-build, and $LPB_TOOL is not built yet"
+			return
+		fi
+		# setup.sh: inputs lp-build needs that the test makes itself (e.g. a
+		# modified copy of the source under the cache), before any build
+		if [ -f "$dir/setup.sh" ] && ! (cd "$OUT_T/$t" && LPB_KBUILD=$KB LPB_KSRC=$KSRC \
+			LPB_CONFIG=$TGT_CONFIG LPB_CACHE=$LPB_CACHE LPB_TEST_DIR=$dir LPB_INTEG=$LPB_INTEG \
+			bash "$dir/setup.sh") >"$OUT_T/$t/setup.log" 2>&1; then
+			set_result "$t" FAIL "setup.sh failed: $(tail -n 5 "$OUT_T/$t/setup.log")"
+			LOGF[$t]=$OUT_T/$t/setup.log
 			return
 		fi
 		for entry in $c_builds; do
