@@ -16,6 +16,7 @@
 #   $LPB_CACHE/distro/VERSION/image/              the image package (boot/vmlinuz-*, boot/config-*, lib/modules/*)
 #   $LPB_CACHE/distro/VERSION/dbg/                the -dbg package (usr/lib/debug/...)
 #   $LPB_CACHE/distro/VERSION/headers/            Module.symvers (from the headers package)
+#   $LPB_CACHE/distro/VERSION/initrd-extra/       the image's virtio modules, for the guest's /init
 #   $LPB_CACHE/distro/VERSION/target.env          what this script prints
 set -euo pipefail
 LPB_PROG=distro-fetch
@@ -133,12 +134,36 @@ unpack_source() {
 	touch "$dest/.unpacked"
 }
 
+# the layout of target.env this script writes; an older one is rewritten
+FORMAT=2
+
+# early_modules DIR REL OUT: the modules the guest needs before its tests
+# (virtio PCI and block, for the harness's persistent disk), with their
+# dependencies, copied to OUT/lpb/early-modules/ and named in load order
+early_modules() {
+	local dir=$1 rel=$2 out=$3 tmp i=0 line ko
+	tmp=$(mktemp -d "$dir/.early.XXXXXX")
+	depmod -b "$dir/image" "$rel" || die "depmod failed on $dir/image/lib/modules/$rel"
+	mkdir -p "$tmp/lpb/early-modules"
+	while read -r line; do
+		ko=${line#insmod }
+		ko=${ko%% *}
+		[ -f "$ko" ] || die "modprobe named $ko, which the image does not have"
+		cp "$ko" "$tmp/lpb/early-modules/$(printf '%02d' $i)-$(basename "$ko")"
+		i=$((i + 1))
+	done < <(modprobe -d "$dir/image" -S "$rel" -a --show-depends virtio_pci virtio_blk |
+		awk '$1 == "insmod" && !seen[$2]++')
+	[ $i -gt 0 ] || die "no virtio modules in $dir/image/lib/modules/$rel"
+	rm -rf "$out"
+	mv "$tmp" "$out"
+}
+
 fetch_set() {
 	local ver=$CHOSEN_VERSION n=$CHOSEN_ABI rel dir
 	rel=6.1.0-$n-$FLAVOUR
 	dir=$LPB_CACHE/distro/$ver
 	mkdir -p "$dir"
-	if [ -f "$dir/target.env" ]; then
+	if grep -qx "DISTRO_FORMAT=$FORMAT" "$dir/target.env" 2>/dev/null; then
 		echo "$dir/target.env"
 		return 0
 	fi
@@ -163,8 +188,10 @@ fetch_set() {
 	for f in "$dbgmods" "$mods"; do
 		[ -d "$f" ] || die "the $ver packages lack $f"
 	done
+	early_modules "$dir" "$rel" "$dir/initrd-extra"
 	{
 		echo "# Debian $FLAVOUR kernel $rel, packages $ver (written by distro-fetch.sh)"
+		echo "DISTRO_FORMAT=$FORMAT"
 		printf 'DISTRO_VERSION=%q\n' "$ver"
 		printf 'DISTRO_RELEASE=%q\n' "$rel"
 		printf 'DISTRO_PACKAGES=%q\n' "$(set_pkgs "$n")"
@@ -184,6 +211,7 @@ fetch_set() {
 		printf 'target_modules=%q\n' "$dbgmods"
 		printf 'target_kernel=%q\n' "$vmlinuz"
 		printf 'target_prebuilt=%q\n' "$mods/kernel"
+		printf 'target_initrd_extra=%q\n' "$dir/initrd-extra"
 	} >"$dir/target.env.tmp"
 	mv "$dir/target.env.tmp" "$dir/target.env"
 	echo "$dir/target.env"
@@ -191,7 +219,8 @@ fetch_set() {
 
 ensure_cache
 CHOSEN_VERSION='' CHOSEN_ABI=''
-if [ -n "${LPB_DISTRO_VERSION:-}" ] && [ -f "$LPB_CACHE/distro/$LPB_DISTRO_VERSION/target.env" ] && [ $list_only -eq 0 ]; then
+if [ -n "${LPB_DISTRO_VERSION:-}" ] && [ $list_only -eq 0 ] &&
+	grep -qx "DISTRO_FORMAT=$FORMAT" "$LPB_CACHE/distro/$LPB_DISTRO_VERSION/target.env" 2>/dev/null; then
 	# pinned and complete in the cache: no need to ask apt
 	log "Debian kernel $LPB_DISTRO_VERSION (pinned, cached)"
 	echo "$LPB_CACHE/distro/$LPB_DISTRO_VERSION/target.env"

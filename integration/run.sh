@@ -289,6 +289,7 @@ boot_group() {
 	local tests
 	read -r -a tests <<<"${G_TESTS[$key]}"
 	mkdir -p "$bdir/payload/tests"
+	[ -z "${TGT_EXTRA:-}" ] || cp -r "$TGT_EXTRA/." "$bdir/payload/"
 	for t in "${tests[@]}"; do
 		cp -r "$OUT_T/$t/guest" "$bdir/payload/tests/$t"
 		echo "$t" >>"$bdir/payload/tests/order"
@@ -458,16 +459,19 @@ report() {
 # Debian kernel integration/distro-fetch.sh prepares). FILE is shell syntax
 # setting target_name, target_src, target_config, target_vmlinux,
 # target_symvers, target_modules (lp-build --modules, may be empty),
-# target_kernel (the image qemu boots) and target_prebuilt (the folder
-# prebuilt= paths are relative to).
+# target_kernel (the image qemu boots), target_prebuilt (the folder
+# prebuilt= paths are relative to) and, optionally, target_initrd_extra (a
+# folder copied into every boot's initramfs, e.g. the modules the guest's
+# /init loads early, /lpb/early-modules/*.ko).
 load_target() {
 	local out v target_name='' target_src='' target_config='' target_vmlinux=''
 	local target_symvers='' target_modules='' target_kernel='' target_prebuilt=''
+	local target_initrd_extra=''
 	[ -f "$1" ] || die "LPB_TARGET=$1: no such file"
 	out=$(
 		# shellcheck disable=SC1090
 		. "$1" >&2
-		for v in name src config vmlinux symvers modules kernel prebuilt; do
+		for v in name src config vmlinux symvers modules kernel prebuilt initrd_extra; do
 			v=target_$v
 			printf '%s=%q\n' "$v" "${!v:-}"
 		done
@@ -479,7 +483,8 @@ load_target() {
 	done
 	KSRC=$target_src KB='' TGT_NAME=$target_name TGT_CONFIG=$target_config
 	TGT_VMLINUX=$target_vmlinux TGT_SYMVERS=$target_symvers TGT_MODULES=$target_modules
-	TGT_KERNEL=$target_kernel TGT_PREBUILT=$target_prebuilt
+	TGT_KERNEL=$target_kernel TGT_PREBUILT=$target_prebuilt TGT_EXTRA=$target_initrd_extra
+	[ -z "$TGT_EXTRA" ] || [ -d "$TGT_EXTRA" ] || die "LPB_TARGET=$1: target_initrd_extra $TGT_EXTRA is not a folder"
 }
 
 main() {
