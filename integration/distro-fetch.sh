@@ -94,12 +94,19 @@ fetch_deb() {
 	mkdir -p "$LPB_CACHE/debs"
 	deb=$(find "$LPB_CACHE/debs" -maxdepth 1 -name "${pkg}_${ver}_*.deb" | head -n1)
 	if [ -z "$deb" ]; then
+		# into a folder of its own first: an interrupted download never
+		# leaves a partial .deb where the next run would take it
+		local tmp
+		tmp=$(mktemp -d "$LPB_CACHE/debs/.download.XXXXXX")
 		log "downloading $pkg=$ver"
-		(cd "$LPB_CACHE/debs" && apt-get download -q "$pkg=$ver" 2>&1 |
+		(cd "$tmp" && apt-get download -q "$pkg=$ver" 2>&1 |
 			{ grep -v '^W: Download is performed unsandboxed' || true; } >&2) ||
-			die "cannot download $pkg=$ver (apt-cache policy $pkg)"
-		deb=$(find "$LPB_CACHE/debs" -maxdepth 1 -name "${pkg}_${ver}_*.deb" | head -n1)
-		[ -n "$deb" ] || die "apt-get download $pkg=$ver produced no .deb"
+			{ rm -rf "$tmp"; die "cannot download $pkg=$ver (apt-cache policy $pkg)"; }
+		deb=$(find "$tmp" -maxdepth 1 -name "${pkg}_${ver}_*.deb" | head -n1)
+		[ -n "$deb" ] || { rm -rf "$tmp"; die "apt-get download $pkg=$ver produced no .deb"; }
+		mv "$deb" "$LPB_CACHE/debs/"
+		rm -rf "$tmp"
+		deb=$LPB_CACHE/debs/$(basename "$deb")
 	fi
 	echo "$deb"
 }
