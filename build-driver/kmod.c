@@ -195,6 +195,31 @@ out:
 	return ret;
 }
 
+/*
+ * kbuild's output without modpost's four-line warning about our .lpb.*
+ * sections: they are non-allocated on purpose (the post-link step removes
+ * them), and the warning would hide the real error.
+ */
+static void show_kbuild_output(const char *out)
+{
+	int skip = 0;
+
+	for (const char *line = out; line && *line;) {
+		const char *end = strchr(line, '\n');
+		size_t len = end ? (size_t)(end - line + 1) : strlen(line);
+		char *one = strndup(line, len);
+
+		if (strstr(one, "(.lpb.") && strstr(one, "unexpected non-allocatable section"))
+			skip = 4;
+		if (skip)
+			skip--;
+		else
+			fputs(one, stderr);
+		free(one);
+		line += len;
+	}
+}
+
 int kmod_build(struct tree *t, const struct tree_opts *o, const char *dir)
 {
 	struct strbuf out = { 0 };
@@ -203,7 +228,7 @@ int kmod_build(struct tree *t, const struct tree_opts *o, const char *dir)
 	int rc = tree_make(t, o, targets, NULL, &out);
 
 	if (rc) {
-		fprintf(stderr, "%s", out.buf ? out.buf : "");
+		show_kbuild_output(out.buf);
 		fprintf(stderr, "lp-build: kbuild could not link the livepatch module in %s "
 			"(make exited with %d)\n", dir, rc);
 	}
