@@ -93,7 +93,27 @@ else
 	bad "concurrent builds: rc $(cat "$tmp/c1.rc") / $(cat "$tmp/c2.rc")"
 fi
 
-# 4. failures: one clear message, the documented code, nothing written
+# 4. keygen: a key only its owner reads, never overwritten, usable for signing
+rc=0
+"$LPB" keygen -o "$tmp/keys" --subject "lp-build host test" >"$tmp/log" 2>&1 || rc=$?
+expect_rc "keygen creates a signing key" 0
+[ "$(stat -c %a "$tmp/keys/signing_key.pem")" = 600 ] && ok "the private key is mode 0600" ||
+	bad "the private key is mode $(stat -c %a "$tmp/keys/signing_key.pem")"
+rc=0
+"$LPB" keygen -o "$tmp/keys" >"$tmp/log" 2>&1 || rc=$?
+expect_rc "keygen refuses to overwrite a key" 1 "refusing to overwrite"
+lpb "$tmp/g" -n lpb_g --key "$tmp/keys/signing_key.pem" --cert "$tmp/keys/signing_cert.pem" "$PATCH"
+expect_rc "builds with the generated key" 0
+[ "$(modinfo -F signer "$tmp/g/lpb_g.ko")" = "lp-build host test" ] && ok "the module names the generated key as signer" ||
+	bad "signer is '$(modinfo -F signer "$tmp/g/lpb_g.ko")'"
+# re-signing replaces the signature: same key, same bytes (no signing time)
+cp "$tmp/g/lpb_g.ko" "$tmp/g/resigned.ko"
+rc=0
+"$LPB" sign --key "$tmp/keys/signing_key.pem" --cert "$tmp/keys/signing_cert.pem" "$tmp/g/resigned.ko" >"$tmp/log" 2>&1 || rc=$?
+expect_rc "lp-build sign re-signs a signed module" 0
+cmp -s "$tmp/g/lpb_g.ko" "$tmp/g/resigned.ko" && ok "re-signing gives the same bytes" || bad "re-signing changed the module"
+
+# 5. failures: one clear message, the documented code, nothing written
 printf 'not a diff\n' >"$tmp/junk.diff"
 lpb "$tmp/f" -n lpb_f "$tmp/junk.diff"
 expect_rc "a file that is not a patch" 1 "not a unified diff"
