@@ -117,6 +117,11 @@ static int check_inputs(struct build *b)
 		return -1;
 	}
 	b->sign = o->key != NULL;
+	if (mkdir_p(o->cache) || access(o->cache, W_OK)) {
+		fprintf(stderr, "lp-build: the cache directory %s is not writable: give another "
+			"with --cache DIR or LPB_CACHE\n", o->cache);
+		return -1;
+	}
 	for (int i = 0; i < o->nr_patches; i++) {
 		if (!path_exists(o->patches[i])) {
 			fprintf(stderr, "lp-build: patch %s does not exist\n", o->patches[i]);

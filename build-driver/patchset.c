@@ -121,8 +121,9 @@ int patchset_check(const struct patchset *ps, const char *src, const char *scrat
 			goto out;
 		}
 		if (!path_exists(from) && !sv_contains(&ps->added, ps->files.v[i])) {
-			fprintf(stderr, "lp-build: a patch changes %s, which is not in %s\n",
-				ps->files.v[i], src);
+			fprintf(stderr, "lp-build: a patch changes %s, which is not in %s "
+				"(patches are read with -p1: paths a/... b/... as git diff "
+				"writes them)\n", ps->files.v[i], src);
 			free(from);
 			free(to);
 			free(dir);
