@@ -14,7 +14,7 @@ LDLIBS += $(PKG_LIBS)
 LPB_VERSION := $(shell cat VERSION)
 CFLAGS += -DLPB_VERSION='"$(LPB_VERSION)"'
 
-.PHONY: all clean deps unit integration integration-distro check demo bench bench-distro fuzz asan
+.PHONY: all clean deps unit integration integration-selftest integration-distro check demo bench bench-distro fuzz asan
 all:
 
 # every object depends on its headers through -MMD
@@ -40,6 +40,10 @@ unit: all
 integration: all
 	bash integration/run.sh
 
+# the harness's own test: fixtures that must pass or fail in known ways
+integration-selftest:
+	bash integration/selftest.sh
+
 # the same on Debian's own 6.1 cloud kernel (downloaded, cached), and
 # cross-kernel refusals (doc/distro-kernels.md)
 integration-distro: all
@@ -55,6 +59,7 @@ check: deps
 	@rc=0; \
 	$(MAKE) unit || rc=1; \
 	$(MAKE) integration || rc=1; \
+	$(MAKE) integration-selftest || rc=1; \
 	$(MAKE) integration-distro || rc=1; \
 	exit $$rc
 
