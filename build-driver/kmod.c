@@ -224,8 +224,10 @@ int kmod_build(struct tree *t, const struct tree_opts *o, const char *dir)
 {
 	struct strbuf out = { 0 };
 	char *m = xasprintf("M=%s", dir);
+	/* the cache's location must not show in the module (reproducible builds) */
+	char *flags = xasprintf("-fdebug-prefix-map=%s=/lp-build", t->dir);
 	const char *targets[] = { m, "modules", NULL };
-	int rc = tree_make(t, o, targets, NULL, &out);
+	int rc = tree_make(t, o, targets, flags, &out);
 
 	if (rc) {
 		show_kbuild_output(out.buf);
@@ -233,6 +235,7 @@ int kmod_build(struct tree *t, const struct tree_opts *o, const char *dir)
 			"(make exited with %d)\n", dir, rc);
 	}
 	free(m);
+	free(flags);
 	sb_free(&out);
 	return rc ? -1 : 0;
 }

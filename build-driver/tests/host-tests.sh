@@ -60,6 +60,11 @@ lpb "$tmp/a" -n lpb_t1 --key "$KEY" --cert "$CERT" "$PATCH"
 expect_rc "builds the cmdline patch" 0
 lpb "$tmp/b" -n lpb_t1 --key "$KEY" --cert "$CERT" "$PATCH"
 if cmp -s "$tmp/a/lpb_t1.ko" "$tmp/b/lpb_t1.ko"; then ok "two builds are byte-identical"; else bad "two builds differ"; fi
+rc=0
+"$LPB" -s "$SRC" -c "$KB/.config" -v "$KB/vmlinux" --symvers "$KB/Module.symvers" \
+	-o "$tmp/d" -n lpb_t1 --key "$KEY" --cert "$CERT" "$PATCH" >"$tmp/log" 2>&1 || rc=$?
+expect_rc "builds with the shared cache" 0
+if cmp -s "$tmp/a/lpb_t1.ko" "$tmp/d/lpb_t1.ko"; then ok "the cache's location does not change the module"; else bad "a build in another cache differs"; fi
 [ "$(fingerprint)" = "$before" ] && ok "source tree untouched after success" || bad "source tree changed after a build"
 
 # 2. SIGKILL in the middle of the patched compile, then a normal build
