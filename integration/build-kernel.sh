@@ -49,7 +49,8 @@ check_config() {
 build() {
 	local src=$1 frag=$LPB_INTEG/testkernel.config key
 	test_key
-	key=$(sha256sum "$frag" "$LPB_CACHE/keys/test-signing.crt" | sha256sum | cut -c1-12)
+	# contents only: the checkout's path must not force a rebuild
+	key=$(cat "$frag" "$LPB_CACHE/keys/test-signing.crt" | sha256sum | cut -c1-12)
 	key=$LPB_SOURCE_VERSION-$(gcc -dumpfullversion)-$key
 	local out=$LPB_CACHE/testkernel/$key
 	if [ -f "$out/.built" ]; then
