@@ -323,13 +323,16 @@ static bool only_called(struct cdo *c, struct lpb_symbol *f)
  * keeps out of line when both the x86-64 and the ia32 syscall entry points
  * call it) is still fine when it is local and only ever called: the new
  * body goes into the module as a private copy and its callers change
- * instead, which is what the patch author would have written by hand. */
+ * instead, which is what the patch author would have written by hand.
+ * A notrace function's .part.N clone is such a function too (its callers
+ * are the parent and every function the parent's head was inlined into);
+ * a .cold part is only ever entered from its parent, which carries it. */
 static bool carry_for_callers(struct cdo *c, struct lpb_symbol *p)
 {
 	struct lpb_symbol *o = Y(p)->twin;
 
 	if (!lpb_is_func(p) || Y(p)->status != CDO_CHANGED || Y(p)->via_callers ||
-	    Y(p)->parent || !o || lpb_sym_bind(p) != STB_LOCAL || cdo_has_fentry(o) ||
+	    Y(p)->cold || !o || lpb_sym_bind(p) != STB_LOCAL || cdo_has_fentry(o) ||
 	    !S(p->sec)->owner || !only_called(c, p))
 		return false;
 	Y(p)->via_callers = true;

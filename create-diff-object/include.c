@@ -35,7 +35,9 @@ static void check_function(struct cdo *c, struct lpb_symbol *p)
 			   p->name, sec);
 		return;
 	}
-	if (!Y(p)->parent && !Y(p)->via_callers && o && !cdo_has_fentry(o)) {
+	/* a .part.N clone is called from the parent and from every function
+	 * the parent's head was inlined into: it is redirected on its own */
+	if (!Y(p)->cold && !Y(p)->via_callers && o && !cdo_has_fentry(o)) {
 		cdo_refuse(c, p->name,
 			   "patch its callers instead (change them to call a new function), or, if the notrace is not needed, remove it in the running kernel's next update",
 			   "changed function %s has no ftrace call site (__fentry__) in the running kernel: it is notrace or was compiled without -pg, so livepatch cannot redirect it",
@@ -254,8 +256,8 @@ int cdo_include(struct cdo *c)
 		if (S(p->sec)->kind != K_TEXT && S(p->sec)->kind != K_DATA)
 			continue;
 		if (lpb_is_func(p) && Y(p)->status == CDO_CHANGED) {
-			Y(p)->patch = !Y(p)->parent && !Y(p)->via_callers;
-			include_section(c, &w, p->sec, Y(p)->parent ? "changed child" :
+			Y(p)->patch = !Y(p)->cold && !Y(p)->via_callers;
+			include_section(c, &w, p->sec, Y(p)->cold ? "changed child" :
 				Y(p)->via_callers ? "changed, notrace: callers patched" : "changed");
 		} else if (Y(p)->status == CDO_NEW && lpb_sym_bind(p) != STB_LOCAL) {
 			include_section(c, &w, p->sec, "new global");
