@@ -42,6 +42,7 @@ struct cdo_sec {
 	struct lpb_symbol *owner; /* the one FUNC/OBJECT covering the section */
 	bool anon; /* allocated, no FUNC/OBJECT symbols, not strings/special */
 	bool include; /* PATCHED: copied into the output */
+	bool site; /* PATCHED: per-call-site data a kept table entry points at */
 	const char *why; /* PATCHED: name of what pulled it in */
 	struct lpb_section *out; /* PATCHED: the copy in the output */
 	struct lpb_reloc **sorted; /* relocations sorted by offset (lazy) */
@@ -131,8 +132,11 @@ struct cdo {
 
 	struct cdo_tables *tables; /* special.c: per-object table indexes */
 	struct cdo_list sizes; /* special.c: struct cdo_size, resolved entry sizes */
-	struct cdo_list line_bits; /* special.c: struct cdo_line_bits, line members of data */
+	struct cdo_list line_bits; /* line-data.c: struct cdo_line_bits, line members of data */
+	struct cdo_list members; /* special.c: struct cdo_member, members of table structs */
 	struct cdo_list strings; /* output.c: .lpb.strings being built */
+	struct lpb_section *strings_sec; /* output.c: .lpb.strings, created before
+					  * the entries pointing into it, filled last */
 };
 
 static inline struct cdo_sec *S(const struct lpb_section *sec)
@@ -167,6 +171,11 @@ bool cdo_has_fentry(struct lpb_symbol *func);
  * paired symbols, same-named globals, or equal string/constant contents */
 bool cdo_target_equal(struct lpb_section *pf, const struct lpb_reloc *rp,
 		      struct lpb_section *of, const struct lpb_reloc *ro);
+/* compare.c: whether [pstart, pstart+size) of @ps and [ostart, ...) of @os
+ * differ in bytes or relocations (*bytes_only: only in bytes) */
+bool cdo_range_differs(const struct cdo *c, struct lpb_section *ps, uint64_t pstart,
+		       struct lpb_section *os, uint64_t ostart, uint64_t size,
+		       bool *bytes_only);
 
 /* the pipeline, in order (each returns 0 or -errno after a message) */
 int cdo_setup(struct cdo *c); /* correlate.c: states, kinds, resolution */
@@ -199,8 +208,14 @@ int cdo_special_visit(struct cdo *c, struct lpb_symbol *func,
 				struct lpb_reloc *r, void *arg),
 		      void *arg);
 bool cdo_special_has_key(const struct cdo_special *d);
-/* Whether data objects @p (PATCHED) and @o (ORIG) differ only in a line
- * number member (dynamic debug descriptors after a line shift). */
+/* what uses a table's keys ("jump label"), and advice for a refused key */
+const char *cdo_special_key_use(const struct cdo_special *d, const char **advice);
+/* entries point at per-site structs, copied with the entries kept */
+bool cdo_special_is_indirect(const struct cdo_special *d);
+/* --print-entry-sizes: SECTION=N for every table struct in @elf's DWARF */
+int cdo_print_entry_sizes(const char *elf, FILE *out);
+/* line-data.c: whether data objects @p (PATCHED) and @o (ORIG) differ only
+ * in a line number member (dynamic debug descriptors after a line shift). */
 bool cdo_data_line_only(struct cdo *c, struct lpb_symbol *p, struct lpb_symbol *o);
 /* Whether @sec holds data objects with a line number (__dyndbg). */
 bool cdo_is_line_data(const struct lpb_section *sec);

@@ -146,10 +146,9 @@ static bool line_only_bytes(struct lpb_symbol *p, struct lpb_symbol *o)
 	return true;
 }
 
-/* Compares [start,start+size) of two sections: bytes and relocations. */
-static bool range_differs(const struct cdo *c, struct lpb_section *ps, uint64_t pstart,
-			  struct lpb_section *os, uint64_t ostart, uint64_t size,
-			  bool *bytes_only)
+bool cdo_range_differs(const struct cdo *c, struct lpb_section *ps, uint64_t pstart,
+		       struct lpb_section *os, uint64_t ostart, uint64_t size,
+		       bool *bytes_only)
 {
 	struct lpb_reloc **rp, **ro;
 	size_t np, no, i;
@@ -202,7 +201,7 @@ static int compare_symbol(struct cdo *c, struct lpb_symbol *p, struct lpb_symbol
 		yp->status = CDO_CHANGED;
 		return 0;
 	}
-	if (range_differs(c, p->sec, p->sym.st_value, o->sec, o->sym.st_value,
+	if (cdo_range_differs(c, p->sec, p->sym.st_value, o->sec, o->sym.st_value,
 			  p->sym.st_size, &bytes_only)) {
 		if (bytes_only && lpb_is_func(p) && line_only_bytes(p, o))
 			yp->line_only = true;
@@ -237,7 +236,7 @@ static void compare_anon(const struct cdo *c, struct lpb_section *ps)
 		return;
 	}
 	if (ps->size != os->size ||
-	    range_differs(c, ps, 0, os, 0, ps->size, &bytes_only))
+	    cdo_range_differs(c, ps, 0, os, 0, ps->size, &bytes_only))
 		S(ps)->status = CDO_CHANGED;
 }
 

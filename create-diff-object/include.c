@@ -142,6 +142,18 @@ static int visit_target(struct cdo *c, struct lpb_section *from, struct lpb_relo
 
 	if (!t || !(ts = t->sec) || S(ts)->include)
 		return 0;
+	/* what a kept entry of a printk index points at (its pi_entry) is
+	 * private to the call site: copied, with the read-only local objects
+	 * it names (the __func__ string), so the copy never waits for a
+	 * livepatch relocation while the kernel may already read it */
+	if ((S(from)->special && cdo_special_is_indirect(S(from)->special) &&
+	     S(ts)->kind == K_DATA) ||
+	    (S(from)->site && S(ts)->kind == K_DATA && lpb_sym_bind(t) == STB_LOCAL &&
+	     !(ts->sh.sh_flags & SHF_WRITE))) {
+		include_section(c, v->w, ts, v->why);
+		S(ts)->site = true;
+		return 0;
+	}
 	switch (S(ts)->kind) {
 	case K_STRINGS:
 	case K_CONST:

@@ -41,37 +41,6 @@ static int parse_entsize(struct cdo_opts *o, char *arg)
 	return 0;
 }
 
-/* For scripts: the sizes lp-build would pass to every run, read once. */
-static int print_entry_sizes(const char *elf)
-{
-	static const char *const tables[][2] = {
-		{ "__bug_table", "bug_entry" },
-		{ "__ex_table", "exception_table_entry" },
-		{ "__jump_table", "jump_entry" },
-		{ ".altinstructions", "alt_instr" },
-		{ ".parainstructions", "paravirt_patch_site" },
-		{ ".static_call_sites", "static_call_site" },
-		{ ".printk_index", "pi_entry" },
-		{ ".orc_unwind", "orc_entry" },
-	};
-	struct lpb_type_query q[sizeof(tables) / sizeof(*tables)] = { 0 };
-	size_t i, n = sizeof(tables) / sizeof(*tables);
-	int ret;
-
-	for (i = 0; i < n; i++)
-		q[i].type = tables[i][1];
-	ret = lpb_dwarf_types(elf, q, n);
-	if (ret < 0) {
-		if (ret == -ENODATA)
-			lpb_err("%s: no DWARF", elf);
-		return LPB_EXIT_ERROR;
-	}
-	for (i = 0; i < n; i++)
-		if (q[i].size > 0)
-			printf("%s=%lld\n", tables[i][0], (long long)q[i].size);
-	return LPB_EXIT_OK;
-}
-
 static int parse_args(int argc, char **argv, struct cdo_opts *o, int *early)
 {
 	enum { O_PARENT = 256, O_PARENT_NAME, O_SYMVERS, O_JSON, O_ENTSIZE, O_PRINT };
@@ -115,7 +84,7 @@ static int parse_args(int argc, char **argv, struct cdo_opts *o, int *early)
 			}
 			break;
 		case O_PRINT:
-			*early = print_entry_sizes(optarg);
+			*early = cdo_print_entry_sizes(optarg, stdout) ? LPB_EXIT_ERROR : LPB_EXIT_OK;
 			return 0;
 		case 'v':
 			o->verbose++;

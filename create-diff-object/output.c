@@ -94,10 +94,11 @@ int cdo_emit_reloc(struct cdo *c, struct lpb_section *from, struct lpb_section *
 	 * relocations for a module target only later, when that module loads. */
 	if (S(from)->special && cdo_special_has_key(S(from)->special) &&
 	    strcmp(c->objname, "vmlinux") && !(t->sec && S(t->sec)->kind == K_TEXT)) {
-		cdo_refuse(c, name,
-			   "read the key with static_key_enabled() (a plain load) instead of static_branch_*() in the patched function, or export the key",
-			   "a jump label or static call in the patched code uses %s, which lives in module %s and is not exported: the livepatch module's jump labels are set up before the kernel can resolve it",
-			   name, c->objname);
+		const char *advice, *use = cdo_special_key_use(S(from)->special, &advice);
+
+		cdo_refuse(c, name, advice,
+			   "a %s in the patched code uses %s, which lives in module %s and is not exported: the livepatch module's %ss are set up before the kernel can resolve it",
+			   use, name, c->objname, use);
 		return 0;
 	}
 	{
@@ -198,10 +199,6 @@ static int meta_reloc(struct cdo *c, struct lpb_section *sec, uint64_t off,
 	return rela ? lpb_reloc_add(rela, off, R_X86_64_64, sym, addend) : -1;
 }
 
-/* .lpb.strings of this output: created before the entries that point into
- * it, filled last. */
-static struct lpb_section *strings_sec;
-
 /*
  * A string field holds its offset in .lpb.strings, and an R_X86_64_32
  * relocation against that section says the same: when kbuild links several
@@ -212,7 +209,7 @@ static int meta_str(struct cdo *c, struct lpb_section *sec, uint64_t off, uint32
 		    const char *s)
 {
 	struct lpb_section *rela = lpb_elf_add_rela_section(c->out, sec, NULL, 0);
-	struct lpb_symbol *base = lpb_section_symbol(strings_sec);
+	struct lpb_symbol *base = lpb_section_symbol(c->strings_sec);
 
 	*field = str_off(c, s);
 	return rela && base ? lpb_reloc_add(rela, off, R_X86_64_32, base, *field) : -1;
@@ -337,10 +334,10 @@ int cdo_output(struct cdo *c)
 		return -1;
 	if (copy_sections(c) || copy_relocs(c) || cdo_output_special(c))
 		return -1;
-	strings_sec = meta_section(c, LPB_SEC_STRINGS, NULL, 0);
-	if (!strings_sec || emit_funcs(c) || emit_relocs(c) || emit_callbacks(c))
+	c->strings_sec = meta_section(c, LPB_SEC_STRINGS, NULL, 0);
+	if (!c->strings_sec || emit_funcs(c) || emit_relocs(c) || emit_callbacks(c))
 		return -1;
-	if (c->strings.nr && lpb_section_append(strings_sec, c->strings.v, c->strings.nr, 1) < 0)
+	if (c->strings.nr && lpb_section_append(c->strings_sec, c->strings.v, c->strings.nr, 1) < 0)
 		return -1;
 	return 0;
 }

@@ -6,45 +6,38 @@
 #include <string.h>
 
 #include "cdo.h"
+#include "special.h"
 #include "dwarf-types.h"
 #include "log.h"
-
-enum {
-	SP_COMPARE = 1 << 0, /* entries are part of what a function does */
-	SP_KEY = 1 << 1, /* entries name a static key / static call key */
-	SP_PARTNER_ONLY = 1 << 2, /* filtered through its partner's indices */
-};
-
-struct cdo_special {
-	const char *name;
-	const char *type; /* kernel struct of one entry (size from DWARF) */
-	unsigned int fixed; /* entry size fixed by the format, 0 if none */
-	const char *partner; /* section filtered with the same entry indices */
-	unsigned int flags;
-	const char *line_member; /* member holding __LINE__ */
-	const char *after_line; /* the member after it (bounds it) */
-};
 
 /* Entry sizes are never assumed for kernel structs: they come from
  * --entry-size, sh_entsize or DWARF. "fixed" is only used where the format
  * itself is an array of one machine type (s32 offsets, pointers). */
 static const struct cdo_special specials[] = {
-	{ "__bug_table", "bug_entry", 0, NULL, SP_COMPARE, "line", "flags" },
-	{ "__ex_table", "exception_table_entry", 0, NULL, SP_COMPARE, NULL, NULL },
-	{ "__jump_table", "jump_entry", 0, NULL, SP_COMPARE | SP_KEY, NULL, NULL },
-	{ ".altinstructions", "alt_instr", 0, NULL, SP_COMPARE, NULL, NULL },
-	{ ".parainstructions", "paravirt_patch_site", 0, NULL, SP_COMPARE, NULL, NULL },
-	{ ".static_call_sites", "static_call_site", 0, NULL, SP_COMPARE | SP_KEY, NULL, NULL },
-	{ ".printk_index", "pi_entry", 0, NULL, 0, NULL, NULL },
-	{ ".retpoline_sites", NULL, 4, NULL, 0, NULL, NULL },
-	{ ".return_sites", NULL, 4, NULL, 0, NULL, NULL },
-	{ ".call_sites", NULL, 4, NULL, 0, NULL, NULL },
-	{ ".ibt_endbr_seal", NULL, 4, NULL, 0, NULL, NULL },
-	{ ".smp_locks", NULL, 4, NULL, 0, NULL, NULL },
-	{ ".orc_unwind_ip", NULL, 4, ".orc_unwind", 0, NULL, NULL },
-	{ ".orc_unwind", "orc_entry", 0, NULL, SP_PARTNER_ONLY, NULL, NULL },
-	{ "__mcount_loc", NULL, 8, NULL, 0, NULL, NULL },
-	{ "__patchable_function_entries", NULL, 8, NULL, 0, NULL, NULL },
+	{ .name = "__bug_table", .type = "bug_entry", .flags = SP_COMPARE,
+	  .line_member = "line", .after_line = "flags" },
+	{ .name = "__ex_table", .type = "exception_table_entry", .flags = SP_COMPARE },
+	{ .name = "__jump_table", .type = "jump_entry", .flags = SP_COMPARE | SP_KEY,
+	  .key_use = "jump label",
+	  .key_advice = "read the key with static_key_enabled() (a plain load) instead of static_branch_*() in the patched function, or export the key" },
+	{ .name = ".altinstructions", .type = "alt_instr", .flags = SP_COMPARE,
+	  .code_ptr = "repl_offset", .code_len = "replacementlen" },
+	{ .name = ".parainstructions", .type = "paravirt_patch_site", .flags = SP_COMPARE },
+	{ .name = ".static_call_sites", .type = "static_call_site",
+	  .flags = SP_COMPARE | SP_KEY, .key_use = "static call",
+	  .key_advice = "call the function the static call points to directly (or through a pointer read with static_call_query()) in the patched function, or export the static call with EXPORT_STATIC_CALL()" },
+	/* pointers to struct pi_entry, which names its function by __func__ */
+	{ .name = ".printk_index", .fixed = 8, .flags = SP_INDIRECT,
+	  .site_type = "pi_entry", .site_func = "func" },
+	{ .name = ".retpoline_sites", .fixed = 4 },
+	{ .name = ".return_sites", .fixed = 4 },
+	{ .name = ".call_sites", .fixed = 4 },
+	{ .name = ".ibt_endbr_seal", .fixed = 4 },
+	{ .name = ".smp_locks", .fixed = 4 },
+	{ .name = ".orc_unwind_ip", .fixed = 4, .partner = ".orc_unwind" },
+	{ .name = ".orc_unwind", .type = "orc_entry", .flags = SP_PARTNER_ONLY },
+	{ .name = "__mcount_loc", .fixed = 8 },
+	{ .name = "__patchable_function_entries", .fixed = 8 },
 };
 
 const struct cdo_special *cdo_special_lookup(const char *secname)
@@ -62,41 +55,20 @@ bool cdo_special_has_key(const struct cdo_special *d)
 	return d->flags & SP_KEY;
 }
 
-/* Data objects that record a source line of their own: a difference
- * confined to that member is a line shift, not a change (the running
- * kernel's object, with the old number, goes on being used). */
-static const struct cdo_line_data {
-	const char *section;
-	const char *type; /* kernel struct of one object */
-	const char *member; /* the line number (a bitfield or a whole member) */
-} line_data[] = {
-	{ "__dyndbg", "_ddebug", "lineno" }, /* pr_debug()/dev_dbg() descriptors */
-};
+const char *cdo_special_key_use(const struct cdo_special *d, const char **advice)
+{
+	*advice = d->key_advice ? d->key_advice : "";
+	return d->key_use ? d->key_use : d->name;
+}
 
-struct cdo_line_bits {
-	const struct cdo_line_data *d;
-	int64_t first, nr; /* bits of the member; nr < 0: unknown */
-};
+bool cdo_special_is_indirect(const struct cdo_special *d)
+{
+	return d->flags & SP_INDIRECT;
+}
 
 struct cdo_size {
 	const char *type; /* struct name */
 	int64_t size, line_off, after_off;
-};
-
-/* One table section of one object, indexed by owning function. */
-struct table {
-	struct lpb_section *sec;
-	const struct cdo_special *d;
-	uint64_t entsize; /* 0: unknown */
-	size_t nr;
-	uint32_t *owner; /* per entry: owner symbol index, 0 = none */
-	uint32_t *first, *list; /* CSR: entries of symbol i are list[first[i]..first[i+1]) */
-	int64_t line_off, line_len;
-};
-
-struct cdo_tables {
-	struct table *t[2]; /* [0] ORIG, [1] PATCHED */
-	size_t nr[2];
 };
 
 /* Whether --entry-size gives the size of every table of struct @type. */
@@ -184,7 +156,7 @@ static int resolve_types(struct cdo *c)
 	return 0;
 }
 
-static int entry_size(struct cdo *c, struct table *t)
+static int entry_size(struct cdo *c, struct cdo_table *t)
 {
 	struct cdo_size *z;
 	size_t i;
@@ -215,49 +187,6 @@ static int entry_size(struct cdo *c, struct table *t)
 	return 0;
 }
 
-/* The bits of @d's line member, from the DWARF of ORIG, then the parent. */
-static const struct cdo_line_bits *line_bits(struct cdo *c, const struct cdo_line_data *d)
-{
-	const char *sources[2] = { c->opts->orig, c->opts->parent };
-	struct cdo_line_bits *b = c->line_bits.v;
-	struct lpb_type_query q = { .type = d->type, .member = d->member };
-	size_t i;
-	int s;
-
-	for (i = 0; i < c->line_bits.nr; i++)
-		if (b[i].d == d)
-			return &b[i];
-	b = cdo_push(&c->line_bits, sizeof(*b));
-	b->d = d;
-	b->nr = -1;
-	for (s = 0; s < 2 && b->nr < 0; s++) {
-		if (!sources[s] || lpb_dwarf_types(sources[s], &q, 1) <= 0 || q.offset < 0)
-			continue;
-		if (q.bit_size > 0) {
-			b->first = q.bit_offset;
-			b->nr = q.bit_size;
-		} else {
-			/* a whole member: the unsigned int the kernel uses for lines */
-			b->first = q.offset * 8;
-			b->nr = 32;
-		}
-		cdo_verbose(c, "struct %s: %s is bits %lld..%lld (DWARF of %s)", d->type,
-			    d->member, (long long)b->first, (long long)(b->first + b->nr - 1),
-			    sources[s]);
-	}
-	return b;
-}
-
-bool cdo_is_line_data(const struct lpb_section *sec)
-{
-	size_t i;
-
-	for (i = 0; i < sizeof(line_data) / sizeof(*line_data); i++)
-		if (!strcmp(sec->name, line_data[i].section))
-			return true;
-	return false;
-}
-
 /*
  * A jump label of a module target whose key is a dynamic debug descriptor
  * that stays in that module (pr_debug() in a patched function, the
@@ -266,7 +195,7 @@ bool cdo_is_line_data(const struct lpb_section *sec)
  * entry is left out and the site keeps the state it was compiled with,
  * which is the descriptor's default. Returns the descriptor, or NULL.
  */
-static struct lpb_symbol *frozen_dyndbg_key(struct cdo *c, struct table *t, size_t k)
+static struct lpb_symbol *frozen_dyndbg_key(struct cdo *c, struct cdo_table *t, size_t k)
 {
 	struct lpb_reloc **r;
 	size_t n, j;
@@ -284,33 +213,99 @@ static struct lpb_symbol *frozen_dyndbg_key(struct cdo *c, struct table *t, size
 	return NULL;
 }
 
-bool cdo_data_line_only(struct cdo *c, struct lpb_symbol *p, struct lpb_symbol *o)
+struct cdo_member {
+	const char *type, *member;
+	int64_t offset, size; /* -1: unknown */
+};
+
+/* A member of a kernel struct, from the DWARF of ORIG, then of the parent;
+ * each asked for once per run (both objects share the answer). */
+static const struct cdo_member *member_of(struct cdo *c, const char *type, const char *member)
 {
-	const struct cdo_line_bits *b = NULL;
-	const unsigned char *pb = lpb_section_data(p->sec), *ob = lpb_section_data(o->sec);
-	uint64_t j, size = p->sym.st_size;
+	const char *sources[2] = { c->opts->orig, c->opts->parent };
+	struct lpb_type_query q = { .type = type, .member = member };
+	struct cdo_member *m = c->members.v;
 	size_t i;
+	int s;
 
-	for (i = 0; i < sizeof(line_data) / sizeof(*line_data); i++)
-		if (!strcmp(p->sec->name, line_data[i].section) &&
-		    !strcmp(o->sec->name, line_data[i].section))
-			b = line_bits(c, &line_data[i]);
-	if (!b || b->nr <= 0 || !pb || !ob || size != o->sym.st_size ||
-	    p->sym.st_value + size > p->sec->size || o->sym.st_value + size > o->sec->size)
-		return false;
-	pb += p->sym.st_value;
-	ob += o->sym.st_value;
-	for (j = 0; j < size; j++) {
-		unsigned int diff = pb[j] ^ ob[j], k;
+	for (i = 0; i < c->members.nr; i++)
+		if (!strcmp(m[i].type, type) && !strcmp(m[i].member, member))
+			return &m[i];
+	m = cdo_push(&c->members, sizeof(*m));
+	m->type = type;
+	m->member = member;
+	m->offset = m->size = -1;
+	for (s = 0; s < 2 && m->offset < 0; s++) {
+		if (!sources[s] || lpb_dwarf_types(sources[s], &q, 1) <= 0 || q.offset < 0)
+			continue;
+		m->offset = q.offset;
+		m->size = q.member_size;
+		cdo_verbose(c, "struct %s: %s at %lld, %lld bytes (DWARF of %s)", type, member,
+			    (long long)m->offset, (long long)m->size, sources[s]);
+	}
+	return m;
+}
 
-		for (k = 0; diff && k < 8; k++, diff >>= 1) {
-			int64_t bit = (int64_t)(j * 8 + k);
+static void table_members(struct cdo *c, struct cdo_table *t)
+{
+	const struct cdo_member *m;
 
-			if ((diff & 1) && (bit < b->first || bit >= b->first + b->nr))
-				return false;
+	t->code_ptr = t->code_len = t->code_len_size = t->site_func = -1;
+	if (t->d->code_ptr && t->d->code_len && t->nr) {
+		m = member_of(c, t->d->type, t->d->code_ptr);
+		t->code_ptr = m->offset;
+		m = member_of(c, t->d->type, t->d->code_len);
+		if (m->size > 0 && m->size <= 8 && m->offset >= 0 &&
+		    (uint64_t)(m->offset + m->size) <= t->entsize) {
+			t->code_len = m->offset;
+			t->code_len_size = m->size;
 		}
 	}
-	return true;
+	if (t->d->site_type && t->d->site_func && t->nr)
+		t->site_func = member_of(c, t->d->site_type, t->d->site_func)->offset;
+}
+
+/* Where relocation @r of section @from points: the symbol's own section and
+ * the offset in it (data and tables: the addend is the offset itself). */
+struct lpb_section *cdo_reloc_place(const struct lpb_reloc *r, int64_t *at)
+{
+	if (!r->sym || !r->sym->sec)
+		return NULL;
+	*at = (lpb_is_section_sym(r->sym) ? 0 : (int64_t)r->sym->sym.st_value) + r->addend;
+	return *at >= 0 && (uint64_t)*at < r->sym->sec->size ? r->sym->sec : NULL;
+}
+
+/*
+ * The owner of an SP_INDIRECT entry: the entry points at a per-site struct
+ * (a printk index pi_entry) that names its function only by a pointer to
+ * the __func__ string, so the function is the one of that name. An entry
+ * of an inlined function's printk names a function that may not exist out
+ * of line here: it has no owner and is left out.
+ */
+static struct lpb_symbol *site_owner(struct lpb_elf *elf, struct cdo_table *t, uint64_t off)
+{
+	struct lpb_reloc **r;
+	struct lpb_section *site, *str;
+	struct lpb_symbol *f;
+	const char *data, *name;
+	int64_t at, sat;
+	size_t n;
+
+	if (t->site_func < 0)
+		return NULL;
+	r = cdo_relocs_in(t->sec, off, off + t->entsize, &n);
+	if (!n || !(site = cdo_reloc_place(r[0], &at)))
+		return NULL;
+	r = cdo_relocs_in(site, at + t->site_func, at + t->site_func + 1, &n);
+	if (!n || !(str = cdo_reloc_place(r[0], &sat)) || !(data = lpb_section_data(str)))
+		return NULL;
+	name = data + sat;
+	if (!memchr(name, 0, str->size - sat))
+		return NULL;
+	for (f = lpb_find_symbol(elf, name); f; f = lpb_next_same_name(f))
+		if (lpb_is_func(f) && f->sec)
+			return f;
+	return NULL;
 }
 
 /* The function whose code the entry points at: the first relocation of
@@ -344,10 +339,11 @@ struct lpb_symbol *cdo_entry_owner(struct lpb_section *sec, uint64_t off, uint64
 	return owner_of(sec, off, size);
 }
 
-static int index_table(struct cdo *c, struct lpb_elf *elf, struct table *t)
+static int index_table(struct cdo *c, struct lpb_elf *elf, struct cdo_table *t)
 {
 	size_t i, nsyms = elf->nr_syms;
 
+	t->code_ptr = t->code_len = t->code_len_size = t->site_func = -1;
 	if (entry_size(c, t))
 		return -1;
 	if (!t->entsize)
@@ -366,8 +362,11 @@ static int index_table(struct cdo *c, struct lpb_elf *elf, struct table *t)
 		abort();
 	if (t->d->flags & SP_PARTNER_ONLY)
 		return 0;
+	table_members(c, t);
 	for (i = 0; i < t->nr; i++) {
-		struct lpb_symbol *f = owner_of(t->sec, i * t->entsize, t->entsize);
+		struct lpb_symbol *f = t->d->flags & SP_INDIRECT ?
+			site_owner(elf, t, i * t->entsize) :
+			owner_of(t->sec, i * t->entsize, t->entsize);
 
 		t->owner[i] = f ? f->index : 0;
 		if (f)
@@ -391,7 +390,7 @@ static int index_table(struct cdo *c, struct lpb_elf *elf, struct table *t)
 	return 0;
 }
 
-static int build_tables(struct cdo *c)
+int cdo_build_tables(struct cdo *c)
 {
 	struct lpb_elf *objs[2] = { c->orig, c->patched };
 	int k;
@@ -407,11 +406,11 @@ static int build_tables(struct cdo *c)
 
 		lpb_for_each_section(objs[k], sec)
 			n += S(sec)->kind == K_SPECIAL;
-		c->tables->t[k] = calloc(n ? n : 1, sizeof(struct table));
+		c->tables->t[k] = calloc(n ? n : 1, sizeof(struct cdo_table));
 		if (!c->tables->t[k])
 			abort();
 		lpb_for_each_section(objs[k], sec) {
-			struct table *t;
+			struct cdo_table *t;
 
 			if (S(sec)->kind != K_SPECIAL)
 				continue;
@@ -432,6 +431,7 @@ void cdo_special_free(struct cdo *c)
 	size_t i;
 
 	cdo_list_free(&c->line_bits, NULL);
+	cdo_list_free(&c->members, NULL);
 	if (!c->tables)
 		return;
 	for (k = 0; k < 2; k++) {
@@ -446,7 +446,36 @@ void cdo_special_free(struct cdo *c)
 	cdo_list_free(&c->sizes, NULL);
 }
 
-static struct table *find_table(struct cdo *c, int k, const char *name)
+/* For scripts: the sizes lp-build would pass to every run, read once. The
+ * tables of one machine type (pointers, s32 offsets) need none. */
+int cdo_print_entry_sizes(const char *elf, FILE *out)
+{
+	const size_t max = sizeof(specials) / sizeof(*specials);
+	struct lpb_type_query q[sizeof(specials) / sizeof(*specials)];
+	const char *sec[sizeof(specials) / sizeof(*specials)];
+	size_t i, n = 0;
+	int ret;
+
+	for (i = 0; i < max; i++) {
+		if (!specials[i].type)
+			continue;
+		memset(&q[n], 0, sizeof(q[n]));
+		q[n].type = specials[i].type;
+		sec[n++] = specials[i].name;
+	}
+	ret = lpb_dwarf_types(elf, q, n);
+	if (ret < 0) {
+		if (ret == -ENODATA)
+			lpb_err("%s: no DWARF", elf);
+		return ret;
+	}
+	for (i = 0; i < n; i++)
+		if (q[i].size > 0)
+			fprintf(out, "%s=%lld\n", sec[i], (long long)q[i].size);
+	return 0;
+}
+
+struct cdo_table *cdo_find_table(struct cdo *c, int k, const char *name)
 {
 	size_t i;
 
@@ -456,137 +485,6 @@ static struct table *find_table(struct cdo *c, int k, const char *name)
 	return NULL;
 }
 
-/* An entry compared field by field: relocations by target, other bytes
- * directly, except the line member of a bug entry (reported as line-only). */
-static bool entry_differs(struct table *tp, uint64_t ep, struct table *to, uint64_t eo,
-			  bool *line_only)
-{
-	uint64_t sz = tp->entsize, i;
-	struct lpb_reloc **rp, **ro;
-	size_t np, no, k;
-	const unsigned char *a = tp->sec->data, *b = to->sec->data;
-	unsigned char mask[256];
-
-	if (sz > sizeof(mask) || !a || !b)
-		return true;
-	memset(mask, 0, sz);
-	rp = cdo_relocs_in(tp->sec, ep, ep + sz, &np);
-	ro = cdo_relocs_in(to->sec, eo, eo + sz, &no);
-	if (np != no)
-		return true;
-	for (k = 0; k < np; k++) {
-		if (rp[k]->offset - ep != ro[k]->offset - eo || rp[k]->type != ro[k]->type ||
-		    !cdo_target_equal(tp->sec, rp[k], to->sec, ro[k]))
-			return true;
-		for (i = rp[k]->offset - ep;
-		     i < sz && i < rp[k]->offset - ep + (rp[k]->type == R_X86_64_64 || rp[k]->type == R_X86_64_PC64 ? 8 : 4);
-		     i++)
-			mask[i] = 1;
-	}
-	for (i = 0; i < sz; i++) {
-		if (mask[i] || a[ep + i] == b[eo + i])
-			continue;
-		if (tp->line_len && i >= (uint64_t)tp->line_off &&
-		    i < (uint64_t)(tp->line_off + tp->line_len)) {
-			*line_only = true;
-			continue;
-		}
-		return true;
-	}
-	return false;
-}
-
-/* Entries of function @f in table @t (0 when @f has none or @t is NULL). */
-static uint32_t nr_entries_of(const struct table *t, const struct lpb_symbol *f)
-{
-	if (!t || !t->entsize)
-		return 0;
-	return t->first[f->index + 1] - t->first[f->index];
-}
-
-int cdo_compare_special(struct cdo *c, struct lpb_symbol *pf, struct lpb_symbol *of,
-			bool *differs, bool *line_only)
-{
-	size_t i;
-
-	*differs = *line_only = false;
-	if (build_tables(c))
-		return -1;
-	/* a table only ORIG has: the function lost all its entries if it had any */
-	for (i = 0; i < c->tables->nr[0]; i++) {
-		struct table *to = &c->tables->t[0][i];
-
-		if ((to->d->flags & SP_COMPARE) && to->entsize &&
-		    !find_table(c, 1, to->sec->name) && nr_entries_of(to, of)) {
-			cdo_debug(c, "%s: entries in %s, which PATCHED no longer has",
-				  pf->name, to->sec->name);
-			*differs = true;
-			return 0;
-		}
-	}
-	for (i = 0; i < c->tables->nr[1]; i++) {
-		struct table *tp = &c->tables->t[1][i], *to;
-		uint32_t np, no, k;
-		bool lo = false;
-
-		if (!(tp->d->flags & SP_COMPARE))
-			continue;
-		to = find_table(c, 0, tp->sec->name);
-		if (!to && tp->entsize) {
-			/* a table new in PATCHED (the first pr_debug of the file
-			 * brings the first __jump_table entry) */
-			if (nr_entries_of(tp, pf)) {
-				cdo_debug(c, "%s: entries in %s, which ORIG does not have",
-					  pf->name, tp->sec->name);
-				*differs = true;
-				return 0;
-			}
-			continue;
-		}
-		if (!tp->entsize || !to || !to->entsize) {
-			/* no layout: only an identical table proves no change */
-			bool bytes_only;
-
-			(void)bytes_only;
-			if (!to || tp->sec->size != to->sec->size ||
-			    (tp->sec->data && to->sec->data &&
-			     memcmp(tp->sec->data, to->sec->data, tp->sec->size))) {
-				lpb_err("%s: cannot compare %s entries of %s: unknown entry size (no DWARF type 'struct %s', no sh_entsize); pass --entry-size %s=N",
-					c->patched->path, tp->sec->name, pf->name,
-					tp->d->type ? tp->d->type : "?", tp->sec->name);
-				return -1;
-			}
-			continue;
-		}
-		np = tp->first[pf->index + 1] - tp->first[pf->index];
-		no = to->first[of->index + 1] - to->first[of->index];
-		if (np != no) {
-			cdo_debug(c, "%s: %u vs %u entries in %s", pf->name, np, no,
-				  tp->sec->name);
-			*differs = true;
-			*line_only = false;
-			return 0;
-		}
-		for (k = 0; k < np; k++) {
-			uint64_t ep = tp->list[tp->first[pf->index] + k] * tp->entsize;
-			uint64_t eo = to->list[to->first[of->index] + k] * to->entsize;
-
-			if (entry_differs(tp, ep, to, eo, &lo)) {
-				cdo_debug(c, "%s: entry %u of %s differs", pf->name, k,
-					  tp->sec->name);
-				*differs = true;
-				*line_only = false;
-				return 0;
-			}
-		}
-		if (lo) {
-			*differs = true;
-			*line_only = true;
-		}
-	}
-	return 0;
-}
-
 int cdo_special_visit(struct cdo *c, struct lpb_symbol *func,
 		      int (*fn)(struct cdo *c, struct lpb_section *table,
 				struct lpb_reloc *r, void *arg),
@@ -594,10 +492,10 @@ int cdo_special_visit(struct cdo *c, struct lpb_symbol *func,
 {
 	size_t i;
 
-	if (build_tables(c))
+	if (cdo_build_tables(c))
 		return -1;
 	for (i = 0; i < c->tables->nr[1]; i++) {
-		struct table *t = &c->tables->t[1][i];
+		struct cdo_table *t = &c->tables->t[1][i];
 		uint32_t k;
 
 		if (!t->entsize) {
@@ -639,17 +537,17 @@ int cdo_output_special(struct cdo *c)
 {
 	size_t i;
 
-	if (build_tables(c))
+	if (cdo_build_tables(c))
 		return -1;
 	for (i = 0; i < c->tables->nr[1]; i++) {
-		struct table *t = &c->tables->t[1][i], *pt = NULL;
+		struct cdo_table *t = &c->tables->t[1][i], *pt = NULL;
 		struct lpb_section *out = NULL, *pout = NULL;
 		size_t k;
 
 		if (!t->entsize || (t->d->flags & SP_PARTNER_ONLY))
 			continue;
 		if (t->d->partner) {
-			pt = find_table(c, 1, t->d->partner);
+			pt = cdo_find_table(c, 1, t->d->partner);
 			if (pt && (!pt->entsize || pt->nr != t->nr)) {
 				lpb_err("%s: %s and %s do not have the same number of entries",
 					c->patched->path, t->sec->name, t->d->partner);

@@ -50,7 +50,8 @@ static void member_offset(Dwarf_Die *type, struct lpb_type_query *q)
 		return;
 	do {
 		Dwarf_Attribute a;
-		Dwarf_Word off;
+		Dwarf_Word off, size;
+		Dwarf_Die mt;
 		const char *name = dwarf_diename(&m);
 
 		if (dwarf_tag(&m) != DW_TAG_member || !name || strcmp(name, q->member))
@@ -58,6 +59,10 @@ static void member_offset(Dwarf_Die *type, struct lpb_type_query *q)
 		if (dwarf_attr(&m, DW_AT_data_member_location, &a) &&
 		    !dwarf_formudata(&a, &off))
 			q->offset = off;
+		/* through typedefs (u8) to the base type */
+		if (dwarf_attr_integrate(&m, DW_AT_type, &a) && dwarf_formref_die(&a, &mt) &&
+		    !dwarf_aggregate_size(&mt, &size))
+			q->member_size = size;
 		bitfield(&m, q);
 		return;
 	} while (!dwarf_siblingof(&m, &m));
@@ -107,7 +112,7 @@ int lpb_dwarf_types(const char *path, struct lpb_type_query *q, size_t nr)
 	int fd, ret;
 
 	for (i = 0; i < nr; i++)
-		q[i].size = q[i].offset = q[i].bit_offset = q[i].bit_size = -1;
+		q[i].size = q[i].offset = q[i].bit_offset = q[i].bit_size = q[i].member_size = -1;
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0) {
 		lpb_err("%s: cannot open: %s", path, strerror(errno));

@@ -15,6 +15,7 @@ struct lpb_type_query {
 	int64_t bit_offset; /* out: a bitfield member's first bit from the start
 			     * of the struct (bit k of byte j is j * 8 + k), else -1 */
 	int64_t bit_size; /* out: a bitfield member's width in bits, else -1 */
+	int64_t member_size; /* out: byte size of the member's type, -1 if unknown */
 };
 
 /*

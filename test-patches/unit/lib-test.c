@@ -275,12 +275,13 @@ static void test_symvers(void)
 static void test_dwarf(void)
 {
 	char cmd[1024];
-	struct lpb_type_query q[5] = {
+	struct lpb_type_query q[6] = {
 		{ .type = "bug_entry", .member = "line" },
 		{ .type = "jump_entry" },
 		{ .type = "not_a_struct" },
 		{ .type = "_ddebug", .member = "lineno" },
 		{ .type = "_ddebug", .member = "flags" },
+		{ .type = "alt_instr", .member = "replacementlen" },
 	};
 	FILE *f = fopen(path("types.c"), "w");
 
@@ -288,12 +289,18 @@ static void test_dwarf(void)
 		   "struct jump_entry { int code, target; long key; };\n"
 		   "struct bug_entry be; struct jump_entry je;\n"
 		   "struct _ddebug { const char *m, *f, *n, *fmt; unsigned int lineno:18;\n"
-		   "  unsigned int class_id:6; unsigned int flags:8; long key; } dd;\n");
+		   "  unsigned int class_id:6; unsigned int flags:8; long key; } dd;\n"
+		   "typedef unsigned char u8;\n"
+		   "struct alt_instr { int instr_offset, repl_offset; unsigned short cpuid;\n"
+		   "  u8 instrlen; u8 replacementlen; } __attribute__((packed)) ai;\n");
 	fclose(f);
 	snprintf(cmd, sizeof(cmd), "gcc -g -c -o %s %s", path("types.o"), path("types.c"));
 	CHECK(system(cmd) == 0);
-	CHECK(lpb_dwarf_types(path("types.o"), q, 5) == 4);
-	CHECK(q[0].size == 12 && q[0].offset == 8 && q[0].bit_size == -1);
+	CHECK(lpb_dwarf_types(path("types.o"), q, 6) == 5);
+	CHECK(q[0].size == 12 && q[0].offset == 8 && q[0].bit_size == -1 && q[0].member_size == 2);
+	CHECK(q[1].member_size == -1);
+	/* a member's size through its typedef */
+	CHECK(q[5].size == 12 && q[5].offset == 11 && q[5].member_size == 1);
 	CHECK(q[1].size == 16);
 	CHECK(q[2].size == -1);
 	/* bitfields: first bit from the start of the struct, width */
@@ -303,7 +310,7 @@ static void test_dwarf(void)
 	snprintf(cmd, sizeof(cmd), "gcc -gdwarf-4 -gstrict-dwarf -c -o %s %s", path("types4.o"),
 		 path("types.c"));
 	CHECK(system(cmd) == 0);
-	CHECK(lpb_dwarf_types(path("types4.o"), q, 5) == 4);
+	CHECK(lpb_dwarf_types(path("types4.o"), q, 6) == 5);
 	CHECK(q[3].bit_offset == 256 && q[3].bit_size == 18);
 	CHECK(q[4].bit_offset == 280 && q[4].bit_size == 8);
 }

@@ -36,6 +36,7 @@ static bool allowed(const struct lpb_section *sec)
 		".note.GNU-stack", ".symtab", ".strtab", ".shstrtab", ".rela",
 		".init.rodata", "__patchable_function_entries",
 		"__dyndbg", /* descriptors of new pr_debug() sites */
+		".printk_index", /* pointers to the copied pi_entry of kept sites */
 	};
 	size_t i;
 

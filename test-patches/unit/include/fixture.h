@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /* Kernel constructs for create-diff-object fixtures: WARN/BUG with __bug_table,
- * asm-goto jump labels, __ex_table, alternatives, __init, notrace, callbacks. */
+ * asm-goto jump labels, __ex_table, alternatives, paravirt and static call
+ * sites, the printk index, objtool's .discard.* annotations, __init, notrace,
+ * callbacks. */
 #ifndef LPB_FIXTURE_H
 #define LPB_FIXTURE_H
 
@@ -46,6 +48,23 @@ struct alt_instr {
 struct static_key {
 	int enabled;
 };
+struct paravirt_patch_site {
+	unsigned char *instr;
+	unsigned char type;
+	unsigned char len;
+};
+struct static_call_site {
+	int addr;
+	int key;
+};
+struct pi_entry {
+	const char *fmt;
+	const char *func;
+	const char *file;
+	unsigned int line;
+	const char *level;
+	const char *subsys_fmt_prefix;
+};
 
 #ifndef FIXTURE_NO_TYPES
 /* Makes the compiler describe the table structs in DWARF, as vmlinux's
@@ -55,6 +74,9 @@ static const struct {
 	struct jump_entry j;
 	struct exception_table_entry e;
 	struct alt_instr a;
+	struct paravirt_patch_site p;
+	struct static_call_site s;
+	struct pi_entry i;
 } __fixture_types __used;
 #endif
 
@@ -146,6 +168,94 @@ static inline __attribute__((__always_inline__)) int get_user_int(const int *p)
 	return v;
 }
 
+/* the same with the fixup landing on label @fixup: "2" right after the
+ * load, "3" after a further nop (the code is the same either way) */
+#define get_user_int_fixup(p, fixup)                                           \
+	({                                                                     \
+		int __v;                                                       \
+		asm volatile("1: movl (%1), %0\n"                              \
+			     "2: nop\n"                                        \
+			     "3:\n"                                            \
+			     ".pushsection __ex_table, \"a\"\n"                \
+			     ".balign 4\n"                                     \
+			     ".long 1b - .\n"                                  \
+			     ".long " #fixup "b - .\n"                         \
+			     ".long 0\n"                                       \
+			     ".popsection"                                     \
+			     : "=r"(__v) : "r"(p));                            \
+		__v;                                                           \
+	})
+
+/* a paravirt call site as 6.1's PVOP_CALL leaves it: an indirect call
+ * through pv_ops, recorded in .parainstructions with its patch type */
+extern void *pv_ops[];
+#define PV_CLOBBERS "rax", "rcx", "rdx", "rsi", "rdi", "r8", "r9", "r10", "r11", "memory", "cc"
+#define paravirt_call(slot, type)                                              \
+	asm volatile("771: call *pv_ops+%c0(%%rip)\n772:\n"                     \
+		     ".pushsection .parainstructions, \"a\"\n"                 \
+		     ".balign 8\n"                                              \
+		     ".quad 771b\n"                                             \
+		     ".byte %c1\n"                                              \
+		     ".byte 772b - 771b\n"                                      \
+		     ".balign 8\n"                                              \
+		     ".popsection" : : "i"((slot) * 8), "i"(type) : PV_CLOBBERS)
+
+/* a static call as objtool records it: the call to the trampoline
+ * __SCT__name, and a .static_call_sites entry { s32 addr, s32 key } */
+struct static_call_key {
+	void *func;
+};
+#define DEFINE_STATIC_CALL(name)                                               \
+	struct static_call_key __SCK__##name;                                  \
+	void __SCT__##name(void)
+#define DECLARE_STATIC_CALL(name)                                              \
+	extern struct static_call_key __SCK__##name;                           \
+	extern void __SCT__##name(void)
+#define static_call_void(name)                                                 \
+	asm volatile("1: call __SCT__" #name "\n"                               \
+		     ".pushsection .static_call_sites, \"a\"\n"                \
+		     ".balign 4\n"                                              \
+		     ".long 1b - .\n"                                           \
+		     ".long %c0 - .\n"                                          \
+		     ".popsection" : : "i"(&__SCK__##name) : PV_CLOBBERS)
+
+/* printk() with CONFIG_PRINTK_INDEX: a pi_entry per call site, reached
+ * through a pointer in .printk_index; the entry names the function only
+ * through __func__ */
+extern int _printk(const char *fmt, ...);
+#define KERN_INFO "\001" "6"
+#define printk_index_emit(_fmt)                                                \
+	do {                                                                   \
+		static const struct pi_entry _entry __used = {                 \
+			.fmt = _fmt, .func = __func__, .file = __FILE__,       \
+			.line = __LINE__, .level = (void *)0,                  \
+			.subsys_fmt_prefix = (void *)0,                        \
+		};                                                             \
+		static const struct pi_entry *_entry_ptr __used                \
+			__section(".printk_index") = &_entry;                  \
+	} while (0)
+#define pr_info(fmt, ...)                                                      \
+	({                                                                     \
+		printk_index_emit(KERN_INFO fmt);                              \
+		_printk(KERN_INFO fmt, ##__VA_ARGS__);                         \
+	})
+
+/* objtool's annotations, in sections the kernel's linker script discards */
+#define annotate_reachable()                                                   \
+	asm volatile("1:\n.pushsection .discard.reachable\n"                    \
+		     ".long 1b - .\n.popsection")
+#define annotate_unreachable()                                                 \
+	asm volatile("1:\n.pushsection .discard.unreachable\n"                  \
+		     ".long 1b - .\n.popsection")
+#define STACK_FRAME_NON_STANDARD(fn)                                           \
+	static void *__func_stack_frame_non_standard_##fn __used               \
+		__section(".discard.func_stack_frame_non_standard") = (void *)fn
+#define __ADDR_PASTE(a, b) a##b
+#define __ADDR_ID(sym, n) __ADDR_PASTE(__UNIQUE_ID___addressable_##sym, n)
+#define __ADDRESSABLE(sym)                                                     \
+	static void *__ADDR_ID(sym, __COUNTER__) __used                        \
+		__section(".discard.addressable") = (void *)&sym
+
 /* three nops the kernel would replace with lfence on some CPUs */
 #define alternative_lfence()                                             \
 	asm volatile("661: nop; nop; nop\n662:\n"                        \
@@ -158,6 +268,20 @@ static inline __attribute__((__always_inline__)) int get_user_int(const int *p)
 		     ".popsection\n"                                     \
 		     ".pushsection .altinstr_replacement, \"ax\"\n"      \
 		     "6641: lfence\n6642:\n"                             \
+		     ".popsection" ::: "memory")
+
+/* an alternative whose replacement is @repl (at most 6 bytes) */
+#define alternative_insn(repl)                                           \
+	asm volatile("661: .skip 6, 0x90\n662:\n"                        \
+		     ".pushsection .altinstructions, \"a\"\n"            \
+		     ".long 661b - .\n"                                  \
+		     ".long 6641f - .\n"                                 \
+		     ".word 123\n"                                       \
+		     ".byte 662b - 661b\n"                               \
+		     ".byte 6642f - 6641f\n"                             \
+		     ".popsection\n"                                     \
+		     ".pushsection .altinstr_replacement, \"ax\"\n"      \
+		     "6641: " repl "\n6642:\n"                           \
 		     ".popsection" ::: "memory")
 
 /* lp-build's callback macros (kmod-template/include/lpb-patch.h) */
