@@ -8,7 +8,7 @@ set -euo pipefail
 LPB_PROG=lp-build-tests
 . "$(dirname "$0")/../../integration/lib.sh"
 
-LPB=$LPB_TOP/build/lp-build
+LPB=${LPB_TOOL:-$LPB_TOP/build/lp-build}
 [ -x "$LPB" ] || die "build/lp-build is missing: run make first"
 KB=$("$LPB_INTEG/build-kernel.sh")
 SRC=$("$LPB_INTEG/fetch-source.sh")
