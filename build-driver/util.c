@@ -56,20 +56,29 @@ char *xstrdup(const char *s)
 	return memcpy(xmalloc(n), s, n);
 }
 
-char *xasprintf(const char *fmt, ...)
+static char *xvasprintf(const char *fmt, va_list ap)
 {
-	struct strbuf sb = { 0 };
-	va_list ap;
+	va_list copy;
+	char *s;
 	int n;
 
+	va_copy(copy, ap);
+	n = vsnprintf(NULL, 0, fmt, copy);
+	va_end(copy);
+	s = xmalloc(n + 1);
+	vsnprintf(s, n + 1, fmt, ap);
+	return s;
+}
+
+char *xasprintf(const char *fmt, ...)
+{
+	va_list ap;
+	char *s;
+
 	va_start(ap, fmt);
-	n = vsnprintf(NULL, 0, fmt, ap);
+	s = xvasprintf(fmt, ap);
 	va_end(ap);
-	sb.buf = xmalloc(n + 1);
-	va_start(ap, fmt);
-	vsnprintf(sb.buf, n + 1, fmt, ap);
-	va_end(ap);
-	return sb.buf;
+	return s;
 }
 
 static void sb_grow(struct strbuf *sb, size_t extra)
@@ -173,14 +182,9 @@ void sv_pushf(struct strvec *sv, const char *fmt, ...)
 {
 	va_list ap;
 	char *s;
-	int n;
 
 	va_start(ap, fmt);
-	n = vsnprintf(NULL, 0, fmt, ap);
-	va_end(ap);
-	s = xmalloc(n + 1);
-	va_start(ap, fmt);
-	vsnprintf(s, n + 1, fmt, ap);
+	s = xvasprintf(fmt, ap);
 	va_end(ap);
 	sv_push(sv, s);
 	free(s);
