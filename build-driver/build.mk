@@ -6,10 +6,7 @@ LPB_SRCS := build-driver/main.c build-driver/build.c build-driver/manifest.c \
 	    build-driver/includes.c build-driver/target.c build-driver/preflight.c \
 	    build-driver/kmod.c build-driver/keygen.c build-driver/run.c \
 	    build-driver/util.c
-# lib/ parts only lp-build uses (kept here until lib/build.mk lists them)
-LPB_LIB_SRCS := lib/modsign.c lib/klp-write.c lib/lpb-meta-read.c lib/dwarf-cus.c \
-		lib/dwarf-open.c
-LPB_OBJS := $(LPB_SRCS:%.c=$(O)/%.o) $(LPB_LIB_SRCS:%.c=$(O)/%.o)
+LPB_OBJS := $(LPB_SRCS:%.c=$(O)/%.o)
 
 $(O)/lp-build: $(LPB_OBJS) $(LIBLPB)
 	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)

@@ -6,128 +6,140 @@
 #include <string.h>
 
 #include "build.h"
-#include "modsign.h"
+#include "json.h"
 
-static void kv(struct strbuf *sb, const char *indent, const char *key, const char *value,
-	       bool last)
+/* Every object the module patches or has callbacks for, in first-seen order. */
+static void object_names(const struct build *b, struct strvec *names)
 {
-	sb_addf(sb, "%s\"%s\": ", indent, key);
-	sb_add_json(sb, value);
-	sb_adds(sb, last ? "\n" : ",\n");
-}
-
-static void objects(struct strbuf *sb, const struct build *b)
-{
-	struct strvec names = { 0 };
-
 	for (size_t i = 0; i < b->nr_diffs; i++) {
 		const struct lpb_meta *m = &b->diffs[i].meta;
 
 		for (size_t j = 0; j < m->nr_funcs; j++)
-			if (!sv_contains(&names, m->funcs[j].objname))
-				sv_push(&names, m->funcs[j].objname);
+			if (!sv_contains(names, m->funcs[j].objname))
+				sv_push(names, m->funcs[j].objname);
 		for (size_t j = 0; j < m->nr_callbacks; j++)
-			if (!sv_contains(&names, m->callbacks[j].objname))
-				sv_push(&names, m->callbacks[j].objname);
+			if (!sv_contains(names, m->callbacks[j].objname))
+				sv_push(names, m->callbacks[j].objname);
 	}
-	sb_adds(sb, "  \"objects\": [\n");
-	for (size_t k = 0; k < names.n; k++) {
-		bool first = true;
+}
 
-		sb_adds(sb, "    {\n      \"name\": ");
-		sb_add_json(sb, names.v[k]);
-		sb_adds(sb, ",\n      \"functions\": [");
+static void objects(struct json_writer *w, const struct build *b)
+{
+	struct strvec names = { 0 };
+
+	object_names(b, &names);
+	jw_begin_array(w, "objects");
+	for (size_t k = 0; k < names.n; k++) {
+		jw_begin_object(w, NULL);
+		jw_string(w, "name", names.v[k]);
+		jw_begin_array(w, "functions");
 		for (size_t i = 0; i < b->nr_diffs; i++) {
 			const struct lpb_meta *m = &b->diffs[i].meta;
 
 			for (size_t j = 0; j < m->nr_funcs; j++) {
 				if (strcmp(m->funcs[j].objname, names.v[k]))
 					continue;
-				sb_adds(sb, first ? "\n        { \"name\": " : ",\n        { \"name\": ");
-				sb_add_json(sb, m->funcs[j].old_name);
-				sb_addf(sb, ", \"sympos\": %u }", m->funcs[j].sympos);
-				first = false;
+				jw_begin_object(w, NULL);
+				jw_string(w, "name", m->funcs[j].old_name);
+				jw_int(w, "sympos", m->funcs[j].sympos);
+				jw_end_object(w);
 			}
 		}
-		sb_adds(sb, first ? "],\n" : "\n      ],\n");
-		sb_adds(sb, "      \"callbacks\": [");
-		first = true;
+		jw_end_array(w);
+		jw_begin_array(w, "callbacks");
 		for (size_t i = 0; i < b->nr_diffs; i++) {
 			const struct lpb_meta *m = &b->diffs[i].meta;
 
-			for (size_t j = 0; j < m->nr_callbacks; j++) {
-				if (strcmp(m->callbacks[j].objname, names.v[k]))
-					continue;
-				sb_adds(sb, first ? "" : ", ");
-				sb_add_json(sb, lpb_callback_kind_name(m->callbacks[j].kind));
-				first = false;
-			}
+			for (size_t j = 0; j < m->nr_callbacks; j++)
+				if (!strcmp(m->callbacks[j].objname, names.v[k]))
+					jw_string(w, NULL,
+						  lpb_callback_kind_name(m->callbacks[j].kind));
 		}
-		sb_addf(sb, "]\n    }%s\n", k + 1 < names.n ? "," : "");
+		jw_end_array(w);
+		jw_end_object(w);
 	}
-	sb_adds(sb, "  ],\n");
+	jw_end_array(w);
 	sv_free(&names);
 }
 
 char *build_manifest(const struct build *b)
 {
-	struct strbuf sb = { 0 };
-	char sha[65];
+	struct json_writer w = { 0 };
+	char sha[65], *text = NULL, *file;
+	size_t len = 0;
 	double total = 0;
 
+	w.f = open_memstream(&text, &len);
+	if (!w.f) {
+		fprintf(stderr, "lp-build: out of memory\n");
+		abort();
+	}
 	sha256_hex(b->module, b->module_len, sha);
-	sb_adds(&sb, "{\n");
-	kv(&sb, "  ", "name", b->name, false);
-	kv(&sb, "  ", "patch_version", b->o->patch_version, false);
-	sb_addf(&sb, "  \"replace\": %s,\n", b->o->replace ? "true" : "false");
-	sb_adds(&sb, "  \"target\": {\n");
-	kv(&sb, "    ", "release", b->target.release, false);
-	kv(&sb, "    ", "version", b->target.version, false);
-	kv(&sb, "    ", "label", b->target.label, false);
-	kv(&sb, "    ", "compiler", b->target.compiler, false);
-	kv(&sb, "    ", "banner", b->target.banner, true);
-	sb_adds(&sb, "  },\n  \"patches\": [\n");
+	jw_begin_object(&w, NULL);
+	jw_string(&w, "name", b->name);
+	jw_string(&w, "patch_version", b->o->patch_version);
+	jw_bool(&w, "replace", b->o->replace);
+
+	jw_begin_object(&w, "target");
+	jw_string(&w, "release", b->target.release);
+	jw_string(&w, "version", b->target.version);
+	jw_string(&w, "label", b->target.label);
+	jw_string(&w, "compiler", b->target.compiler);
+	jw_string(&w, "banner", b->target.banner);
+	jw_end_object(&w);
+
+	jw_begin_array(&w, "patches");
 	for (size_t i = 0; i < b->patches.paths.n; i++) {
 		const char *base = strrchr(b->patches.paths.v[i], '/');
 
-		sb_adds(&sb, "    { \"file\": ");
-		sb_add_json(&sb, base ? base + 1 : b->patches.paths.v[i]);
-		sb_adds(&sb, ", \"sha256\": ");
-		sb_add_json(&sb, b->patches.sha256.v[i]);
-		sb_addf(&sb, " }%s\n", i + 1 < b->patches.paths.n ? "," : "");
+		jw_begin_object(&w, NULL);
+		jw_string(&w, "file", base ? base + 1 : b->patches.paths.v[i]);
+		jw_string(&w, "sha256", b->patches.sha256.v[i]);
+		jw_end_object(&w);
 	}
-	sb_adds(&sb, "  ],\n");
-	objects(&sb, b);
-	sb_adds(&sb, "  \"units\": [\n");
+	jw_end_array(&w);
+
+	objects(&w, b);
+
+	jw_begin_array(&w, "units");
 	for (size_t i = 0; i < b->units.n; i++) {
 		const struct unit *u = &b->units.v[i];
 
-		sb_adds(&sb, "    { \"source\": ");
-		sb_add_json(&sb, u->src);
-		sb_adds(&sb, ", \"object\": ");
-		sb_add_json(&sb, u->objname);
-		sb_addf(&sb, ", \"changed\": %s, \"via_header\": %s }%s\n",
-			u->diff_rc == 0 ? "true" : "false", u->via_header ? "true" : "false",
-			i + 1 < b->units.n ? "," : "");
+		jw_begin_object(&w, NULL);
+		jw_string(&w, "source", u->src);
+		jw_string(&w, "object", u->objname);
+		jw_bool(&w, "changed", u->diff_rc == 0);
+		jw_bool(&w, "via_header", u->via_header);
+		jw_end_object(&w);
 	}
-	sb_adds(&sb, "  ],\n  \"module\": {\n");
-	sb_addf(&sb, "    \"file\": \"%s.ko\",\n", b->name);
-	kv(&sb, "    ", "sha256", sha, false);
-	sb_addf(&sb, "    \"size\": %zu,\n    \"signed\": %s,\n", b->module_len,
-		b->sign ? "true" : "false");
-	sb_addf(&sb, "    \"klp_relocations\": %zu,\n    \"klp_symbols\": %zu,\n",
-		b->klp.relocs, b->klp.symbols);
-	sb_addf(&sb, "    \"preflight_functions\": %zu,\n    \"preflight_bytes\": %zu\n",
-		b->preflight.functions, b->preflight.bytes);
-	sb_adds(&sb, "  },\n  \"timings_s\": {\n");
+	jw_end_array(&w);
+
+	file = xasprintf("%s.ko", b->name);
+	jw_begin_object(&w, "module");
+	jw_string(&w, "file", file);
+	jw_string(&w, "sha256", sha);
+	jw_int(&w, "size", (long long)b->module_len);
+	jw_bool(&w, "signed", b->sign);
+	jw_int(&w, "klp_relocations", (long long)b->klp.relocs);
+	jw_int(&w, "klp_symbols", (long long)b->klp.symbols);
+	jw_int(&w, "preflight_functions", (long long)b->preflight.functions);
+	jw_int(&w, "preflight_bytes", (long long)b->preflight.bytes);
+	jw_end_object(&w);
+	free(file);
+
+	jw_begin_object(&w, "timings_s");
 	for (int i = 0; i < NR_STAGES; i++) {
-		sb_addf(&sb, "    \"%s\": %.3f,\n", build_stage_names[i], b->stage_seconds[i]);
+		jw_double(&w, build_stage_names[i], b->stage_seconds[i], 3);
 		total += b->stage_seconds[i];
 	}
-	sb_addf(&sb, "    \"total\": %.3f\n  },\n", total);
-	sb_adds(&sb, "  \"tools\": {\n");
-	kv(&sb, "    ", "lp-build", LPB_VERSION, false);
-	kv(&sb, "    ", "compiler", b->target.compiler, true);
-	sb_adds(&sb, "  }\n}\n");
-	return sb_detach(&sb);
+	jw_double(&w, "total", total, 3);
+	jw_end_object(&w);
+
+	jw_begin_object(&w, "tools");
+	jw_string(&w, "lp-build", LPB_VERSION);
+	jw_string(&w, "compiler", b->target.compiler);
+	jw_end_object(&w);
+	jw_end_object(&w);
+	fclose(w.f);
+	return text;
 }

@@ -117,7 +117,8 @@ void sb_addf(struct strbuf *sb, const char *fmt, ...)
 	sb->len += n;
 }
 
-static void sb_add_escaped(struct strbuf *sb, const char *s, bool json)
+/* A C string literal's contents (quotes not included). */
+void sb_add_cquoted(struct strbuf *sb, const char *s)
 {
 	for (; *s; s++) {
 		unsigned char c = *s;
@@ -129,22 +130,10 @@ static void sb_add_escaped(struct strbuf *sb, const char *s, bool json)
 		else if (c == '\t')
 			sb_adds(sb, "\\t");
 		else if (c < 0x20 || c == 0x7f)
-			sb_addf(sb, json ? "\\u%04x" : "\\%03o", c);
+			sb_addf(sb, "\\%03o", c);
 		else
 			sb_addn(sb, (const char *)&c, 1);
 	}
-}
-
-void sb_add_cquoted(struct strbuf *sb, const char *s)
-{
-	sb_add_escaped(sb, s, false);
-}
-
-void sb_add_json(struct strbuf *sb, const char *s)
-{
-	sb_adds(sb, "\"");
-	sb_add_escaped(sb, s ? s : "", true);
-	sb_adds(sb, "\"");
 }
 
 void sb_reset(struct strbuf *sb)

@@ -18,8 +18,6 @@ void sb_addn(struct strbuf *sb, const char *s, size_t n);
 void sb_adds(struct strbuf *sb, const char *s);
 /* C string literal contents of @s (quotes not included). */
 void sb_add_cquoted(struct strbuf *sb, const char *s);
-/* JSON string, quotes included. */
-void sb_add_json(struct strbuf *sb, const char *s);
 void sb_reset(struct strbuf *sb);
 void sb_free(struct strbuf *sb);
 /* Steals the buffer ("" when empty); the strbuf is reset. */

@@ -9,13 +9,9 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "dwarf-open.h"
 #include "dwarf-types.h"
 #include "log.h"
-
-static const Dwfl_Callbacks offline_callbacks = {
-	.find_debuginfo = dwfl_standard_find_debuginfo,
-	.section_address = dwfl_offline_section_address,
-};
 
 /* A bitfield member: DWARF 4+ gives DW_AT_data_bit_offset from the start of
  * the struct; older producers give DW_AT_bit_offset from the most
@@ -104,34 +100,16 @@ static size_t scan_unit(Dwarf_Die *cu, struct lpb_type_query *q, size_t nr)
 int lpb_dwarf_types(const char *path, struct lpb_type_query *q, size_t nr)
 {
 	Dwfl *dwfl;
-	Dwfl_Module *mod;
 	Dwarf *dw;
-	Dwarf_Addr bias;
 	Dwarf_Off off = 0, next;
 	size_t hsize, answered = 0, i;
-	int fd, ret;
+	int ret = 0;
 
 	for (i = 0; i < nr; i++)
 		q[i].size = q[i].offset = q[i].bit_offset = q[i].bit_size = q[i].member_size = -1;
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0) {
-		lpb_err("%s: cannot open: %s", path, strerror(errno));
-		return -errno;
-	}
-	dwfl = dwfl_begin(&offline_callbacks);
-	if (!dwfl) {
-		close(fd);
-		lpb_err("%s: libdwfl: %s", path, dwfl_errmsg(-1));
-		return -ENOMEM;
-	}
-	/* dwfl takes over fd */
-	mod = dwfl_report_offline(dwfl, "", path, fd);
-	dwfl_report_end(dwfl, NULL, NULL);
-	dw = mod ? dwfl_module_getdwarf(mod, &bias) : NULL;
-	if (!dw) {
-		ret = -ENODATA;
-		goto out;
-	}
+	dw = lpb_dwarf_open(path, &dwfl, &ret);
+	if (!dw)
+		return ret;
 	while (answered < nr &&
 	       !dwarf_nextcu(dw, off, &next, &hsize, NULL, NULL, NULL)) {
 		Dwarf_Die cu;
@@ -140,8 +118,6 @@ int lpb_dwarf_types(const char *path, struct lpb_type_query *q, size_t nr)
 			answered += scan_unit(&cu, q, nr);
 		off = next;
 	}
-	ret = answered;
-out:
 	dwfl_end(dwfl);
-	return ret;
+	return answered;
 }

@@ -5,12 +5,12 @@
 
 # objects go to $(O)/lpctl-obj/: $(O)/lpctl is the program
 LPCTL_OBJDIR := $(O)/lpctl-obj
-LPCTL_SRCS := lpctl/context.c lpctl/util.c lpctl/kvfile.c lpctl/json.c \
+LPCTL_SRCS := lpctl/context.c lpctl/util.c lpctl/kvfile.c \
 	      lpctl/manifest.c lpctl/modinfo.c lpctl/trust.c lpctl/verify.c \
 	      lpctl/kmsg.c lpctl/klp.c lpctl/store.c lpctl/apply.c lpctl/cmd.c \
 	      lpctl/status.c
 # lib/ parts lpctl uses: the ELF model (for .modinfo) and module signatures
-LPCTL_LIB_SRCS := lib/elf.c lib/elf-write.c lib/hash.c lib/log.c lib/modsign.c
+LPCTL_LIB_SRCS := lib/elf.c lib/elf-write.c lib/hash.c lib/log.c lib/modsign.c lib/json.c
 LPCTL_OBJS := $(LPCTL_SRCS:lpctl/%.c=$(LPCTL_OBJDIR)/%.o) $(LPCTL_LIB_SRCS:%.c=$(O)/%.o)
 LPCTL_STATIC_LIBS := -lelf -lz -lcrypto -lpthread -ldl
 

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
-/* A small JSON reader (lp-build's manifests) and writer (status --json). */
-#ifndef LPCTL_JSON_H
-#define LPCTL_JSON_H
+/* A small JSON reader (lpctl reads lp-build's manifests) and writer (the
+ * manifest, lpctl status --json). Failures return NULL, never exit. */
+#ifndef LPB_JSON_H
+#define LPB_JSON_H
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -41,7 +42,8 @@ void jw_end_object(struct json_writer *w);
 void jw_end_array(struct json_writer *w);
 void jw_string(struct json_writer *w, const char *key, const char *val); /* NULL: null */
 void jw_int(struct json_writer *w, const char *key, long long val);
+void jw_double(struct json_writer *w, const char *key, double val, int decimals);
 void jw_bool(struct json_writer *w, const char *key, bool val);
 void jw_null(struct json_writer *w, const char *key);
 
-#endif /* LPCTL_JSON_H */
+#endif /* LPB_JSON_H */

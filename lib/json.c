@@ -1,13 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0-only
-/* JSON for lpctl: a recursive-descent reader with a depth limit (a manifest
- * is untrusted input until its module is verified) and a streaming writer. */
+/* JSON: a recursive-descent reader with a depth limit (lpctl reads manifests,
+ * untrusted until their module is verified) and a streaming pretty writer. */
 #include <errno.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "json.h"
-#include "util.h"
 
 #define JSON_MAX_DEPTH 32
 
@@ -23,18 +22,29 @@ static void skip_ws(struct parser *p)
 		p->s++;
 }
 
-static struct json *node(enum json_type t)
+static struct json *node(struct parser *p, enum json_type t)
 {
-	struct json *j = xcalloc(1, sizeof(*j));
+	struct json *j = calloc(1, sizeof(*j));
 
+	if (!j) {
+		p->err = "out of memory";
+		return NULL;
+	}
 	j->type = t;
 	return j;
 }
 
-static void push(struct json *parent, struct json *child)
+static int push(struct parser *p, struct json *parent, struct json *child)
 {
-	parent->items = xrealloc(parent->items, (parent->n + 1) * sizeof(*parent->items));
+	struct json **items = realloc(parent->items, (parent->n + 1) * sizeof(*items));
+
+	if (!items) {
+		p->err = "out of memory";
+		return -1;
+	}
+	parent->items = items;
 	parent->items[parent->n++] = child;
+	return 0;
 }
 
 static int hex4(const char *s, unsigned int *v)
@@ -95,7 +105,11 @@ static char *parse_string(struct parser *p)
 		p->err = "unterminated string";
 		return NULL;
 	}
-	o = out = xcalloc(1, p->s - s + 1);
+	o = out = calloc(1, p->s - s + 1);
+	if (!out) {
+		p->err = "out of memory";
+		return NULL;
+	}
 	while (s < p->s) {
 		unsigned int cp, lo;
 
@@ -158,9 +172,11 @@ static struct json *parse_value(struct parser *p);
 
 static struct json *parse_container(struct parser *p, bool object)
 {
-	struct json *j = node(object ? JSON_OBJECT : JSON_ARRAY);
+	struct json *j = node(p, object ? JSON_OBJECT : JSON_ARRAY);
 	char close = object ? '}' : ']';
 
+	if (!j)
+		return NULL;
 	if (++p->depth > JSON_MAX_DEPTH) {
 		p->err = "nested too deeply";
 		goto err;
@@ -199,7 +215,10 @@ static struct json *parse_container(struct parser *p, bool object)
 			goto err;
 		}
 		v->key = key;
-		push(j, v);
+		if (push(p, j, v)) {
+			json_free(v);
+			goto err;
+		}
 		skip_ws(p);
 		if (p->s < p->end && *p->s == ',') {
 			p->s++;
@@ -248,20 +267,24 @@ static struct json *parse_value(struct parser *p)
 
 		if (!s)
 			return NULL;
-		j = node(JSON_STRING);
-		j->str = s;
+		j = node(p, JSON_STRING);
+		if (j)
+			j->str = s;
+		else
+			free(s);
 		return j;
 	}
 	}
 	if (take_word(p, "true")) {
-		j = node(JSON_BOOL);
-		j->b = true;
+		j = node(p, JSON_BOOL);
+		if (j)
+			j->b = true;
 		return j;
 	}
 	if (take_word(p, "false"))
-		return node(JSON_BOOL);
+		return node(p, JSON_BOOL);
 	if (take_word(p, "null"))
-		return node(JSON_NULL);
+		return node(p, JSON_NULL);
 	if (*p->s == '-' || (*p->s >= '0' && *p->s <= '9')) {
 		char buf[64], *e;
 		size_t n = 0;
@@ -274,7 +297,9 @@ static struct json *parse_value(struct parser *p)
 		}
 		memcpy(buf, p->s, n);
 		buf[n] = 0;
-		j = node(JSON_NUMBER);
+		j = node(p, JSON_NUMBER);
+		if (!j)
+			return NULL;
 		j->num = strtod(buf, &e);
 		if (*e) {
 			json_free(j);
@@ -425,6 +450,12 @@ void jw_int(struct json_writer *w, const char *key, long long val)
 {
 	element(w, key);
 	fprintf(w->f, "%lld", val);
+}
+
+void jw_double(struct json_writer *w, const char *key, double val, int decimals)
+{
+	element(w, key);
+	fprintf(w->f, "%.*f", decimals, val);
 }
 
 void jw_bool(struct json_writer *w, const char *key, bool val)
