@@ -131,9 +131,9 @@ struct cdo {
 				 * descriptor whose jump label was left out */
 
 	struct cdo_tables *tables; /* special.c: per-object table indexes */
-	struct cdo_list sizes; /* special.c: struct cdo_size, resolved entry sizes */
 	struct cdo_list line_bits; /* line-data.c: struct cdo_line_bits, line members of data */
-	struct cdo_list members; /* special.c: struct cdo_member, members of table structs */
+	struct cdo_list members; /* special.c: struct cdo_member, sizes and members
+				  * of table structs from DWARF */
 	struct cdo_list strings; /* output.c: .lpb.strings being built */
 	struct lpb_section *strings_sec; /* output.c: .lpb.strings, created before
 					  * the entries pointing into it, filled last */

@@ -66,125 +66,154 @@ bool cdo_special_is_indirect(const struct cdo_special *d)
 	return d->flags & SP_INDIRECT;
 }
 
-struct cdo_size {
-	const char *type; /* struct name */
-	int64_t size, line_off, after_off;
+/* What the tables need from the kernel's DWARF: a struct's size (member
+ * NULL), or the offset and size of one of its members. */
+struct cdo_member {
+	const char *type, *member;
+	int64_t size, offset, member_size; /* -1: unknown */
 };
 
-/* Whether --entry-size gives the size of every table of struct @type. */
-static bool size_given(const struct cdo *c, const char *type)
+static struct cdo_member *layout(struct cdo *c, const char *type, const char *member)
 {
-	bool any = false;
-	size_t i, k;
-
-	for (i = 0; i < sizeof(specials) / sizeof(*specials); i++) {
-		bool found = false;
-
-		if (!specials[i].type || strcmp(specials[i].type, type))
-			continue;
-		for (k = 0; k < c->opts->nr_entsizes && !found; k++)
-			found = !strcmp(c->opts->entsizes[k].section, specials[i].name);
-		if (!found)
-			return false;
-		any = true;
-	}
-	return any;
-}
-
-/* Fills c->sizes with answers for all table structs, from ORIG's own DWARF
- * (same headers and config) and, for what is still missing, the parent's.
- * A size --entry-size gives is not missing; a line member's position is,
- * whatever gave the size. */
-static int resolve_types(struct cdo *c)
-{
-	struct lpb_type_query q[sizeof(specials) / sizeof(*specials)];
-	size_t n = 0, i, missing = 0;
-	const char *sources[2] = { c->opts->orig, c->opts->parent };
-	int s;
-
-	for (i = 0; i < sizeof(specials) / sizeof(*specials); i++) {
-		if (!specials[i].type)
-			continue;
-		q[n].type = specials[i].type;
-		q[n].member = specials[i].line_member;
-		n++;
-	}
-	for (i = 0; i < n; i++) {
-		struct cdo_size *z = cdo_push(&c->sizes, sizeof(*z));
-
-		z->type = q[i].type;
-		z->size = z->line_off = z->after_off = -1;
-	}
-	for (s = 0; s < 2; s++) {
-		struct cdo_size *z = c->sizes.v;
-
-		if (!sources[s])
-			continue;
-		missing = 0;
-		for (i = 0; i < n; i++)
-			missing += (z[i].size < 0 && !size_given(c, z[i].type)) ||
-				   (q[i].member && (z[i].line_off < 0 || z[i].after_off < 0));
-		if (!missing)
-			break;
-		if (lpb_dwarf_types(sources[s], q, n) < 0)
-			continue;
-		for (i = 0; i < n; i++) {
-			if (z[i].size >= 0 || q[i].size < 0)
-				continue;
-			z[i].size = q[i].size;
-			z[i].line_off = q[i].member ? q[i].offset : -1;
-			cdo_verbose(c, "struct %s: %lld bytes (DWARF of %s)", q[i].type,
-				    (long long)q[i].size, sources[s]);
-		}
-		/* the member after the line number bounds it */
-		for (i = 0; i < n; i++) {
-			const struct cdo_special *d = NULL;
-			struct lpb_type_query q2;
-			size_t k;
-
-			for (k = 0; k < sizeof(specials) / sizeof(*specials); k++)
-				if (specials[k].type && !strcmp(specials[k].type, q[i].type))
-					d = &specials[k];
-			if (!d || !d->after_line || z[i].after_off >= 0 || z[i].line_off < 0)
-				continue;
-			q2.type = d->type;
-			q2.member = d->after_line;
-			if (lpb_dwarf_types(sources[s], &q2, 1) > 0 && q2.offset > z[i].line_off)
-				z[i].after_off = q2.offset;
-		}
-	}
-	return 0;
-}
-
-static int entry_size(struct cdo *c, struct cdo_table *t)
-{
-	struct cdo_size *z;
+	struct cdo_member *m = c->members.v;
 	size_t i;
 
-	for (i = 0; i < c->opts->nr_entsizes && !t->entsize; i++)
+	for (i = 0; type && i < c->members.nr; i++)
+		if (!strcmp(m[i].type, type) && (member ? m[i].member && !strcmp(m[i].member, member) :
+					       !m[i].member))
+			return &m[i];
+	return NULL;
+}
+
+static void want(struct cdo *c, const char *type, const char *member)
+{
+	struct cdo_member *m;
+
+	if (!type || layout(c, type, member))
+		return;
+	m = cdo_push(&c->members, sizeof(*m));
+	m->type = type;
+	m->member = member;
+	m->size = m->offset = m->member_size = -1;
+}
+
+static bool answered(const struct cdo_member *m)
+{
+	return m->member ? m->offset >= 0 : m->size >= 0;
+}
+
+/* An entry size that needs no DWARF: --entry-size, sh_entsize, the format. */
+static uint64_t given_size(const struct cdo *c, const struct cdo_table *t)
+{
+	size_t i;
+
+	for (i = 0; i < c->opts->nr_entsizes; i++)
 		if (!strcmp(c->opts->entsizes[i].section, t->sec->name))
-			t->entsize = c->opts->entsizes[i].size;
-	if (!t->entsize)
-		t->entsize = t->sec->sh.sh_entsize;
-	if (!t->entsize)
-		t->entsize = t->d->fixed;
-	/* a table with a __LINE__ member still needs DWARF for its position */
-	if (t->entsize && !t->d->line_member)
-		return 0;
-	if (!c->sizes.nr)
-		resolve_types(c);
-	z = c->sizes.v;
-	for (i = 0; i < c->sizes.nr; i++) {
-		if (strcmp(z[i].type, t->d->type))
-			continue;
-		if (z[i].size > 0 && !t->entsize)
-			t->entsize = z[i].size;
-		if (z[i].line_off >= 0 && z[i].after_off > z[i].line_off) {
-			t->line_off = z[i].line_off;
-			t->line_len = z[i].after_off - z[i].line_off;
+			return c->opts->entsizes[i].size;
+	return t->sec->sh.sh_entsize ? t->sec->sh.sh_entsize : t->d->fixed;
+}
+
+/*
+ * Asks the DWARF of ORIG (same headers and config) and then, for what is
+ * still missing, of the parent, in one pass each, for everything the tables
+ * of both objects need: the sizes nothing else gives, and the members that
+ * locate a line number, an alternative's replacement or a pi_entry's
+ * function (those whatever gave the size).
+ */
+static void resolve_layout(struct cdo *c)
+{
+	const char *sources[2] = { c->opts->orig, c->opts->parent };
+	struct lpb_type_query *q;
+	size_t i, n;
+	int k, s;
+
+	for (k = 0; k < 2; k++) {
+		for (i = 0; i < c->tables->nr[k]; i++) {
+			const struct cdo_table *t = &c->tables->t[k][i];
+			const struct cdo_special *d = t->d;
+
+			if (!given_size(c, t))
+				want(c, d->type, NULL);
+			if (d->line_member) {
+				want(c, d->type, d->line_member);
+				want(c, d->type, d->after_line);
+			}
+			if (d->code_ptr) {
+				want(c, d->type, d->code_ptr);
+				want(c, d->type, d->code_len);
+			}
+			if (d->site_type)
+				want(c, d->site_type, d->site_func);
 		}
 	}
-	return 0;
+	q = calloc(c->members.nr + 1, sizeof(*q));
+	if (!q)
+		abort();
+	for (s = 0; s < 2; s++) {
+		struct cdo_member *m = c->members.v;
+
+		for (i = n = 0; i < c->members.nr; i++) {
+			if (answered(&m[i]))
+				continue;
+			q[n].type = m[i].type;
+			q[n++].member = m[i].member;
+		}
+		if (!n || !sources[s] || lpb_dwarf_types(sources[s], q, n) < 0)
+			continue;
+		for (i = 0; i < n; i++) {
+			struct cdo_member *z = layout(c, q[i].type, q[i].member);
+
+			z->size = q[i].size;
+			z->offset = q[i].offset;
+			z->member_size = q[i].member_size;
+			if (!answered(z))
+				continue;
+			if (z->member)
+				cdo_verbose(c, "struct %s: %s at %lld, %lld bytes (DWARF of %s)",
+					    z->type, z->member, (long long)z->offset,
+					    (long long)z->member_size, sources[s]);
+			else
+				cdo_verbose(c, "struct %s: %lld bytes (DWARF of %s)", z->type,
+					    (long long)z->size, sources[s]);
+		}
+	}
+	free(q);
+}
+
+/* The entry size and member positions of @t, from what resolve_layout()
+ * found. */
+static void table_layout(struct cdo *c, struct cdo_table *t)
+{
+	const struct cdo_special *d = t->d;
+	const struct cdo_member *m, *m2;
+
+	t->code_ptr = t->code_len = t->code_len_size = t->site_func = -1;
+	t->entsize = given_size(c, t);
+	m = layout(c, d->type, NULL);
+	if (!t->entsize && m && m->size > 0)
+		t->entsize = m->size;
+	if (d->line_member) {
+		m = layout(c, d->type, d->line_member);
+		m2 = layout(c, d->type, d->after_line);
+		if (m && m2 && m->offset >= 0 && m2->offset > m->offset) {
+			t->line_off = m->offset;
+			t->line_len = m2->offset - m->offset;
+		}
+	}
+	if (d->code_ptr) {
+		m = layout(c, d->type, d->code_ptr);
+		m2 = layout(c, d->type, d->code_len);
+		t->code_ptr = m ? m->offset : -1;
+		if (m2 && m2->offset >= 0 && m2->member_size > 0 && m2->member_size <= 8 &&
+		    (uint64_t)(m2->offset + m2->member_size) <= t->entsize) {
+			t->code_len = m2->offset;
+			t->code_len_size = m2->member_size;
+		}
+	}
+	if (d->site_type) {
+		m = layout(c, d->site_type, d->site_func);
+		t->site_func = m ? m->offset : -1;
+	}
 }
 
 /*
@@ -211,58 +240,6 @@ static struct lpb_symbol *frozen_dyndbg_key(struct cdo *c, struct cdo_table *t, 
 				lpb_find_symbol_containing(s->sec, r[j]->addend) : s;
 	}
 	return NULL;
-}
-
-struct cdo_member {
-	const char *type, *member;
-	int64_t offset, size; /* -1: unknown */
-};
-
-/* A member of a kernel struct, from the DWARF of ORIG, then of the parent;
- * each asked for once per run (both objects share the answer). */
-static const struct cdo_member *member_of(struct cdo *c, const char *type, const char *member)
-{
-	const char *sources[2] = { c->opts->orig, c->opts->parent };
-	struct lpb_type_query q = { .type = type, .member = member };
-	struct cdo_member *m = c->members.v;
-	size_t i;
-	int s;
-
-	for (i = 0; i < c->members.nr; i++)
-		if (!strcmp(m[i].type, type) && !strcmp(m[i].member, member))
-			return &m[i];
-	m = cdo_push(&c->members, sizeof(*m));
-	m->type = type;
-	m->member = member;
-	m->offset = m->size = -1;
-	for (s = 0; s < 2 && m->offset < 0; s++) {
-		if (!sources[s] || lpb_dwarf_types(sources[s], &q, 1) <= 0 || q.offset < 0)
-			continue;
-		m->offset = q.offset;
-		m->size = q.member_size;
-		cdo_verbose(c, "struct %s: %s at %lld, %lld bytes (DWARF of %s)", type, member,
-			    (long long)m->offset, (long long)m->size, sources[s]);
-	}
-	return m;
-}
-
-static void table_members(struct cdo *c, struct cdo_table *t)
-{
-	const struct cdo_member *m;
-
-	t->code_ptr = t->code_len = t->code_len_size = t->site_func = -1;
-	if (t->d->code_ptr && t->d->code_len && t->nr) {
-		m = member_of(c, t->d->type, t->d->code_ptr);
-		t->code_ptr = m->offset;
-		m = member_of(c, t->d->type, t->d->code_len);
-		if (m->size > 0 && m->size <= 8 && m->offset >= 0 &&
-		    (uint64_t)(m->offset + m->size) <= t->entsize) {
-			t->code_len = m->offset;
-			t->code_len_size = m->size;
-		}
-	}
-	if (t->d->site_type && t->d->site_func && t->nr)
-		t->site_func = member_of(c, t->d->site_type, t->d->site_func)->offset;
 }
 
 /* Where relocation @r of section @from points: the symbol's own section and
@@ -343,9 +320,7 @@ static int index_table(struct cdo *c, struct lpb_elf *elf, struct cdo_table *t)
 {
 	size_t i, nsyms = elf->nr_syms;
 
-	t->code_ptr = t->code_len = t->code_len_size = t->site_func = -1;
-	if (entry_size(c, t))
-		return -1;
+	table_layout(c, t);
 	if (!t->entsize)
 		return 0;
 	if (t->sec->size % t->entsize) {
@@ -362,7 +337,6 @@ static int index_table(struct cdo *c, struct lpb_elf *elf, struct cdo_table *t)
 		abort();
 	if (t->d->flags & SP_PARTNER_ONLY)
 		return 0;
-	table_members(c, t);
 	for (i = 0; i < t->nr; i++) {
 		struct lpb_symbol *f = t->d->flags & SP_INDIRECT ?
 			site_owner(elf, t, i * t->entsize) :
@@ -418,9 +392,15 @@ int cdo_build_tables(struct cdo *c)
 			t->sec = sec;
 			t->d = cdo_special_lookup(sec->name);
 			S(sec)->special = t->d;
-			if (index_table(c, objs[k], t))
-				return -1;
 		}
+	}
+	resolve_layout(c);
+	for (k = 0; k < 2; k++) {
+		size_t i;
+
+		for (i = 0; i < c->tables->nr[k]; i++)
+			if (index_table(c, objs[k], &c->tables->t[k][i]))
+				return -1;
 	}
 	return 0;
 }
@@ -443,7 +423,6 @@ void cdo_special_free(struct cdo *c)
 		free(c->tables->t[k]);
 	}
 	free(c->tables);
-	cdo_list_free(&c->sizes, NULL);
 }
 
 /* For scripts: the sizes lp-build would pass to every run, read once. The
