@@ -6,25 +6,8 @@
 
 #include "cdo.h"
 #include "exit-codes.h"
+#include "json.h"
 #include "log.h"
-
-static void jstr(FILE *f, const char *s)
-{
-	fputc('"', f);
-	for (; s && *s; s++) {
-		unsigned char ch = *s;
-
-		if (ch == '"' || ch == '\\')
-			fprintf(f, "\\%c", ch);
-		else if (ch == '\n')
-			fputs("\\n", f);
-		else if (ch < 0x20)
-			fprintf(f, "\\u%04x", ch);
-		else
-			fputc(ch, f);
-	}
-	fputc('"', f);
-}
 
 static const char *result_name(int code)
 {
@@ -40,24 +23,12 @@ static const char *result_name(int code)
 	}
 }
 
-static void sep(FILE *f, bool *first)
-{
-	fputs(*first ? "\n    " : ",\n    ", f);
-	*first = false;
-}
-
-static void end_list(FILE *f, bool first)
-{
-	fputs(first ? "]" : "\n  ]", f);
-}
-
-static void json_symbols(FILE *f, struct cdo *c, const char *key, bool funcs,
+static void json_symbols(struct json_writer *w, struct cdo *c, const char *key, bool funcs,
 			 enum cdo_status st)
 {
 	struct lpb_symbol *p;
-	bool first = true;
 
-	fprintf(f, ",\n  \"%s\": [", key);
+	jw_begin_array(w, key);
 	lpb_for_each_symbol(c->patched, p) {
 		struct cdo_sym *y = p->priv;
 
@@ -66,126 +37,103 @@ static void json_symbols(FILE *f, struct cdo *c, const char *key, bool funcs,
 			continue;
 		if (S(p->sec)->kind != K_TEXT && S(p->sec)->kind != K_DATA)
 			continue;
-		sep(f, &first);
-		fputs("{\"name\": ", f);
-		jstr(f, p->name);
+		jw_begin_object(w, NULL);
+		jw_string(w, "name", p->name);
 		if (st == CDO_CHANGED && funcs) {
 			unsigned int sympos = 0;
 
-			fputs(", \"old_name\": ", f);
-			jstr(f, y->twin ? y->twin->name : p->name);
+			jw_string(w, "old_name", y->twin ? y->twin->name : p->name);
 			if (y->twin && y->patch)
 				cdo_resolve_sympos(c, y->twin, &sympos);
-			fprintf(f, ", \"sympos\": %u, \"patched\": %s, \"via_child\": %s"
-				", \"via_callers\": %s",
-				sympos, y->patch ? "true" : "false",
-				y->changed_by_child ? "true" : "false",
-				y->via_callers ? "true" : "false");
-			if (y->parent) {
-				fputs(", \"parent\": ", f);
-				jstr(f, y->parent->name);
-			}
+			jw_int(w, "sympos", sympos);
+			jw_bool(w, "patched", y->patch);
+			jw_bool(w, "via_child", y->changed_by_child);
+			jw_bool(w, "via_callers", y->via_callers);
+			if (y->parent)
+				jw_string(w, "parent", y->parent->name);
 		}
-		fputs(", \"section\": ", f);
-		jstr(f, p->sec->name);
-		fputc('}', f);
+		jw_string(w, "section", p->sec->name);
+		jw_end_object(w);
 	}
-	end_list(f, first);
+	jw_end_array(w);
 }
 
-static void json_notes(FILE *f, const char *key, struct cdo_list *l, const char *k1,
-		       const char *k2)
+static void json_notes(struct json_writer *w, const char *key, struct cdo_list *l,
+		       const char *k1, const char *k2)
 {
-	bool first = true;
-	size_t i;
-
-	fprintf(f, ",\n  \"%s\": [", key);
-	for (i = 0; i < l->nr; i++) {
+	jw_begin_array(w, key);
+	for (size_t i = 0; i < l->nr; i++) {
 		struct cdo_note *n = (struct cdo_note *)l->v + i;
 
-		sep(f, &first);
-		fprintf(f, "{\"%s\": ", k1);
-		jstr(f, n->name);
-		fprintf(f, ", \"%s\": ", k2);
-		jstr(f, n->detail);
-		fputc('}', f);
+		jw_begin_object(w, NULL);
+		jw_string(w, k1, n->name);
+		jw_string(w, k2, n->detail);
+		jw_end_object(w);
 	}
-	end_list(f, first);
+	jw_end_array(w);
+}
+
+static void json_strings(struct json_writer *w, const char *key, struct cdo_list *l)
+{
+	jw_begin_array(w, key);
+	for (size_t i = 0; i < l->nr; i++)
+		jw_string(w, NULL, ((char **)l->v)[i]);
+	jw_end_array(w);
 }
 
 static void json(FILE *f, struct cdo *c, int code)
 {
-	bool first = true;
+	struct json_writer w = { .f = f };
 	size_t i;
 
-	fputs("{\n  \"version\": 1", f);
-	fputs(",\n  \"orig\": ", f);
-	jstr(f, c->opts->orig);
-	fputs(",\n  \"patched\": ", f);
-	jstr(f, c->opts->patched);
-	fputs(",\n  \"objname\": ", f);
-	jstr(f, c->objname);
-	fputs(",\n  \"result\": ", f);
-	jstr(f, result_name(code));
-	fprintf(f, ",\n  \"exit_code\": %d", code);
+	jw_begin_object(&w, NULL);
+	jw_int(&w, "version", 1);
+	jw_string(&w, "orig", c->opts->orig);
+	jw_string(&w, "patched", c->opts->patched);
+	jw_string(&w, "objname", c->objname);
+	jw_string(&w, "result", result_name(code));
+	jw_int(&w, "exit_code", code);
 	if (code == LPB_EXIT_ERROR || !c->patched) {
-		fputs("\n}\n", f);
+		jw_end_object(&w);
 		return;
 	}
-	json_symbols(f, c, "changed_functions", true, CDO_CHANGED);
-	json_symbols(f, c, "new_functions", true, CDO_NEW);
-	json_symbols(f, c, "changed_data", false, CDO_CHANGED);
-	json_symbols(f, c, "new_data", false, CDO_NEW);
-	json_notes(f, "included", &c->included, "name", "why");
-	json_notes(f, "ignored", &c->ignored, "name", "reason");
-	json_notes(f, "frozen_dynamic_debug", &c->frozen, "function", "descriptor");
-	json_notes(f, "callbacks", &c->callbacks, "kind", "function");
-	fputs(",\n  \"refusals\": [", f);
+	json_symbols(&w, c, "changed_functions", true, CDO_CHANGED);
+	json_symbols(&w, c, "new_functions", true, CDO_NEW);
+	json_symbols(&w, c, "changed_data", false, CDO_CHANGED);
+	json_symbols(&w, c, "new_data", false, CDO_NEW);
+	json_notes(&w, "included", &c->included, "name", "why");
+	json_notes(&w, "ignored", &c->ignored, "name", "reason");
+	json_notes(&w, "frozen_dynamic_debug", &c->frozen, "function", "descriptor");
+	json_notes(&w, "callbacks", &c->callbacks, "kind", "function");
+	jw_begin_array(&w, "refusals");
 	for (i = 0; i < c->refusals.nr; i++) {
 		struct cdo_refusal *r = (struct cdo_refusal *)c->refusals.v + i;
 
-		sep(f, &first);
-		fputs("{\"symbol\": ", f);
-		jstr(f, r->symbol);
-		fputs(", \"reason\": ", f);
-		jstr(f, r->reason);
-		fputs(", \"advice\": ", f);
-		jstr(f, r->advice);
-		fputc('}', f);
+		jw_begin_object(&w, NULL);
+		jw_string(&w, "symbol", r->symbol);
+		jw_string(&w, "reason", r->reason);
+		jw_string(&w, "advice", r->advice);
+		jw_end_object(&w);
 	}
-	end_list(f, first);
-	first = true;
-	fputs(",\n  \"klp_relocations\": [", f);
+	jw_end_array(&w);
+	jw_begin_array(&w, "klp_relocations");
 	for (i = 0; i < c->klps.nr; i++) {
 		struct cdo_klp *k = (struct cdo_klp *)c->klps.v + i;
 
-		sep(f, &first);
-		fputs("{\"section\": ", f);
-		jstr(f, k->section);
-		fprintf(f, ", \"offset\": %llu, \"type\": ", (unsigned long long)k->offset);
-		jstr(f, cdo_reloc_name(k->type));
-		fprintf(f, ", \"addend\": %lld, \"symbol\": ", (long long)k->addend);
-		jstr(f, k->symbol);
-		fputs(", \"objname\": ", f);
-		jstr(f, c->objname);
-		fprintf(f, ", \"sympos\": %u}", k->sympos);
+		jw_begin_object(&w, NULL);
+		jw_string(&w, "section", k->section);
+		jw_int(&w, "offset", (long long)k->offset);
+		jw_string(&w, "type", cdo_reloc_name(k->type));
+		jw_int(&w, "addend", (long long)k->addend);
+		jw_string(&w, "symbol", k->symbol);
+		jw_string(&w, "objname", c->objname);
+		jw_int(&w, "sympos", k->sympos);
+		jw_end_object(&w);
 	}
-	end_list(f, first);
-	first = true;
-	fputs(",\n  \"exported_references\": [", f);
-	for (i = 0; i < c->exported.nr; i++) {
-		sep(f, &first);
-		jstr(f, ((char **)c->exported.v)[i]);
-	}
-	end_list(f, first);
-	first = true;
-	fputs(",\n  \"removed_functions\": [", f);
-	for (i = 0; i < c->removed.nr; i++) {
-		sep(f, &first);
-		jstr(f, ((char **)c->removed.v)[i]);
-	}
-	end_list(f, first);
-	fputs("\n}\n", f);
+	jw_end_array(&w);
+	json_strings(&w, "exported_references", &c->exported);
+	json_strings(&w, "removed_functions", &c->removed);
+	jw_end_object(&w);
 }
 
 int cdo_report(struct cdo *c, int code, FILE *human)
