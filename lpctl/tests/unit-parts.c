@@ -219,6 +219,7 @@ void test_kmsg(void)
 	CHECK(!strcmp(kmsg_trouble(trouble[0]), "kernel warning"), "what a WARNING is");
 
 	/* lpctl's own note about a patch named like trouble is no trouble */
+	free(path);
 	path = xasprintf("%s/kmsg-note", work);
 	put(path, "");
 	CHECK(!kmsg_watch_open(&w, path), "open");
