@@ -58,6 +58,7 @@ bench-distro: all
 check: deps
 	@rc=0; \
 	$(MAKE) unit || rc=1; \
+	$(MAKE) asan || rc=1; \
 	$(MAKE) integration || rc=1; \
 	$(MAKE) integration-selftest || rc=1; \
 	$(MAKE) integration-distro || rc=1; \
