@@ -161,6 +161,10 @@ void cdo_verbose(const struct cdo *c, const char *fmt, ...)
 /* -vv: why a comparison found a difference */
 void cdo_debug(const struct cdo *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 bool cdo_is_pcrel(uint32_t type);
+/* Distance from a PC-relative field of code section @sec to the end of its
+ * instruction (4, plus the immediate after a RIP-relative displacement):
+ * the field's target is addend + this. */
+int64_t cdo_pcrel_bias(const struct lpb_section *sec, const struct lpb_reloc *r);
 const char *cdo_reloc_name(uint32_t type);
 struct lpb_reloc **cdo_sec_relocs(struct lpb_section *sec, size_t *nr);
 /* relocations of @sec whose offsets lie in [start, end) */

@@ -29,7 +29,7 @@ static bool is_line_consumer(const char *name)
 /* start of the bytes a relocation against a string/constant pool means */
 static int64_t pool_offset(const struct lpb_section *from, const struct lpb_reloc *r)
 {
-	return r->addend + (S(from)->kind == K_TEXT && cdo_is_pcrel(r->type) ? 4 : 0);
+	return r->addend + (S(from)->kind == K_TEXT ? cdo_pcrel_bias(from, r) : 0);
 }
 
 static bool pool_equal(struct lpb_section *pf, const struct lpb_reloc *rp,

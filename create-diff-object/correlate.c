@@ -133,7 +133,8 @@ static struct lpb_symbol *parent_of(struct lpb_elf *elf, struct lpb_symbol *s,
 
 /* .text.foo+0x10 means foo+0x10: resolve so comparisons see real targets.
  * In code, a PC-relative displacement is biased by the bytes that follow it
- * (usually 4), so the symbol is looked up at addend + 4; in data and tables
+ * (4, plus an immediate operand after it: "movb $1, flag(%rip)" gives
+ * flag - 5), so the symbol is looked up at addend + that; in data and tables
  * the addend is the offset itself. A section owned by one symbol needs no
  * guess at all. */
 static void resolve_relocs(struct lpb_elf *elf)
@@ -162,7 +163,7 @@ static void resolve_relocs(struct lpb_elf *elf)
 				continue;
 			s = S(t)->owner;
 			if (!s) {
-				off = r->addend + (code && cdo_is_pcrel(r->type) ? 4 : 0);
+				off = r->addend + (code ? cdo_pcrel_bias(sec, r) : 0);
 				if (off < 0)
 					continue;
 				s = lpb_find_symbol_containing(t, off);

@@ -159,6 +159,62 @@ bool cdo_is_pcrel(uint32_t type)
 	return pcrel;
 }
 
+/* Size of the immediate that follows a RIP-relative displacement whose
+ * ModRM byte is at @modrm (x86-64): GNU as subtracts it from the addend
+ * along with the displacement's own 4 bytes. */
+static int64_t rip_imm_size(const unsigned char *b, uint64_t modrm)
+{
+	uint64_t op = modrm - 1, p;
+	unsigned char reg = (b[modrm] >> 3) & 7;
+	bool rex_w = false, opsize16 = false;
+
+	/* two-byte opcodes with ModRM and an imm8 (bt*, shld/shrd, SSE
+	 * shifts and shuffles); none of these bytes is a one-byte opcode
+	 * that takes a ModRM, so a 0x0f that merely precedes cannot mislead */
+	if (op >= 1 && b[op - 1] == 0x0f) {
+		switch (b[op]) {
+		case 0x70: case 0x71: case 0x72: case 0x73: case 0xa4: case 0xac:
+		case 0xba: case 0xc2: case 0xc4: case 0xc5: case 0xc6:
+			return 1;
+		}
+		if ((b[op] & 0xf0) != 0x80)
+			return 0;
+	}
+	p = op;
+	if (p >= 1 && (b[p - 1] & 0xf0) == 0x40) {
+		rex_w = b[p - 1] & 0x08;
+		p--;
+	}
+	if (p >= 1 && b[p - 1] == 0x66)
+		opsize16 = !rex_w;
+	switch (b[op]) {
+	case 0x6b: case 0x80: case 0x82: case 0x83: case 0xc0: case 0xc1: case 0xc6:
+		return 1;
+	case 0x69: case 0x81: case 0xc7:
+		return opsize16 ? 2 : 4;
+	case 0xf6:
+		return reg <= 1 ? 1 : 0;
+	case 0xf7:
+		return reg <= 1 ? (opsize16 ? 2 : 4) : 0;
+	}
+	return 0;
+}
+
+int64_t cdo_pcrel_bias(const struct lpb_section *sec, const struct lpb_reloc *r)
+{
+	const unsigned char *b = lpb_section_data(sec);
+
+	if (!cdo_is_pcrel(r->type))
+		return 0;
+	if (r->type != R_X86_64_PC32 && r->type != R_X86_64_PLT32)
+		return 4;
+	/* a ModRM of the RIP-relative form (mod 00, r/m 101) before the
+	 * field; a call, jmp or jcc rel32 has its opcode there instead */
+	if (!b || r->offset < 2 || r->offset + 4 > sec->size || (b[r->offset - 1] & 0xc7) != 0x05)
+		return 4;
+	return 4 + rip_imm_size(b, r->offset - 1);
+}
+
 const char *cdo_reloc_name(uint32_t type)
 {
 	bool pcrel;
