@@ -308,6 +308,10 @@ static int stage_compile(struct build *b)
 	if (units_plan(&b->units, &b->patches, b->tree.src, b->work, b->target.vmlinux,
 		       b->modules))
 		goto out;
+	/* many units (a changed header) take minutes: say so before, not only after */
+	if (b->units.n > 4)
+		say(b, "compiling %zu units, original then patched (-j%d) ...", b->units.n,
+		    b->o->jobs);
 	if (units_compile(&b->units, &b->tree, &b->topts, flags, false))
 		goto out;
 	what = xasprintf("%zu unit(s)", b->units.n);
