@@ -58,6 +58,8 @@ struct cdo_sym {
 	bool via_callers; /* PATCHED: changed, not redirectable (no __fentry__),
 			   * only called: copied privately, its callers are patched */
 	struct lpb_symbol *parent; /* .cold/.part child: its parent function */
+	struct lpb_symbol *alias; /* another name of its section's owner (same
+				   * address and size): patched through the owner */
 	bool cold; /* a .cold child (always copied with its parent) */
 	bool patch; /* PATCHED: gets a .lpb.funcs entry */
 	bool include; /* PATCHED: copied (through its section) */

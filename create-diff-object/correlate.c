@@ -176,6 +176,12 @@ static void resolve_relocs(struct lpb_elf *elf)
 	}
 }
 
+static bool is_alias(const struct lpb_symbol *a, const struct lpb_symbol *b)
+{
+	return lpb_sym_type(a) == lpb_sym_type(b) && a->sym.st_value == b->sym.st_value &&
+	       a->sym.st_size == b->sym.st_size;
+}
+
 static void setup_object(struct lpb_elf *elf, struct cdo_sec *secs,
 			 struct cdo_sym *syms)
 {
@@ -206,11 +212,31 @@ static void setup_object(struct lpb_elf *elf, struct cdo_sec *secs,
 		for (i = 0; list && i < n; i++) {
 			if (!lpb_is_func(list[i]) && !lpb_is_object(list[i]))
 				continue;
+			/* another name for the same thing (SYSCALL_DEFINE0's
+			 * __x64_sys_foo is an alias of __do_sys_foo): one owner,
+			 * preferably the global name, which is unique */
+			if (only && is_alias(list[i], only)) {
+				if (lpb_sym_bind(only) == STB_LOCAL &&
+				    lpb_sym_bind(list[i]) != STB_LOCAL) {
+					Y(only)->alias = list[i];
+					only = list[i];
+				} else {
+					Y(list[i])->alias = only;
+				}
+				continue;
+			}
 			funcs++;
 			only = list[i];
 		}
 		if (funcs == 1 && only->sym.st_value == 0)
 			S(sec)->owner = only;
+		for (i = 0; list && i < n; i++)
+			if (list[i]->priv && Y(list[i])->alias) {
+				if (S(sec)->owner)
+					Y(list[i])->alias = only;
+				else
+					Y(list[i])->alias = NULL;
+			}
 		S(sec)->anon = !funcs && (S(sec)->kind == K_TEXT || S(sec)->kind == K_DATA);
 	}
 	lpb_for_each_symbol(elf, s) {

@@ -268,7 +268,7 @@ int cdo_include(struct cdo *c)
 		if (S(p->sec)->kind != K_TEXT && S(p->sec)->kind != K_DATA)
 			continue;
 		if (lpb_is_func(p) && Y(p)->status == CDO_CHANGED) {
-			Y(p)->patch = !Y(p)->cold && !Y(p)->via_callers;
+			Y(p)->patch = !Y(p)->cold && !Y(p)->via_callers && !Y(p)->alias;
 			include_section(c, &w, p->sec, Y(p)->cold ? "changed child" :
 				Y(p)->via_callers ? "changed, notrace: callers patched" : "changed");
 		} else if (Y(p)->status == CDO_NEW && lpb_sym_bind(p) != STB_LOCAL) {

@@ -51,6 +51,8 @@ static void json_symbols(struct json_writer *w, struct cdo *c, const char *key, 
 			jw_bool(w, "via_callers", y->via_callers);
 			if (y->parent)
 				jw_string(w, "parent", y->parent->name);
+			if (y->alias)
+				jw_string(w, "alias_of", y->alias->name);
 		}
 		jw_string(w, "section", p->sec->name);
 		jw_end_object(w);
@@ -151,6 +153,7 @@ int cdo_report(struct cdo *c, int code, FILE *human)
 			if (y->status == CDO_CHANGED)
 				fprintf(human, "changed function: %s%s\n", p->name,
 					y->via_callers ? " (notrace: copied, its callers are patched)" :
+					y->alias ? " (another name of the function patched)" :
 					y->patch ? "" : " (part of its parent)");
 			else if (y->status == CDO_NEW && y->include)
 				fprintf(human, "new function: %s\n", p->name);
