@@ -270,6 +270,139 @@ static bool mark_referrers(struct cdo *c, struct lpb_symbol *t, struct lpb_secti
 	return any;
 }
 
+/* Where relocation @r of code section @from points into @to: the entry
+ * point a jump or call from @from reaches. */
+static int64_t entry_offset(struct lpb_section *from, const struct lpb_reloc *r)
+{
+	return r->addend + cdo_pcrel_bias(from, r);
+}
+
+/* Whether code of other sections enters @sec at @off. */
+static bool is_entry(struct cdo *c, struct lpb_elf *elf, struct lpb_section *sec, int64_t off)
+{
+	struct lpb_section *from;
+
+	lpb_for_each_section(elf, from) {
+		struct lpb_reloc **r;
+		size_t n, i;
+
+		if (from == sec || !from->priv || S(from)->kind != K_TEXT)
+			continue;
+		r = cdo_sec_relocs(from, &n);
+		for (i = 0; i < n; i++)
+			if (r[i]->sym && r[i]->sym->sec == sec && entry_offset(from, r[i]) == off)
+				return true;
+	}
+	return false;
+}
+
+/* End of the fragment of anonymous code section @sec entered at @off: the
+ * next place other code enters, or the end of the section. */
+static uint64_t fragment_end(struct cdo *c, struct lpb_elf *elf, struct lpb_section *sec,
+			     uint64_t off)
+{
+	uint64_t end;
+
+	for (end = off + 1; end < sec->size; end++)
+		if (is_entry(c, elf, sec, end))
+			return end;
+	return sec->size;
+}
+
+/* The entry points of function @f into anonymous section @sec, in code
+ * order (at most @max). */
+static size_t entries_of(struct lpb_symbol *f, struct lpb_section *sec, int64_t *v, size_t max)
+{
+	struct lpb_reloc **r;
+	size_t n, i, k = 0;
+
+	r = cdo_relocs_in(f->sec, f->sym.st_value, f->sym.st_value + f->sym.st_size, &n);
+	for (i = 0; i < n; i++)
+		if (r[i]->sym && r[i]->sym->sec == sec && k < max)
+			v[k++] = entry_offset(f->sec, r[i]);
+	return k;
+}
+
+/* Whether anonymous code section @ps is entered by more than one function:
+ * .altinstr_aux holds the slow path of every static_cpu_has() of the file,
+ * each jumping back into its own function. */
+static bool shared_code(struct cdo *c, struct lpb_section *ps)
+{
+	struct lpb_symbol *first = NULL, *f;
+	struct lpb_section *sec;
+
+	if (S(ps)->kind != K_TEXT)
+		return false;
+	lpb_for_each_section(c->patched, sec) {
+		struct lpb_reloc **r;
+		size_t n, i;
+
+		if (sec == ps || S(sec)->kind != K_TEXT)
+			continue;
+		r = cdo_sec_relocs(sec, &n);
+		for (i = 0; i < n; i++) {
+			if (!r[i]->sym || r[i]->sym->sec != ps)
+				continue;
+			f = lpb_find_symbol_containing(sec, r[i]->offset);
+			if (!f || !lpb_is_func(f))
+				return false;
+			if (first && f != first)
+				return true;
+			first = f;
+		}
+	}
+	return false;
+}
+
+#define MAX_ENTRIES 64
+
+/* A changed section of code shared by several functions changes only the
+ * functions whose own fragments differ: a function that changed size
+ * moves the jumps back into it, which must not make every other user of
+ * the section (notrace ones included) a change. */
+static bool mark_fragment_users(struct cdo *c, struct lpb_section *ps)
+{
+	struct lpb_section *os = S(ps)->twin;
+	struct lpb_symbol *f;
+	bool any = false;
+
+	lpb_for_each_symbol(c->patched, f) {
+		int64_t pe[MAX_ENTRIES], oe[MAX_ENTRIES];
+		struct lpb_symbol *o = f->priv ? Y(f)->twin : NULL;
+		size_t np, no, k;
+		bool differs = false;
+
+		if (!lpb_is_func(f) || !f->sec || !o || !o->sec || Y(f)->status != CDO_SAME)
+			continue;
+		np = entries_of(f, ps, pe, MAX_ENTRIES);
+		if (!np)
+			continue;
+		no = entries_of(o, os, oe, MAX_ENTRIES);
+		differs = np != no || np == MAX_ENTRIES;
+		for (k = 0; k < np && !differs; k++) {
+			uint64_t pend, oend;
+			bool bytes_only;
+
+			if (pe[k] < 0 || oe[k] < 0 || (uint64_t)pe[k] >= ps->size ||
+			    (uint64_t)oe[k] >= os->size) {
+				differs = true;
+				break;
+			}
+			pend = fragment_end(c, c->patched, ps, pe[k]);
+			oend = fragment_end(c, c->orig, os, oe[k]);
+			differs = pend - pe[k] != oend - oe[k] ||
+				  cdo_range_differs(c, ps, pe[k], os, oe[k], pend - pe[k], &bytes_only);
+		}
+		if (differs) {
+			cdo_debug(c, "%s: its part of %s differs", f->name, ps->name);
+			Y(f)->status = CDO_CHANGED;
+			Y(f)->changed_by_child = true;
+			any = true;
+		}
+	}
+	return any;
+}
+
 /* Whether the relocation @r of code section @sec is the target of a direct
  * call or jump (call/jmp rel32, jcc rel32): the instruction only transfers
  * control to the target, it does not leak its address. */
@@ -392,7 +525,10 @@ int cdo_compare(struct cdo *c)
 				Y(parent)->line_only = true;
 		}
 		lpb_for_each_section(c->patched, ps) {
-			if (S(ps)->anon && S(ps)->status != CDO_SAME && mark_referrers(c, NULL, ps))
+			if (!S(ps)->anon || S(ps)->status == CDO_SAME)
+				continue;
+			if (S(ps)->twin && shared_code(c, ps) ? mark_fragment_users(c, ps) :
+			    mark_referrers(c, NULL, ps))
 				again = true;
 		}
 		lpb_for_each_symbol(c->patched, p) {

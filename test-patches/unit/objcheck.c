@@ -31,6 +31,7 @@ static bool allowed(const struct lpb_section *sec)
 		".text", ".rodata", ".data", ".bss", ".lpb.funcs", ".lpb.relocs",
 		".lpb.callbacks", ".lpb.strings", "__bug_table", "__ex_table",
 		"__jump_table", ".altinstructions", ".altinstr_replacement",
+		".altinstr_aux", /* static_cpu_has() slow paths of copied code */
 		"__mcount_loc", ".orc_unwind", ".smp_locks", ".parainstructions",
 		".static_call_sites", ".retpoline_sites", ".return_sites",
 		".note.GNU-stack", ".symtab", ".strtab", ".shstrtab", ".rela",
