@@ -212,17 +212,46 @@ out:
 	return ret;
 }
 
+/*
+ * kbuild reaches a single target under arch/ through two directories when
+ * that directory is also a top-level one (arch/x86/lib/, arch/x86/pci/...:
+ * obj=arch/x86 and obj=arch/x86/lib both build arch/x86/lib/delay.o). Run in
+ * parallel, the two compiles race: fixdep finds the other's .d file gone,
+ * or make kills one compiler (Error 143). One job at a time, the second
+ * compile (from the directory's own Makefile, with its flags) runs last.
+ */
+static bool nested_build_dir(const char *obj)
+{
+	return !strncmp(obj, "arch/", 5);
+}
+
+static int make_units(struct units *u, struct tree *t, const struct tree_opts *o,
+		      const char *kcflags, bool nested, struct strbuf *out)
+{
+	struct tree_opts serial = *o;
+	struct strvec targets = { 0 };
+	int rc = 0;
+
+	for (size_t i = 0; i < u->n; i++)
+		if (nested_build_dir(u->v[i].obj) == nested)
+			sv_push(&targets, u->v[i].obj);
+	if (nested)
+		serial.jobs = 1;
+	if (targets.n)
+		rc = tree_make(t, &serial, (const char *const *)targets.v, kcflags, out);
+	sv_free(&targets);
+	return rc;
+}
+
 int units_compile(struct units *u, struct tree *t, const struct tree_opts *o,
 		  const char *kcflags, bool patched)
 {
-	struct strvec targets = { 0 };
 	struct strbuf out = { 0 };
 	int rc;
 
-	for (size_t i = 0; i < u->n; i++)
-		sv_push(&targets, u->v[i].obj);
-	rc = tree_make(t, o, (const char *const *)targets.v, kcflags, &out);
-	sv_free(&targets);
+	rc = make_units(u, t, o, kcflags, false, &out);
+	if (!rc)
+		rc = make_units(u, t, o, kcflags, true, &out);
 	if (rc) {
 		fprintf(stderr, "%s", out.buf ? out.buf : "");
 		fprintf(stderr, "lp-build: compiling the %s sources failed (make exited with %d)\n",
