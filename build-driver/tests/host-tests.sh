@@ -140,5 +140,15 @@ expect_rc "a missing patch" 1 "does not exist"
 [ -z "$(ls -A "$tmp/f" 2>/dev/null)" ] && ok "failed builds wrote nothing" || bad "failed builds left: $(ls -A "$tmp/f")"
 [ "$(fingerprint)" = "$before" ] && ok "source tree untouched after failures" || bad "source tree changed after failures"
 
+# 6. shapes of real kernel code the stress job (integration/stress) found
+# refused or broken: a WARN_ONCE flag in .data.once and a tail call the
+# target's assembler shortened (extable.c), a unit in arch/x86/lib (built
+# twice by kbuild), a SYSCALL_DEFINE0 (an alias), a function using
+# static_cpu_has() next to notrace users of .altinstr_aux (tlb.c)
+for p in extable-warn-once arch-lib-delay syscall0-getpgrp tlb-static-cpu-has; do
+	lpb "$tmp/s" -n "lpb_${p//-/_}" "$LPB_TOP/build-driver/tests/patches/$p.diff"
+	expect_rc "builds $p" 0
+done
+
 echo "lp-build host tests: $pass passed, $failed failed"
 [ "$failed" -eq 0 ]
