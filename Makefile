@@ -14,7 +14,7 @@ LDLIBS += $(PKG_LIBS)
 LPB_VERSION := $(shell cat VERSION)
 CFLAGS += -DLPB_VERSION='"$(LPB_VERSION)"'
 
-.PHONY: all clean deps unit integration integration-selftest integration-distro check demo bench bench-distro fuzz asan
+.PHONY: all clean deps unit integration integration-selftest integration-distro check demo bench bench-distro fuzz asan stress
 all:
 
 # every object depends on its headers through -MMD
@@ -52,6 +52,13 @@ integration-distro: all
 # cold and warm cost of a one-file patch for Debian's kernel, cache size
 bench-distro: all
 	bash integration/distro-bench.sh
+
+# the stress job: ~180 generated patches built against the test kernel (and
+# with STRESS_ARGS="--target both" a sample against Debian's), a sample
+# loaded in the VM; not part of check (doc/testing.md, "The stress job")
+STRESS_ARGS ?=
+stress: all
+	bash integration/stress/stress.sh $(STRESS_ARGS)
 
 # what CI runs (.ci/run) and what README.md documents: every suite runs even
 # when an earlier one failed, so one CI run shows every failure
