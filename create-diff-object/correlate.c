@@ -509,6 +509,111 @@ static void unique_counters(struct cdo *c, bool drop)
 	}
 }
 
+/* What a static that records a call site (a pr_debug() descriptor in
+ * __dyndbg) says about itself: for every relocation its offset and target,
+ * a literal by its contents and a read-only numbered static (__func__.N)
+ * by its bytes, so the key is the module, function, file and format, and
+ * neither the line nor any number a build gave out. */
+static char *site_key(struct lpb_symbol *s)
+{
+	struct lpb_reloc **r;
+	size_t n, i, len = 0, cap = 64;
+	char *key = malloc(cap);
+
+	if (!key)
+		abort();
+	r = cdo_relocs_in(s->sec, s->sym.st_value, s->sym.st_value + s->sym.st_size, &n);
+	for (i = 0; i < n; i++) {
+		struct lpb_symbol *t = r[i]->sym;
+		const char *what = NULL;
+		size_t wlen = 0;
+		char head[64];
+		int64_t at;
+
+		if (!t || !t->sec) {
+			what = t ? t->name : "";
+			wlen = strlen(what);
+		} else if (S(t->sec)->kind == K_STRINGS && t->sec->data &&
+			   (at = (int64_t)t->sym.st_value + r[i]->addend) >= 0 &&
+			   (uint64_t)at < t->sec->size) {
+			what = (const char *)t->sec->data + at;
+			wlen = strnlen(what, t->sec->size - at);
+		} else if (Y(t)->numbered && !(t->sec->sh.sh_flags & SHF_WRITE) && t->sec->data &&
+			   t->sym.st_value + t->sym.st_size <= t->sec->size) {
+			/* __func__.N: a string, as far as its first NUL */
+			what = (const char *)t->sec->data + t->sym.st_value;
+			wlen = strnlen(what, t->sym.st_size);
+		} else {
+			what = Y(t)->numbered ? "" : t->name;
+			wlen = strlen(what);
+		}
+		snprintf(head, sizeof(head), "%llx:%lld:%zu:",
+			 (unsigned long long)(r[i]->offset - s->sym.st_value),
+			 (long long)r[i]->addend, wlen);
+		while (len + strlen(head) + wlen + 1 > cap) {
+			cap *= 2;
+			key = realloc(key, cap);
+			if (!key)
+				abort();
+		}
+		memcpy(key + len, head, strlen(head));
+		len += strlen(head);
+		memcpy(key + len, what, wlen);
+		len += wlen;
+	}
+	key[len] = 0;
+	/* keys are compared as strings: a NUL inside a literal's bytes is
+	 * impossible, as each part ends at its first NUL */
+	return key;
+}
+
+/* Call-site statics (pr_debug() descriptors) paired by what they say, one
+ * to one: their names carry a __COUNTER__ that anything using the counter
+ * before them (a new pr_debug(), READ_ONCE()'s compile-time assertion)
+ * shifts, so that after a patch a name can belong to another site. */
+static void pair_sites(struct cdo *c)
+{
+	struct lpb_elf *objs[2] = { c->orig, c->patched };
+	struct lpb_symbol **v[2] = { NULL, NULL };
+	char **keys[2] = { NULL, NULL };
+	size_t nr[2] = { 0, 0 }, k, i, j;
+
+	for (k = 0; k < 2; k++) {
+		struct lpb_symbol *s;
+
+		lpb_for_each_symbol(objs[k], s) {
+			if (!pairable(s) || !Y(s)->numbered || !lpb_is_object(s) || !s->sec ||
+			    !cdo_is_line_data(s->sec))
+				continue;
+			v[k] = realloc(v[k], (nr[k] + 1) * sizeof(*v[k]));
+			keys[k] = realloc(keys[k], (nr[k] + 1) * sizeof(*keys[k]));
+			if (!v[k] || !keys[k])
+				abort();
+			v[k][nr[k]] = s;
+			keys[k][nr[k]++] = site_key(s);
+		}
+	}
+	for (i = 0; i < nr[0]; i++) {
+		size_t match = 0, twins = 0, m = 0;
+
+		for (j = 0; j < nr[1]; j++)
+			if (!strcmp(keys[0][i], keys[1][j])) {
+				match = j;
+				m++;
+			}
+		for (j = 0; j < nr[0]; j++)
+			twins += !strcmp(keys[0][i], keys[0][j]);
+		if (m == 1 && twins == 1 && same_class(v[0][i], v[1][match]))
+			pair(v[0][i], v[1][match]);
+	}
+	for (k = 0; k < 2; k++) {
+		for (i = 0; i < nr[k]; i++)
+			free(keys[k][i]);
+		free(keys[k]);
+		free(v[k]);
+	}
+}
+
 /* Read-only statics left over with the same name and the same bytes are
  * interchangeable (a __func__ string, a constant table): pairing them
  * cannot make a reference reach the wrong state. */
@@ -577,7 +682,9 @@ int cdo_correlate(struct cdo *c)
 	}
 	/* 2. clones whose number changed: foo.isra.0 <-> foo.isra.1 */
 	pair_by_norm(c, false);
-	/* 3. statics by use in paired functions, then any one-to-one leftovers */
+	/* 3. call-site statics by what they say; statics by use in paired
+	 * functions, then any one-to-one leftovers */
+	pair_sites(c);
 	while (pair_statics(c))
 		;
 	/* by use again, __UNIQUE_ID counters aside (a new pr_debug() shifted
