@@ -114,7 +114,8 @@ def main():
         if args.limit and built_n >= args.limit:
             break
         rec = {k: p[k] for k in ("id", "name", "kind", "file", "function", "target", "features", "expect")}
-        if present is not None and p["target"] == "vmlinux" and not any(s in present for s in p["symbols"]):
+        if present is not None and p["target"] == "vmlinux" and p["symbols"] and \
+                not any(s in present for s in p["symbols"]):
             rec.update(cls="skipped", verdict="skip", reason="function not in the target's vmlinux", seconds=0)
             results.append(rec)
             continue
