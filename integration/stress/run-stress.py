@@ -76,6 +76,8 @@ def main():
     ap.add_argument("--limit", type=int, default=0, help="build at most N patches")
     ap.add_argument("--sample", type=int, default=0, help="build a sample of N patches, every kind in it")
     ap.add_argument("--seed", type=int, default=1, help="seed of the sample")
+    ap.add_argument("--combos", type=int, default=0,
+                    help="also build N modules from 2-3 built patches of different files together")
     ap.add_argument("--timeout", type=int, default=900, help="seconds per lp-build run")
     ap.add_argument("--present", default=None,
                     help="file of symbol names (nm) of the target: skip patches whose function it lacks")
@@ -109,6 +111,40 @@ def main():
     os.makedirs(os.path.join(args.out, "modules"), exist_ok=True)
     results = []
     t_all = time.time()
+
+    def build(rec, module_name, diffs, expect, target_of):
+        """Run lp-build once; classify and record the outcome in @rec."""
+        cmd = [args.tool, "-s", args.src, "-c", args.config, "-v", args.vmlinux, "--symvers", args.symvers,
+               "-o", os.path.join(args.out, "modules"), "-n", module_name, "-j", "2"]
+        if args.modules:
+            cmd += ["--modules", args.modules]
+        if args.key and args.cert:
+            cmd += ["--key", args.key, "--cert", args.cert]
+        cmd += [os.path.join(args.patches, d + ".diff") for d in diffs]
+        t0 = time.time()
+        try:
+            pr = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                                errors="replace", timeout=args.timeout)
+            rc, log = pr.returncode, pr.stdout
+        except subprocess.TimeoutExpired as e:
+            rc, log = None, (e.stdout or b"").decode(errors="replace") if isinstance(e.stdout, bytes) else (e.stdout or "")
+        secs = time.time() - t0
+        with open(os.path.join(args.out, "logs", rec["name"] + ".log"), "w") as fh:
+            fh.write("$ " + " ".join(shlex.quote(c) for c in cmd) + "\n" + log)
+        if rc is None:
+            cls = "timeout"
+        elif rc < 0 or rc > 128 or re.search(r"(Segmentation fault|Aborted|core dumped|AddressSanitizer|killed by signal)", log):
+            cls = "crash"
+        else:
+            cls = CLASSES.get(rc, "error")
+        ok = cls in allowed(expect, args.target, target_of)
+        rec.update(cls=cls, rc=rc, verdict="ok" if ok else "BUG", seconds=round(secs, 1),
+                   reason="" if cls == "built" else reason_of(log))
+        results.append(rec)
+        print("%-5s %-4s %-9s %-15s %-40s %5.1fs %s" % (
+            rec["id"], rec["verdict"], cls, rec["kind"], (rec["file"] + ":" + rec["function"])[-40:], secs,
+            rec["reason"][:110]), flush=True)
+
     built_n = 0
     for p in patches:
         if args.limit and built_n >= args.limit:
@@ -120,36 +156,27 @@ def main():
             results.append(rec)
             continue
         built_n += 1
-        cmd = [args.tool, "-s", args.src, "-c", args.config, "-v", args.vmlinux, "--symvers", args.symvers,
-               "-o", os.path.join(args.out, "modules"), "-n", p["module_name"], "-j", "2"]
-        if args.modules:
-            cmd += ["--modules", args.modules]
-        if args.key and args.cert:
-            cmd += ["--key", args.key, "--cert", args.cert]
-        cmd.append(os.path.join(args.patches, p["name"] + ".diff"))
-        t0 = time.time()
-        try:
-            pr = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-                                errors="replace", timeout=args.timeout)
-            rc, log = pr.returncode, pr.stdout
-        except subprocess.TimeoutExpired as e:
-            rc, log = None, (e.stdout or b"").decode(errors="replace") if isinstance(e.stdout, bytes) else (e.stdout or "")
-        secs = time.time() - t0
-        with open(os.path.join(args.out, "logs", p["name"] + ".log"), "w") as fh:
-            fh.write("$ " + " ".join(shlex.quote(c) for c in cmd) + "\n" + log)
-        if rc is None:
-            cls = "timeout"
-        elif rc < 0 or rc > 128 or re.search(r"(Segmentation fault|Aborted|core dumped|AddressSanitizer|killed by signal)", log):
-            cls = "crash"
-        else:
-            cls = CLASSES.get(rc, "error")
-        ok = cls in allowed(p["expect"], args.target, p)
-        rec.update(cls=cls, rc=rc, verdict="ok" if ok else "BUG", seconds=round(secs, 1),
-                   reason="" if cls == "built" else reason_of(log))
-        results.append(rec)
-        print("%-5s %-4s %-9s %-15s %-40s %5.1fs %s" % (
-            p["id"], rec["verdict"], cls, p["kind"], (p["file"] + ":" + p["function"])[-40:], secs,
-            rec["reason"][:110]), flush=True)
+        build(rec, p["module_name"], [p["name"]], p["expect"], p)
+
+    # several fixes in one cumulative module: units compiled together, diff
+    # objects of several files (and objects) linked into one module
+    singles = [r for r in results if r["cls"] == "built" and r["expect"] == "built"]
+    rng = random.Random(args.seed)
+    for n in range(args.combos):
+        files, parts = set(), []
+        for r in rng.sample(singles, min(len(singles), 12)):
+            if r["file"] not in files and len(parts) < 2 + n % 2:
+                files.add(r["file"])
+                parts.append(r)
+        if len(parts) < 2:
+            break
+        target = next((r["target"] for r in parts if r["target"] != "vmlinux"), "vmlinux")
+        cid = "c%02d" % (n + 1)
+        rec = {"id": cid, "name": cid + "-combo-" + "-".join(r["id"] for r in parts), "kind": "combo",
+               "file": "+".join(r["file"] for r in parts), "function": "+".join(r["function"] for r in parts),
+               "target": target, "features": sorted(set(f for r in parts for f in r["features"])),
+               "expect": "built", "parts": [r["id"] for r in parts]}
+        build(rec, "lps_" + cid, [r["name"] for r in parts], "built", {"target": target})
 
     summary = {c: sum(1 for r in results if r["cls"] == c) for c in ORDER}
     bugs = [r for r in results if r["verdict"] == "BUG"]

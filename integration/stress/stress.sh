@@ -15,6 +15,8 @@
 #   --vm N    load N of the built modules in the VM per target (default 30,
 #             0 skips the boots)
 #   --only    build only these patch ids (p001,...)
+#   --combos N  also build N cumulative modules from 2-3 of the built
+#             patches of different files (default 8)
 #   --debian-sample N  patches built for Debian's kernel, every kind
 #             represented (default 60; 0: all)
 #   --out     where everything goes (default build/stress)
@@ -31,7 +33,7 @@ LPB_PROG=stress
 . "$(dirname "$0")/../lib.sh"
 
 HERE=$LPB_INTEG/stress
-target=test count=150 seed=1 vm=30 only='' out=$LPB_TOP/build/stress dsample=60
+target=test count=150 seed=1 vm=30 only='' out=$LPB_TOP/build/stress dsample=60 combos=8
 while [ $# -gt 0 ]; do
 	case $1 in
 	--target) target=$2; shift 2 ;;
@@ -40,8 +42,9 @@ while [ $# -gt 0 ]; do
 	--vm) vm=$2; shift 2 ;;
 	--only) only=$2; shift 2 ;;
 	--debian-sample) dsample=$2; shift 2 ;;
+	--combos) combos=$2; shift 2 ;;
 	--out) out=$2; shift 2 ;;
-	-h | --help) sed -n '3,28p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+	-h | --help) sed -n '3,30p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
 	*) die "unknown argument $1 (see --help)" ;;
 	esac
 done
@@ -72,7 +75,8 @@ one_target() {
 	r=0
 	run_timed "build the patches for $name" python3 "$HERE/run-stress.py" --tool "$LPB" \
 		--patches "$out/patches" --out "$out/$name" --target "$name" \
-		--key "$KEY" --cert "$CERT" ${only:+--only "$only"} "$@" >"$out/$name.txt" || r=$?
+		--key "$KEY" --cert "$CERT" --combos "$combos" --seed "$seed" ${only:+--only "$only"} "$@" \
+		>"$out/$name.txt" || r=$?
 	sed -n '/^kind /,$p' "$out/$name.txt"
 	[ $r -eq 0 ] || rc=1
 	[ "$vm" -gt 0 ] || return 0
@@ -96,7 +100,7 @@ if [ "$target" != test ]; then
 	nm "$DISTRO_VMLINUX" | awk '$2 ~ /^[tTwW]$/ { print $3 }' >"$out/debian-functions.txt"
 	vm_target=$env_file one_target debian --src "$DISTRO_SRC" --config "$DISTRO_CONFIG" \
 		--vmlinux "$DISTRO_VMLINUX" --symvers "$DISTRO_SYMVERS" --modules "$DISTRO_DBG_MODULES" \
-		--present "$out/debian-functions.txt" --sample "$dsample" --seed "$seed"
+		--present "$out/debian-functions.txt" --sample "$dsample"
 fi
 
 {
