@@ -183,6 +183,12 @@ bool cdo_range_differs(const struct cdo *c, struct lpb_section *ps, uint64_t pst
 		       struct lpb_section *os, uint64_t ostart, uint64_t size,
 		       bool *bytes_only);
 
+/* pipeline.c: opens c->opts->orig and ->patched (and the parent, symvers),
+ * runs the steps below and writes c->opts->out; returns an LPB_EXIT_* code.
+ * cdo_free() releases everything cdo_run() built, even half-way. */
+int cdo_run(struct cdo *c);
+void cdo_free(struct cdo *c);
+
 /* the pipeline, in order (each returns 0 or -errno after a message) */
 int cdo_setup(struct cdo *c); /* correlate.c: states, kinds, resolution */
 int cdo_correlate(struct cdo *c); /* correlate.c */
