@@ -322,6 +322,10 @@ static int stage_compile(struct build *b)
 	units_outputs(&b->units, &outputs);
 	if (tree_apply(&b->tree, &b->patches.files, &outputs, &b->patches.paths))
 		goto out;
+	if (tree_pin_lines(&b->tree, &b->patches.files, b->o->verbose)) {
+		tree_revert(&b->tree);
+		goto out;
+	}
 	if (units_compile(&b->units, &b->tree, &b->topts, flags, true)) {
 		tree_revert(&b->tree);
 		goto out;

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "run.h"
+#include "line-pin.h"
 #include "tree.h"
 
 /* Bump when the layout of a cache entry changes. */
@@ -475,3 +476,63 @@ fail:
 	tree_revert(t);
 	return -1;
 }
+
+/* One patched file of the private copy, renumbered like its original. */
+static int pin_file(struct tree *t, const char *rel, int verbose)
+{
+	char *orig_path = xasprintf("%s/%s", t->src, rel);
+	char *dst = xasprintf("%s/%s", t->build, rel);
+	size_t orig_len, len, out_len;
+	char *orig = NULL, *text = NULL, *out = NULL;
+	struct lpb_pin_stats st;
+	struct stat sb;
+	int ret = 0;
+
+	/* a file the patch adds or removes has no numbering to keep */
+	if (!path_exists(orig_path) || !path_exists(dst))
+		goto out;
+	orig = read_file(orig_path, &orig_len);
+	text = read_file(dst, &len);
+	if (!orig || !text || stat(dst, &sb)) {
+		ret = -1;
+		goto out;
+	}
+	ret = lpb_line_pin(orig, orig_len, text, len, has_suffix(rel, ".S"), &out, &out_len, &st);
+	if (ret == -E2BIG) {
+		fprintf(stderr, "lp-build: note: %s changes too much to keep its line numbers: "
+			"a __LINE__ that moved counts as a change\n", rel);
+		ret = 0;
+		goto out;
+	}
+	if (ret) {
+		fprintf(stderr, "lp-build: cannot renumber %s: %s\n", rel, strerror(-ret));
+		ret = -1;
+		goto out;
+	}
+	if (st.directives)
+		ret = write_file_atomic(dst, out, out_len, sb.st_mode & 0777);
+	if (verbose)
+		fprintf(stderr, "lp-build: %s: %zu line(s) added, %zu removed, %zu #line "
+			"directive(s)\n", rel, st.inserted, st.deleted, st.directives);
+	if (st.unpinned && verbose)
+		fprintf(stderr, "lp-build: %s: %zu unchanged line(s) from line %zu on follow a "
+			"change inside a comment, a macro or parentheses and keep a shifted "
+			"number: a __LINE__ there counts as a change\n", rel, st.unpinned,
+			st.first_unpinned);
+out:
+	free(orig_path);
+	free(dst);
+	free(orig);
+	free(text);
+	free(out);
+	return ret;
+}
+
+int tree_pin_lines(struct tree *t, const struct strvec *files, int verbose)
+{
+	for (size_t i = 0; i < files->n; i++)
+		if (pin_file(t, files->v[i], verbose))
+			return -1;
+	return 0;
+}
+

@@ -53,4 +53,12 @@ int tree_apply(struct tree *t, const struct strvec *files, const struct strvec *
 	       const struct strvec *patches);
 int tree_revert(struct tree *t);
 
+/*
+ * Renumber the patched @files of the private copy (after tree_apply) so that
+ * every line the patches left unchanged keeps its original number: a patch
+ * that only moves lines then changes no __LINE__, no "file:line" string and
+ * no line-numbered name, and every difference the diff finds is real.
+ */
+int tree_pin_lines(struct tree *t, const struct strvec *files, int verbose);
+
 #endif /* LPB_BUILD_TREE_H */

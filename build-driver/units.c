@@ -13,13 +13,6 @@
 #include "run.h"
 #include "units.h"
 
-static bool has_suffix(const char *s, const char *suffix)
-{
-	size_t n = strlen(s), m = strlen(suffix);
-
-	return n >= m && !strcmp(s + n - m, suffix);
-}
-
 static void add_unit(struct units *u, const char *src, const char *work, bool via_header)
 {
 	struct unit *x;

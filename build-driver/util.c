@@ -187,6 +187,13 @@ bool sv_contains(const struct strvec *sv, const char *s)
 	return false;
 }
 
+bool has_suffix(const char *s, const char *suffix)
+{
+	size_t n = strlen(s), m = strlen(suffix);
+
+	return n >= m && !strcmp(s + n - m, suffix);
+}
+
 void sv_free(struct strvec *sv)
 {
 	for (size_t i = 0; i < sv->n; i++)

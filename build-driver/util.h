@@ -31,6 +31,7 @@ struct strvec {
 void sv_push(struct strvec *sv, const char *s);
 void sv_pushf(struct strvec *sv, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 bool sv_contains(const struct strvec *sv, const char *s);
+bool has_suffix(const char *s, const char *suffix);
 void sv_free(struct strvec *sv);
 
 void *xmalloc(size_t n);

@@ -1,30 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /* Decides SAME / CHANGED / NEW for every symbol and anonymous section, and
- * recognises changes that only move __LINE__ numbers (WARN/BUG/printk). */
+ * recognises table entries whose only difference is a line number member. */
 #include <stdlib.h>
 #include <string.h>
 
 #include "cdo.h"
 #include "log.h"
-
-/* Functions that take __LINE__ as an argument, so a patch that only shifts
- * lines changes the immediate loaded before calling them. */
-static const char *const line_consumers[] = {
-	"__might_sleep", "__might_resched", "__might_fault", "__warn_printk",
-	"warn_slowpath_fmt", "_printk", "printk", "__dynamic_pr_debug",
-	"__dynamic_dev_dbg", "__bug", "___might_sleep", "lockdep_rcu_suspicious",
-	"__cant_sleep", "__cant_migrate", "rcu_read_lock_held_common",
-};
-
-static bool is_line_consumer(const char *name)
-{
-	size_t i;
-
-	for (i = 0; i < sizeof(line_consumers) / sizeof(*line_consumers); i++)
-		if (!strcmp(name, line_consumers[i]))
-			return true;
-	return false;
-}
 
 /* start of the bytes a relocation against a string/constant pool means */
 static int64_t pool_offset(const struct lpb_section *from, const struct lpb_reloc *r)
@@ -80,70 +61,6 @@ bool cdo_target_equal(struct lpb_section *pf, const struct lpb_reloc *rp,
 	return !Y(sp)->twin && !Y(so)->twin && !lpb_is_section_sym(sp) &&
 	       lpb_sym_bind(sp) != STB_LOCAL && lpb_sym_bind(so) != STB_LOCAL &&
 	       !strcmp(sp->name, so->name);
-}
-
-/* x86 encodings of "mov $imm32, %reg": the usual way GCC passes __LINE__ */
-static bool in_mov_imm32(const unsigned char *code, uint64_t start, uint64_t size,
-			 uint64_t at, uint64_t *imm_at)
-{
-	uint64_t s;
-
-	for (s = at >= 3 ? at - 3 : 0; s <= at; s++) {
-		uint64_t op = s; /* imm32 starts at s, covers at */
-
-		if (s + 4 > size)
-			continue;
-		/* b8+r imm32, 41 b8+r imm32 */
-		if (op >= 1 && code[start + op - 1] >= 0xb8 && code[start + op - 1] <= 0xbf) {
-			*imm_at = s;
-			return true;
-		}
-		/* c7 c0+r imm32, 48/49 c7 c0+r imm32 */
-		if (op >= 2 && code[start + op - 2] == 0xc7 &&
-		    (code[start + op - 1] & 0xf8) == 0xc0) {
-			*imm_at = s;
-			return true;
-		}
-	}
-	return false;
-}
-
-static bool calls_line_consumer(struct lpb_symbol *f)
-{
-	struct lpb_reloc **r;
-	size_t n, i;
-
-	r = cdo_relocs_in(f->sec, f->sym.st_value, f->sym.st_value + f->sym.st_size, &n);
-	for (i = 0; i < n; i++)
-		if (r[i]->sym && is_line_consumer(r[i]->sym->name))
-			return true;
-	return false;
-}
-
-/* Every differing byte must sit in the immediate of a mov whose old and new
- * values both look like line numbers, in a function that passes lines on. */
-static bool line_only_bytes(struct lpb_symbol *p, struct lpb_symbol *o)
-{
-	const unsigned char *a = p->sec->data, *b = o->sec->data;
-	uint64_t ps = p->sym.st_value, os = o->sym.st_value, size = p->sym.st_size, i;
-
-	if (!a || !b || !calls_line_consumer(p))
-		return false;
-	for (i = 0; i < size; i++) {
-		uint64_t imm;
-		uint32_t x, y;
-
-		if (a[ps + i] == b[os + i])
-			continue;
-		if (!in_mov_imm32(a, ps, size, i, &imm) || !in_mov_imm32(b, os, size, i, &imm))
-			return false;
-		memcpy(&x, a + ps + imm, 4);
-		memcpy(&y, b + os + imm, 4);
-		if (!x || !y || x > 1000000 || y > 1000000)
-			return false;
-		i = imm + 3; /* the rest of this immediate is accounted for */
-	}
-	return true;
 }
 
 bool cdo_range_differs(const struct cdo *c, struct lpb_section *ps, uint64_t pstart,
@@ -203,9 +120,12 @@ static int compare_symbol(struct cdo *c, struct lpb_symbol *p, struct lpb_symbol
 	}
 	if (cdo_range_differs(c, p->sec, p->sym.st_value, o->sec, o->sym.st_value,
 			  p->sym.st_size, &bytes_only)) {
-		if (bytes_only && lpb_is_func(p) && line_only_bytes(p, o))
-			yp->line_only = true;
-		else if (bytes_only && lpb_is_object(p) && cdo_data_line_only(c, p, o))
+		/* code that differs is a change: lp-build keeps every unchanged
+		 * line's number (#line), so a __LINE__ that moved cannot be
+		 * told from a constant the patch changed (copy_limit(.., 100)
+		 * -> 64 next to a printk); only data whose line member is
+		 * known from DWARF (dynamic debug descriptors) is exact */
+		if (bytes_only && lpb_is_object(p) && cdo_data_line_only(c, p, o))
 			yp->line_only = true;
 		else {
 			yp->status = CDO_CHANGED;

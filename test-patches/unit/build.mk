@@ -16,9 +16,14 @@ $(OBJCHECK): $(O)/unit/objcheck.o $(LIBLPB)
 $(LIBTEST): $(O)/unit/lib-test.o $(LIBLPB)
 	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
 
+# renumbers a fixture's patched.c the way lp-build renumbers patched sources
+LINEPIN := $(O)/unit/line-pin
+$(LINEPIN): $(O)/unit/line-pin.o $(LIBLPB)
+	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
+
 .PHONY: cdo-unit-tests cdo-fixtures cdo-lib-tests cdo-malformed cdo-fuzz-short cdo-bench cdo-real-kernel
 
-cdo-fixtures: $(CDO) $(OBJCHECK)
+cdo-fixtures: $(CDO) $(OBJCHECK) $(LINEPIN)
 	bash $(UNIT)/run-fixtures.sh $(abspath $(CDO)) $(abspath $(OBJCHECK)) $(abspath $(O))/unit/fixtures
 
 cdo-lib-tests: $(LIBTEST)

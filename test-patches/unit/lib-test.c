@@ -10,6 +10,7 @@
 
 #include "dwarf-types.h"
 #include "ksyms.h"
+#include "line-pin.h"
 #include "lpb-elf.h"
 #include "symvers.h"
 
@@ -315,6 +316,107 @@ static void test_dwarf(void)
 	CHECK(q[4].bit_offset == 280 && q[4].bit_size == 8);
 }
 
+/* Numbers __LINE__ gives each "int v_TAG = __LINE__;" of @text, through the
+ * real preprocessor: "TAG=N" lines, in order. */
+static char *preprocessed_lines(const char *name, const char *text)
+{
+	char cmd[1024], *buf = NULL;
+	size_t cap = 0;
+	FILE *f = fopen(path(name), "w");
+
+	if (!f)
+		return NULL;
+	fputs(text, f);
+	fclose(f);
+	snprintf(cmd, sizeof(cmd),
+		 "gcc -E -P %s | sed -n 's/.*int v_\\([a-z0-9]*\\) = \\([0-9]*\\);.*/\\1=\\2/p'",
+		 path(name));
+	f = popen(cmd, "r");
+	if (!f)
+		return NULL;
+	if (getdelim(&buf, &cap, 0, f) < 0) {
+		free(buf);
+		buf = NULL;
+	}
+	pclose(f);
+	return buf;
+}
+
+static void test_line_pin(void)
+{
+	static const char orig[] =
+		"#define W(x) x\n"			/* 1 */
+		"int v_a = __LINE__;\n"			/* 2 */
+		"/* a comment\n"			/* 3 */
+		"   that goes on */\n"			/* 4 */
+		"int v_b = __LINE__;\n"			/* 5 */
+		"#if 0\n"				/* 6 */
+		"int v_dead = __LINE__;\n"		/* 7 */
+		"#endif\n"				/* 8 */
+		"int v_c = __LINE__;\n"			/* 9 */
+		"int f(int a,\n"			/* 10 */
+		"      int b);\n"			/* 11 */
+		"int v_d = W(__LINE__);\n"		/* 12 */
+		"#define M \\\n"			/* 13 */
+		"  1\n"					/* 14 */
+		"int v_e = __LINE__;\n"			/* 15 */
+		"int v_gone = __LINE__;\n"		/* 16 */
+		"int v_f = __LINE__;\n";		/* 17 */
+	static const char patched[] =
+		"#define W(x) x\n"
+		"\n"					/* added */
+		"int v_a = __LINE__;\n"
+		"/* a comment\n"
+		"   added inside it\n"			/* added in a comment */
+		"   that goes on */\n"
+		"int v_b = __LINE__;\n"
+		"#if 0\n"
+		"int v_new0 = __LINE__;\n"		/* added in a skipped group */
+		"int v_dead = __LINE__;\n"
+		"#endif\n"
+		"int v_c = __LINE__;\n"
+		"int f(int a,\n"
+		"      int z,\n"			/* added inside parentheses */
+		"      int b);\n"
+		"int v_d = W(__LINE__);\n"
+		"#define M \\\n"
+		"  2 + \\\n"				/* changed in a macro */
+		"  1\n"
+		"int v_e = __LINE__;\n"
+		"int v_new = __LINE__;\n"		/* added, v_gone removed */
+		"int v_f = __LINE__;\n";
+	struct lpb_pin_stats st;
+	char *out = NULL, *want, *got;
+	size_t len;
+
+	CHECK(lpb_line_pin(orig, strlen(orig), orig, strlen(orig), false, &out, &len, &st) == 0);
+	CHECK(out && len == strlen(orig) && !memcmp(out, orig, len) && st.directives == 0);
+	free(out);
+
+	CHECK(lpb_line_pin(orig, strlen(orig), patched, strlen(patched), false, &out, &len, &st) == 0);
+	CHECK(st.inserted == 6 && st.deleted == 1 && st.unchanged == 16);
+	want = preprocessed_lines("pin-orig.c", orig);
+	got = out ? preprocessed_lines("pin-out.c", out) : NULL;
+	/* every unchanged line has its original number; new ones their own */
+	CHECK(want && !strcmp(want, "a=2\nb=5\nc=9\nd=12\ne=15\ngone=16\nf=17\n"));
+	CHECK(got && !strcmp(got, "a=2\nb=5\nc=9\nd=12\ne=15\nnew=21\nf=17\n"));
+	if (got && strcmp(got, "a=2\nb=5\nc=9\nd=12\ne=15\nnew=21\nf=17\n"))
+		fprintf(stderr, "pinned:\n%s\n--- gives\n%s", out, got);
+	/* the lines between a change and the next place a directive may go:
+	 * the comment's end, a parameter, a macro's last line */
+	CHECK(st.unpinned == 3 && st.first_unpinned == 6);
+	free(want);
+	free(got);
+	free(out);
+
+	/* no trailing newline, nothing in common */
+	CHECK(lpb_line_pin("a\nb", 3, "c", 1, false, &out, &len, &st) == 0);
+	CHECK(out && len == 1 && out[0] == 'c' && st.inserted == 1 && st.deleted == 2);
+	free(out);
+	CHECK(lpb_line_pin("", 0, "", 0, false, &out, &len, &st) == 0 && out && len == 0);
+	free(out);
+}
+
 int main(int argc, char **argv)
 {
 	work = argc > 1 ? argv[1] : "/tmp/lpb-lib-test";
@@ -325,6 +427,7 @@ int main(int argc, char **argv)
 	test_ksyms();
 	test_symvers();
 	test_dwarf();
+	test_line_pin();
 	printf("lib tests: %d checks, %d failed\n", checks, failures);
 	return failures ? 1 : 0;
 }

@@ -9,6 +9,10 @@ OBJCHECK=${2:?}
 WORK=${3:?}
 shift 3
 HERE=$(cd "$(dirname "$0")" && pwd)
+# lp-build renumbers patched sources so that unchanged lines keep their
+# numbers; fixtures are compiled the same way unless their expect says "pin: no"
+PIN=${LPB_PIN:-$(dirname "$OBJCHECK")/line-pin}
+[ -x "$PIN" ] || { echo "run-fixtures: $PIN missing (make $PIN)" >&2; exit 1; }
 CC=${CC_FIXTURE:-gcc}
 KFLAGS="-O2 -g -std=gnu11 -ffunction-sections -fdata-sections -pg -mfentry -mrecord-mcount
 	-mcmodel=kernel -fno-pic -fno-PIE -mno-red-zone -fno-asynchronous-unwind-tables
@@ -39,7 +43,13 @@ check_one() {
 	# real build, so __FILE__ and the FILE symbol agree
 	mkdir -p "$w/a" "$w/b"
 	cp "$dir/orig.c" "$w/a/fixture.c"
-	cp "$dir/patched.c" "$w/b/fixture.c"
+	if [ "$(field pin)" = no ]; then
+		cp "$dir/patched.c" "$w/b/fixture.c"
+	elif ! "$PIN" "$dir/orig.c" "$dir/patched.c" >"$w/b/fixture.c" 2>"$w/pin.log"; then
+		errs+=("line-pin failed: $(head -2 "$w/pin.log")")
+		report "$name" "${errs[@]}"
+		return
+	fi
 	# shellcheck disable=SC2086
 	if ! (cd "$w/a" && $CC $KFLAGS $cflags -c fixture.c -o ../orig.o) 2>"$w/cc.log" ||
 		! (cd "$w/b" && $CC $KFLAGS $cflags -c fixture.c -o ../patched.o) 2>>"$w/cc.log"; then
