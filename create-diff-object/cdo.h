@@ -70,8 +70,12 @@ struct cdo_sym {
 };
 
 enum cdo_ref_kind {
-	REF_EXPORTED,
-	REF_KLP,
+	REF_EXPORTED, /* an ordinary relocation, resolved against the exports */
+	REF_KLP, /* a livepatch relocation into the running kernel */
+	REF_PATCH, /* an ordinary relocation to a global that is in neither the
+		    * target nor its exports: another file of the same patch
+		    * adds it (lp-build checks, before writing the module, that
+		    * one does) */
 };
 
 struct cdo_klp {
@@ -127,6 +131,7 @@ struct cdo {
 	struct cdo_list included; /* struct cdo_note: item + why */
 	struct cdo_list klps; /* struct cdo_klp */
 	struct cdo_list exported; /* char *: names of exported references */
+	struct cdo_list from_patch; /* char *: references of kind REF_PATCH */
 	struct cdo_list callbacks; /* struct cdo_note: kind + function */
 	struct cdo_list removed; /* char *: ORIG functions gone in PATCHED */
 	struct cdo_list frozen; /* struct cdo_note: function + dynamic debug

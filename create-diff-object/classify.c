@@ -112,6 +112,10 @@ int cdo_classify(struct cdo *c, struct lpb_symbol *t, enum cdo_ref_kind *kind,
 
 			if (k)
 				*sympos = lpb_ksyms_sympos(c->parent, k);
+			else
+				/* a livepatch relocation to it could never be
+				 * resolved: the global must come with the patch */
+				*kind = REF_PATCH;
 		}
 		return 0;
 	}

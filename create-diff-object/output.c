@@ -34,14 +34,14 @@ static struct lpb_symbol *undef_symbol(struct cdo *c, const char *name)
 	return lpb_elf_add_symbol(c->out, name, STB_GLOBAL, STT_NOTYPE, NULL, 0, 0);
 }
 
-static void note_exported(struct cdo *c, const char *name)
+static void note_reference(struct cdo_list *l, const char *name)
 {
 	size_t i;
 
-	for (i = 0; i < c->exported.nr; i++)
-		if (!strcmp(((char **)c->exported.v)[i], name))
+	for (i = 0; i < l->nr; i++)
+		if (!strcmp(((char **)l->v)[i], name))
 			return;
-	*(const char **)cdo_push(&c->exported, sizeof(char *)) = name;
+	*(const char **)cdo_push(l, sizeof(char *)) = name;
 }
 
 int cdo_emit_reloc(struct cdo *c, struct lpb_section *from, struct lpb_section *out_sec,
@@ -72,9 +72,9 @@ int cdo_emit_reloc(struct cdo *c, struct lpb_section *from, struct lpb_section *
 	}
 	if (cdo_classify(c, t, &kind, &name, &sympos))
 		return -1;
-	if (kind == REF_EXPORTED) {
+	if (kind == REF_EXPORTED || kind == REF_PATCH) {
 		target = undef_symbol(c, name);
-		note_exported(c, name);
+		note_reference(kind == REF_PATCH ? &c->from_patch : &c->exported, name);
 		rela = lpb_elf_add_rela_section(c->out, out_sec, NULL, 0);
 		return target && rela ? lpb_reloc_add(rela, off, r->type, target, r->addend) : -1;
 	}

@@ -13,8 +13,13 @@ static bool anything_to_patch(struct cdo *c)
 
 	if (c->callbacks.nr)
 		return true;
+	/* a new global is a change even when nothing here uses it: another
+	 * file of the patch may (dropping this one would leave that caller
+	 * with a reference to a symbol that exists nowhere) */
 	lpb_for_each_symbol(c->patched, p)
-		if (p->priv && Y(p)->patch)
+		if (p->priv && (Y(p)->patch || (Y(p)->include && Y(p)->status == CDO_NEW &&
+						 lpb_sym_bind(p) != STB_LOCAL &&
+						 (lpb_is_func(p) || lpb_is_object(p)))))
 			return true;
 	return false;
 }
@@ -69,6 +74,7 @@ void cdo_free(struct cdo *c)
 	cdo_list_free(&c->callbacks, free_note);
 	cdo_list_free(&c->klps, NULL);
 	cdo_list_free(&c->exported, NULL);
+	cdo_list_free(&c->from_patch, NULL);
 	cdo_list_free(&c->removed, NULL);
 	cdo_list_free(&c->strings, NULL);
 }

@@ -134,6 +134,7 @@ static void json(FILE *f, struct cdo *c, int code)
 	}
 	jw_end_array(&w);
 	json_strings(&w, "exported_references", &c->exported);
+	json_strings(&w, "patch_references", &c->from_patch);
 	json_strings(&w, "removed_functions", &c->removed);
 	jw_end_object(&w);
 }
@@ -148,6 +149,9 @@ int cdo_report(struct cdo *c, int code, FILE *human)
 		lpb_for_each_symbol(c->patched, p) {
 			struct cdo_sym *y = p->priv;
 
+			if (y && p->sec && lpb_is_object(p) && y->status == CDO_NEW && y->include &&
+			    lpb_sym_bind(p) != STB_LOCAL)
+				fprintf(human, "new global data: %s\n", p->name);
 			if (!y || !p->sec || !lpb_is_func(p))
 				continue;
 			if (y->status == CDO_CHANGED)
@@ -158,6 +162,10 @@ int cdo_report(struct cdo *c, int code, FILE *human)
 			else if (y->status == CDO_NEW && y->include)
 				fprintf(human, "new function: %s\n", p->name);
 		}
+		for (i = 0; i < c->from_patch.nr; i++)
+			fprintf(human, "reference: %s (in neither the target nor its exports: "
+				"another file of the patch must define it)\n",
+				((char **)c->from_patch.v)[i]);
 		for (i = 0; i < c->ignored.nr; i++)
 			fprintf(human, "ignored: %s (%s)\n",
 				((struct cdo_note *)c->ignored.v)[i].name,

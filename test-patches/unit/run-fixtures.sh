@@ -102,6 +102,7 @@ check_one() {
 		for x in $(field exported); do
 			jq -e --arg x "$x" '.exported_references | index($x)' "$j" >/dev/null || errs+=("exported: $x missing")
 		done
+		cmp_set patch_refs '.patch_references[]'
 		for x in $(field included); do
 			jq -e --arg x "$x" '[.included[].name] | index($x)' "$j" >/dev/null || errs+=("included: $x missing")
 		done
