@@ -25,6 +25,7 @@ const char *const build_stage_names[NR_STAGES] = {
 	[ST_PREFLIGHT] = "preflight",
 	[ST_LINK] = "link",
 	[ST_POSTLINK] = "postlink",
+	[ST_LOADCHECK] = "loadcheck",
 	[ST_SIGN] = "sign",
 	[ST_WRITE] = "write",
 };
@@ -372,7 +373,7 @@ static int ko_visit(const char *path, const struct stat *st, int flag, struct FT
 }
 
 /* The target module's .ko under the modules directory. */
-static char *find_module(const struct build *b, const char *modname)
+char *build_find_module(const struct build *b, const char *modname)
 {
 	struct ko_search s = { .want = modname };
 
@@ -390,7 +391,7 @@ static char *parent_of(const struct build *b, const struct unit *u)
 {
 	if (!strcmp(u->objname, "vmlinux"))
 		return xstrdup(b->target.vmlinux);
-	return find_module(b, u->objname);
+	return build_find_module(b, u->objname);
 }
 
 /*
@@ -497,6 +498,7 @@ static int stage_diff(struct build *b)
 		}
 		d = &b->diffs[b->nr_diffs];
 		d->path = u->diff;
+		d->src = u->src;
 		d->elf = lpb_elf_open(u->diff, 0);
 		if (!d->elf || lpb_meta_read(d->elf, &d->meta))
 			return LPB_EXIT_ERROR;
@@ -508,6 +510,14 @@ static int stage_diff(struct build *b)
 			"(%zu unit(s) compiled): nothing to livepatch\n", b->units.n);
 		return LPB_EXIT_NO_CHANGE;
 	}
+	switch (build_check_references(b)) {
+	case 0:
+		break;
+	case 1:
+		return LPB_EXIT_UNPATCHABLE;
+	default:
+		return LPB_EXIT_ERROR;
+	}
 	what = xasprintf("%zu of %zu compiled unit(s) changed", b->nr_diffs, b->units.n);
 	stage_done(b, ST_DIFF, t0, what);
 	free(what);
@@ -517,34 +527,20 @@ static int stage_diff(struct build *b)
 static int stage_preflight(struct build *b)
 {
 	double t0 = now_seconds();
-	struct lpb_ksyms *vmlinux = NULL;
 	char *what;
 	int ret = 0;
 
 	for (size_t i = 0, d = 0; i < b->units.n && !ret; i++) {
 		struct unit *u = &b->units.v[i];
 		struct lpb_ksyms *ks;
-		char *parent;
 
 		if (u->diff_rc != LPB_EXIT_OK)
 			continue;
-		if (!strcmp(u->objname, "vmlinux")) {
-			if (!vmlinux)
-				vmlinux = lpb_ksyms_load(b->target.vmlinux);
-			ks = vmlinux;
-			parent = NULL;
-		} else {
-			parent = find_module(b, u->objname);
-			ks = parent ? lpb_ksyms_load(parent) : NULL;
-		}
+		ks = build_object_symbols(b, u->objname);
 		ret = ks ? preflight_compare(&b->diffs[d].meta, u->objname, u->orig, ks,
 					     &b->preflight) : -1;
-		if (ks != vmlinux)
-			lpb_ksyms_free(ks);
-		free(parent);
 		d++;
 	}
-	lpb_ksyms_free(vmlinux);
 	if (ret > 0)
 		return LPB_EXIT_MISMATCH;
 	if (ret < 0)
@@ -552,6 +548,29 @@ static int stage_preflight(struct build *b)
 	what = xasprintf("%zu function(s), %zu bytes match the target", b->preflight.functions,
 			 b->preflight.bytes);
 	stage_done(b, ST_PREFLIGHT, t0, what);
+	free(what);
+	return 0;
+}
+
+/* The safety net behind every other check: resolve each symbol of the
+ * linked module the way the kernel will, and write nothing that cannot load. */
+static int stage_loadcheck(struct build *b, const char *ko)
+{
+	double t0 = now_seconds();
+	char *what;
+	int rc = build_check_module(b, ko, &b->loadcheck);
+
+	if (rc > 0) {
+		fprintf(stderr, "lp-build: refusing to write a module the target kernel cannot load "
+			"(see above); please report this as a bug of lp-build if the patch is "
+			"not the cause\n");
+		return LPB_EXIT_UNPATCHABLE;
+	}
+	if (rc < 0)
+		return LPB_EXIT_ERROR;
+	what = xasprintf("%zu livepatch symbol(s) and %zu undefined symbol(s) resolve in the target",
+			 b->loadcheck.klp_symbols, b->loadcheck.undefined);
+	stage_done(b, ST_LOADCHECK, t0, what);
 	free(what);
 	return 0;
 }
@@ -583,10 +602,13 @@ static int stage_link(struct build *b)
 		char *what = xasprintf("%zu livepatch relocation(s), %zu symbol(s), %zu section(s)",
 				       b->klp.relocs, b->klp.symbols, b->klp.sections);
 
-		b->module = (uint8_t *)read_file(out, &b->module_len);
 		stage_done(b, ST_POSTLINK, t0, what);
 		free(what);
-		ret = b->module ? 0 : LPB_EXIT_ERROR;
+		ret = stage_loadcheck(b, out);
+		if (!ret) {
+			b->module = (uint8_t *)read_file(out, &b->module_len);
+			ret = b->module ? 0 : LPB_EXIT_ERROR;
+		}
 	}
 	free(ko);
 	free(out);
@@ -692,6 +714,7 @@ void build_free(struct build *b)
 		lpb_elf_free(b->diffs[i].elf);
 	}
 	free(b->diffs);
+	build_check_free(b);
 	tree_release(&b->tree);
 	units_free(&b->units);
 	patchset_free(&b->patches);

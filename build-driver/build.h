@@ -6,6 +6,7 @@
 
 #include <stdbool.h>
 
+#include "klp-check.h"
 #include "klp-write.h"
 #include "kmod.h"
 #include "patchset.h"
@@ -46,6 +47,7 @@ enum build_stage {
 	ST_PREFLIGHT,
 	ST_LINK,
 	ST_POSTLINK,
+	ST_LOADCHECK,
 	ST_SIGN,
 	ST_WRITE,
 	NR_STAGES,
@@ -72,6 +74,13 @@ struct build {
 	size_t nr_diffs;
 	struct preflight_stats preflight;
 	struct lpb_klp_stats klp;
+	struct lpb_klp_check_stats loadcheck;
+
+	/* loadcheck.c: what the target provides, loaded once */
+	struct lpb_ksyms *vmlinux_syms;
+	struct strvec module_names;
+	struct lpb_ksyms **module_syms; /* parallel to module_names */
+	struct lpb_symvers *exports;
 
 	uint8_t *module; /* the final module bytes */
 	size_t module_len;
@@ -82,6 +91,23 @@ struct build {
 /* Run every stage; returns an lpb_exit code. */
 int build_run(struct build *b, const struct build_opts *o);
 void build_free(struct build *b);
+
+/* The target module's .ko under the modules directory (NULL + message). */
+char *build_find_module(const struct build *b, const char *modname);
+
+/* loadcheck.c: symbols of "vmlinux" or a target module, loaded once per
+ * build (NULL + message) */
+struct lpb_ksyms *build_object_symbols(struct build *b, const char *objname);
+/* loadcheck.c: every object the module has a klp_object for (patched
+ * functions, callbacks, or code with livepatch relocations into it), in
+ * first-seen order */
+void build_patch_objects(const struct build *b, struct strvec *out);
+/* loadcheck.c: 0 when every undefined symbol of the diff objects is exported
+ * by the target or defined by another of them, 1 (messages) if not, -1 error */
+int build_check_references(struct build *b);
+/* loadcheck.c: lpb_klp_check() of the linked module against the target */
+int build_check_module(struct build *b, const char *ko, struct lpb_klp_check_stats *st);
+void build_check_free(struct build *b);
 
 /* The manifest NAME.json. */
 char *build_manifest(const struct build *b);

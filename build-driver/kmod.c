@@ -53,7 +53,8 @@ char *kmod_patch_data(const struct kmod_spec *spec)
 	const struct target *t = spec->target;
 
 	for (size_t i = 0; i < spec->nr_diffs; i++)
-		total += spec->diffs[i].meta.nr_funcs + spec->diffs[i].meta.nr_callbacks;
+		total += spec->diffs[i].meta.nr_funcs + spec->diffs[i].meta.nr_callbacks +
+			 spec->diffs[i].meta.nr_relocs;
 	groups = xcalloc(total + 1, sizeof(*groups));
 
 	sb_adds(&sb, "/* SPDX-License-Identifier: GPL-2.0-only */\n"
@@ -106,6 +107,12 @@ char *kmod_patch_data(const struct kmod_spec *spec)
 			nr_alias++;
 		}
 	}
+	/* the kernel applies an object's livepatch relocations only for an
+	 * object of the patch: one whose code here has relocations needs
+	 * an entry even when nothing of it is replaced (new code only) */
+	for (size_t i = 0; i < spec->nr_diffs; i++)
+		for (size_t j = 0; j < spec->diffs[i].meta.nr_relocs; j++)
+			group_for(groups, &nr_groups, spec->diffs[i].meta.relocs[j].objname);
 	qsort(groups, nr_groups, sizeof(*groups), cmp_group);
 	sb_adds(&sb, "\n");
 	for (size_t i = 0; i < nr_groups; i++) {

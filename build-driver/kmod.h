@@ -13,6 +13,7 @@
 
 struct kmod_diff {
 	const char *path; /* the diff object */
+	const char *src; /* the source file it came from, for messages */
 	struct lpb_meta meta; /* its decoded .lpb.* metadata */
 	struct lpb_elf *elf; /* the model the metadata points into */
 };

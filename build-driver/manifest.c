@@ -8,26 +8,11 @@
 #include "build.h"
 #include "json.h"
 
-/* Every object the module patches or has callbacks for, in first-seen order. */
-static void object_names(const struct build *b, struct strvec *names)
-{
-	for (size_t i = 0; i < b->nr_diffs; i++) {
-		const struct lpb_meta *m = &b->diffs[i].meta;
-
-		for (size_t j = 0; j < m->nr_funcs; j++)
-			if (!sv_contains(names, m->funcs[j].objname))
-				sv_push(names, m->funcs[j].objname);
-		for (size_t j = 0; j < m->nr_callbacks; j++)
-			if (!sv_contains(names, m->callbacks[j].objname))
-				sv_push(names, m->callbacks[j].objname);
-	}
-}
-
 static void objects(struct json_writer *w, const struct build *b)
 {
 	struct strvec names = { 0 };
 
-	object_names(b, &names);
+	build_patch_objects(b, &names);
 	jw_begin_array(w, "objects");
 	for (size_t k = 0; k < names.n; k++) {
 		jw_begin_object(w, NULL);

@@ -5,7 +5,7 @@
 LIB_SRCS := lib/hash.c lib/log.c lib/elf.c lib/elf-write.c lib/ksyms.c \
 	    lib/symvers.c lib/dwarf-types.c lib/dwarf-open.c lib/dwarf-cus.c \
 	    lib/json.c lib/modsign.c lib/klp-write.c lib/lpb-meta-read.c \
-	    lib/line-pin.c
+	    lib/line-pin.c lib/klp-check.c
 LIB_OBJS := $(LIB_SRCS:%.c=$(O)/%.o)
 LIBLPB := $(O)/lib/liblpb.a
 

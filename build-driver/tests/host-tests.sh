@@ -150,5 +150,21 @@ for p in extable-warn-once arch-lib-delay syscall0-getpgrp tlb-static-cpu-has; d
 	expect_rc "builds $p" 0
 done
 
+# 7. nothing that cannot load: a call to a function that exists nowhere is
+# refused before linking, naming it; a new global of one file used by
+# another file of the patch is part of the module, not a livepatch
+# relocation to a symbol the kernel does not have
+lpb "$tmp/m" -n lpb_missing "$LPB_TOP/build-driver/tests/patches/calls-missing-symbol.diff"
+expect_rc "a call to a function that exists nowhere" 2 "uses lpb_defined_nowhere, which neither the target kernel exports nor any file of the patch defines"
+[ -z "$(ls -A "$tmp/m" 2>/dev/null)" ] && ok "no module for it" || bad "a module was written: $(ls -A "$tmp/m")"
+lpb "$tmp/n" -n lpb_newglobal "$LPB_TOP/test-patches/new-global-cross-file/patch.diff"
+expect_rc "a new global used by two other files" 0 "undefined symbol(s) resolve in the target"
+if [ -f "$tmp/n/lpb_newglobal.ko" ]; then
+	readelf -sW "$tmp/n/lpb_newglobal.ko" | grep -q '\.klp\.sym\..*lpb_patch_tag\|\.klp\.sym\..*lpb_status_suffix' &&
+		bad "a livepatch symbol for a new global" || ok "new globals are the module's own symbols"
+	jq -e '[.objects[].functions[].name] | index("cmdline_proc_show")' "$tmp/n/lpb_newglobal.json" >/dev/null &&
+		ok "the manifest lists the vmlinux caller" || bad "manifest: $(jq -c .functions "$tmp/n/lpb_newglobal.json")"
+fi
+
 echo "lp-build host tests: $pass passed, $failed failed"
 [ "$failed" -eq 0 ]

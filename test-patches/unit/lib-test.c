@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "dwarf-types.h"
+#include "klp-check.h"
 #include "ksyms.h"
 #include "line-pin.h"
 #include "lpb-elf.h"
@@ -417,6 +418,63 @@ static void test_line_pin(void)
 	free(out);
 }
 
+static struct lpb_ksyms *check_object(void *ctx, const char *objname)
+{
+	return strcmp(objname, "vmlinux") ? NULL : ctx;
+}
+
+/* A module with one livepatch or undefined symbol @name: can it load? */
+static int klp_check_one(struct lpb_ksyms *ks, const struct lpb_symvers *sv, const char *name,
+			 bool klp)
+{
+	static const char *const objects[] = { "vmlinux" };
+	struct lpb_klp_check_target t = { check_object, ks, sv, objects, 1 };
+	struct lpb_klp_check_stats st;
+	struct lpb_elf *e = lpb_elf_new("module", NULL);
+	struct lpb_section *text = lpb_elf_add_section(e, ".text", SHT_PROGBITS,
+						       SHF_ALLOC | SHF_EXECINSTR, 16, 0, NULL, 16);
+
+	lpb_elf_add_symbol(e, "lpb_new_fn", STB_GLOBAL, STT_FUNC, text, 0, 16);
+	if (klp)
+		lpb_elf_add_symbol_shndx(e, name, STB_GLOBAL, STT_NOTYPE, SHN_LIVEPATCH, 0, 0);
+	else
+		lpb_elf_add_symbol(e, name, STB_GLOBAL, STT_NOTYPE, NULL, 0, 0);
+	CHECK(!lpb_elf_write(e, path("klp-module.ko")));
+	lpb_elf_free(e);
+	return lpb_klp_check(path("klp-module.ko"), &t, &st);
+}
+
+static void test_klp_check(void)
+{
+	struct lpb_elf *e = make_parent();
+	struct lpb_symvers *sv;
+	struct lpb_ksyms *ks;
+	FILE *f = fopen(path("check.symvers"), "w");
+
+	fputs("0x12345678\tprintk\tvmlinux\tEXPORT_SYMBOL\t\n", f);
+	fclose(f);
+	sv = lpb_symvers_load(path("check.symvers"));
+	e->ehdr.e_type = ET_EXEC;
+	ks = lpb_ksyms_from_elf(e, true);
+	CHECK(ks && sv);
+	fprintf(stderr, "(five errors about modules that would not load are expected here)\n");
+	/* three "show" in the target: positions 1..3 resolve, 0 and 4 do not */
+	CHECK(klp_check_one(ks, sv, ".klp.sym.vmlinux.show,2", true) == 0);
+	CHECK(klp_check_one(ks, sv, ".klp.sym.vmlinux.show,3", true) == 0);
+	CHECK(klp_check_one(ks, sv, ".klp.sym.vmlinux.show,0", true) == 1);
+	CHECK(klp_check_one(ks, sv, ".klp.sym.vmlinux.show,4", true) == 1);
+	CHECK(klp_check_one(ks, sv, ".klp.sym.vmlinux.unique_global,0", true) == 0);
+	/* a global the patch meant to add but did not: "symbol not found" */
+	CHECK(klp_check_one(ks, sv, ".klp.sym.vmlinux.lpb_new_helper,0", true) == 1);
+	/* an object the patch has no klp_object for */
+	CHECK(klp_check_one(ks, sv, ".klp.sym.xfs.xfs_foo,0", true) == 1);
+	/* undefined symbols: only exports resolve */
+	CHECK(klp_check_one(ks, sv, "printk", false) == 0);
+	CHECK(klp_check_one(ks, sv, "unique_global", false) == 1);
+	lpb_ksyms_free(ks);
+	lpb_symvers_free(sv);
+}
+
 int main(int argc, char **argv)
 {
 	work = argc > 1 ? argv[1] : "/tmp/lpb-lib-test";
@@ -428,6 +486,7 @@ int main(int argc, char **argv)
 	test_symvers();
 	test_dwarf();
 	test_line_pin();
+	test_klp_check();
 	printf("lib tests: %d checks, %d failed\n", checks, failures);
 	return failures ? 1 : 0;
 }
