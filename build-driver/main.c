@@ -13,6 +13,7 @@
 #include "keygen.h"
 #include "klp-write.h"
 #include "modsign.h"
+#include "publish.h"
 #include "run.h"
 
 static const char usage_text[] =
@@ -20,6 +21,8 @@ static const char usage_text[] =
 	"                [--key KEY.pem --cert CERT.pem] [--no-replace] patch.diff...\n"
 	"       lp-build keygen -o DIR [--subject CN]\n"
 	"       lp-build sign --key KEY.pem --cert CERT.pem MODULE.ko [-o OUT.ko]\n"
+	"       lp-build publish --key KEY.pem --cert CERT.pem [OPTIONS] [OUTDIR] REPO\n"
+	"                (lp-build publish --help)\n"
 	"\n"
 	"  -s, --source SRC        kernel source tree the target was built from (not modified)\n"
 	"  -c, --config CONFIG     the target kernel's .config\n"
@@ -213,6 +216,8 @@ int main(int argc, char **argv)
 		return cmd_keygen(argc - 1, argv + 1);
 	if (argc > 1 && !strcmp(argv[1], "sign"))
 		return cmd_sign(argc - 1, argv + 1);
+	if (argc > 1 && !strcmp(argv[1], "publish"))
+		return publish_main(argc - 1, argv + 1);
 	if (argc > 1 && !strcmp(argv[1], "--version")) {
 		printf("lp-build %s\n", LPB_VERSION);
 		return 0;

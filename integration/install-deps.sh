@@ -4,8 +4,9 @@
 set -euo pipefail
 
 pkgs=(
-	# building lp-build itself
+	# building lp-build itself (libcurl: lpctl update over https)
 	gcc make libc6-dev libelf-dev libdw-dev zlib1g-dev libssl-dev pkg-config
+	libcurl4-openssl-dev
 	# building kernels and kernel objects
 	bc bison flex cpio kmod xz-utils dwarves openssl perl python3 rsync patch
 	# unit-test extras: sanitizers and the fuzzer
@@ -14,6 +15,10 @@ pkgs=(
 	qemu-system-x86 busybox-static e2fsprogs
 	# json for scripts
 	jq ca-certificates
+	# the patch repository tests: an HTTPS server on 127.0.0.1 started by the
+	# test itself (lpctl/tests/update.sh); the package's own nginx service is
+	# never used (on a machine where installing starts it, stop it if unwanted)
+	nginx-light
 )
 
 missing=()

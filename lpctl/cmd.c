@@ -65,9 +65,7 @@ static int locked_out(struct lpctl *c, const char *name, const char *sha)
 	return LPB_EXIT_LOCKED;
 }
 
-/* Verify @ko and store it as the installed patch of the running kernel.
- * On success *@stored is the stored module's path. */
-static int install(struct lpctl *c, const char *ko, const char *manifest, char **stored)
+int cmd_store(struct lpctl *c, const char *ko, const char *manifest, const char *source)
 {
 	struct verified v;
 	struct kvfile f = { .kind = xstrdup("installed") };
@@ -122,7 +120,7 @@ static int install(struct lpctl *c, const char *ko, const char *manifest, char *
 	if (manifest)
 		kv_setf(&f, "manifest", "patches/%s.json", v.mi.name);
 	kv_set(&f, "signer", v.signer);
-	kv_set(&f, "source", ko);
+	kv_set(&f, "source", source ? source : ko);
 	kv_set(&f, "installed_at", at);
 	path = store_path(c, "installed");
 	ret = kvfile_write(path, &f);
@@ -134,8 +132,6 @@ static int install(struct lpctl *c, const char *ko, const char *manifest, char *
 	lpctl_msg(c, "%s: installed version %s for kernel %s (sha256 %.16s, signed by %s)",
 		  v.mi.name, v.mi.patch_version ? v.mi.patch_version : "?", c->release, v.sha256,
 		  v.signer);
-	if (stored)
-		*stored = xstrdup(ko_dst);
 out:
 	verified_free(&v);
 	kvfile_free(&f);
@@ -152,14 +148,12 @@ int cmd_install(struct lpctl *c, const char *ko, const char *manifest)
 	int rc = store_lock(c);
 
 	if (!rc)
-		rc = install(c, ko, manifest, NULL);
+		rc = cmd_store(c, ko, manifest, NULL);
 	store_unlock(c);
 	return rc;
 }
 
-/* The installed patch of the running kernel: 0, -ENOENT, or ERROR after a
- * message (a damaged file is reported, never trusted). */
-static int read_installed(struct lpctl *c, struct kvfile *f)
+int cmd_read_installed(struct lpctl *c, struct kvfile *f)
 {
 	char *path = store_path(c, "installed"), why[200];
 	int ret = kvfile_read(path, f, why, sizeof(why));
@@ -185,8 +179,7 @@ static int read_installed(struct lpctl *c, struct kvfile *f)
 	return ret;
 }
 
-/* Verify the installed patch's stored copy again and apply it. */
-static int apply_installed(struct lpctl *c, const struct kvfile *inst)
+int cmd_apply_installed(struct lpctl *c, const struct kvfile *inst)
 {
 	const char *name = kv_get(inst, "name"), *sha = kv_get(inst, "sha256");
 	char *ko = store_path(c, kv_get(inst, "module"));
@@ -227,11 +220,11 @@ int cmd_load(struct lpctl *c, const char *ko, const char *manifest)
 	if (!rc)
 		rc = apply_check_marker(c);
 	if (!rc)
-		rc = install(c, ko, manifest, NULL);
+		rc = cmd_store(c, ko, manifest, NULL);
 	if (!rc)
-		rc = read_installed(c, &inst);
+		rc = cmd_read_installed(c, &inst);
 	if (!rc)
-		rc = apply_installed(c, &inst);
+		rc = cmd_apply_installed(c, &inst);
 	kvfile_free(&inst);
 	store_unlock(c);
 	return rc;
@@ -249,7 +242,7 @@ int cmd_start(struct lpctl *c)
 	rc = apply_check_marker(c);
 	if (rc)
 		goto out;
-	ret = read_installed(c, &inst);
+	ret = cmd_read_installed(c, &inst);
 	if (ret == -ENOENT) {
 		lpctl_msg(c, "no livepatch installed for kernel %s", c->release);
 		goto out;
@@ -267,7 +260,7 @@ int cmd_start(struct lpctl *c)
 				  st.enabled, st.transition);
 		goto out;
 	}
-	rc = apply_installed(c, &inst);
+	rc = cmd_apply_installed(c, &inst);
 out:
 	kvfile_free(&inst);
 	store_unlock(c);
@@ -346,16 +339,13 @@ out:
 	return rc;
 }
 
-int cmd_uninstall(struct lpctl *c)
+int cmd_forget_installed(struct lpctl *c)
 {
 	struct kvfile inst = { 0 };
 	const char *keys[] = { "module", "manifest" };
-	char *path = NULL;
-	int rc = store_lock(c), ret;
+	char *path = store_path(c, "installed");
+	int rc = 0, ret;
 
-	if (rc)
-		goto out;
-	path = store_path(c, "installed");
 	ret = kvfile_read(path, &inst, (char[160]){ 0 }, 160);
 	if (ret == -ENOENT) {
 		lpctl_msg(c, "no livepatch installed for kernel %s", c->release);
@@ -383,6 +373,15 @@ int cmd_uninstall(struct lpctl *c)
 out:
 	kvfile_free(&inst);
 	free(path);
+	return rc;
+}
+
+int cmd_uninstall(struct lpctl *c)
+{
+	int rc = store_lock(c);
+
+	if (!rc)
+		rc = cmd_forget_installed(c);
 	store_unlock(c);
 	return rc;
 }

@@ -172,6 +172,23 @@ int lpctl_read_conf(struct lpctl *c, const char *path)
 		} else if (!strcmp(key, "on_bug")) {
 			ok = !strcmp(val, "disable") || !strcmp(val, "keep");
 			c->conf.keep_on_bug = !strcmp(val, "keep");
+		} else if (!strcmp(key, "repository")) {
+			ok = *val != 0;
+			free(c->conf.repository);
+			c->conf.repository = xstrdup(val);
+		} else if (!strcmp(key, "ca_file")) {
+			ok = *val == '/';
+			free(c->conf.ca_file);
+			c->conf.ca_file = xstrdup(val);
+		} else if (!strcmp(key, "allow_http")) {
+			ok = !strcmp(val, "yes") || !strcmp(val, "no");
+			c->conf.allow_http = !strcmp(val, "yes");
+		} else if (!strcmp(key, "rollout_bucket")) {
+			unsigned int b;
+
+			ok = !parse_secs(val, &b) && b < 100;
+			if (ok)
+				c->conf.rollout_bucket = (int)b;
 		} else {
 			lpctl_errf(c, "%s: line %d: unknown setting '%s'", path, lineno, key);
 			free(data);
@@ -233,7 +250,8 @@ static void kernel_identity(struct lpctl *c)
 int lpctl_init(struct lpctl *c, const char *root, const char *state_dir, const char *conf_dir)
 {
 	*c = (struct lpctl){
-		.conf = { .timeout_s = 30, .stall = STALL_REVERSE, .settle_s = 10 },
+		.conf = { .timeout_s = 30, .stall = STALL_REVERSE, .settle_s = 10,
+			  .rollout_bucket = -1 },
 		.ops = &lpctl_real_kernel,
 		.out = stdout,
 		.err = stderr,
@@ -248,6 +266,7 @@ int lpctl_init(struct lpctl *c, const char *root, const char *state_dir, const c
 	c->state_dir = state_dir ? xstrdup(state_dir) : under(root, "/var/lib/lpctl");
 	c->conf_dir = conf_dir ? xstrdup(conf_dir) : under(root, "/etc/lpctl");
 	c->trust_dir = xasprintf("%s/trusted.d", c->conf_dir);
+	c->machine_id = under(root, "/etc/machine-id");
 	kernel_identity(c);
 	if (!c->release || !*c->release || strchr(c->release, '/') || c->release[0] == '.') {
 		lpctl_errf(c, "cannot tell which kernel is running (%s/sys/kernel/osrelease)",
@@ -271,6 +290,9 @@ void lpctl_free(struct lpctl *c)
 	free(c->state_dir);
 	free(c->conf_dir);
 	free(c->trust_dir);
+	free(c->machine_id);
+	free(c->conf.repository);
+	free(c->conf.ca_file);
 	free(c->release);
 	free(c->version);
 	free(c->boot_id);

@@ -22,6 +22,11 @@ struct lpctl_conf {
 	enum stall_policy stall;
 	unsigned int settle_s; /* kernel log watch and crash marker after the transition */
 	bool keep_on_bug; /* leave a patch that caused a kernel bug enabled */
+	/* lpctl update (doc/patch-repository.md) */
+	char *repository; /* URL of the patch repository (NULL: none) */
+	char *ca_file; /* CA certificates for https:// (NULL: the system's) */
+	bool allow_http; /* accept http:// repositories */
+	int rollout_bucket; /* fixed phased-rollout bucket 0..99, -1: from the machine id */
 };
 
 /* The kernel operations lpctl performs, replaceable by the unit tests. */
@@ -44,6 +49,7 @@ struct lpctl {
 	char *state_dir; /* /var/lib/lpctl */
 	char *conf_dir; /* /etc/lpctl */
 	char *trust_dir; /* /etc/lpctl/trusted.d */
+	char *machine_id; /* /etc/machine-id (the phased-rollout bucket) */
 
 	/* the running kernel */
 	char *release; /* uname -r */

@@ -21,6 +21,8 @@ static const char usage_text[] =
 	"  unload NAME              disable if needed, then remove its module\n"
 	"  unlock NAME              allow a locked-out patch to be inserted again\n"
 	"  uninstall                forget the installed patch of the running kernel\n"
+	"  update [--repo URL]      fetch this kernel's patch from a signed patch repository,\n"
+	"                           install and apply it; take revoked patches off\n"
 	"\n"
 	"options:\n"
 	"  -m, --manifest FILE      lp-build's manifest (default: PATCH.json beside PATCH.ko)\n"
@@ -29,6 +31,14 @@ static const char usage_text[] =
 	"  -s, --settle SECS        kernel log watch after the transition (default 10)\n"
 	"      --on-bug ACTION      after a kernel bug: disable (default) or keep the patch\n"
 	"  -j, --json               status as JSON\n"
+	"  -r, --repo URL           update: the repository (https://, file://; default:\n"
+	"                           repository in lpctl.conf)\n"
+	"      --download-only DIR  update: fetch and verify this machine's patch into DIR,\n"
+	"                           change nothing else\n"
+	"      --install-only       update: install (and take revoked patches off the\n"
+	"                           installed state), never touch the kernel\n"
+	"      --ca-file FILE       update: CA certificates for https:// (default: the\n"
+	"                           system's, or ca_file in lpctl.conf)\n"
 	"      --root DIR           find /sys, /proc, /dev/kmsg, /etc, /var under DIR (tests)\n"
 	"      --state-dir DIR      state (default /var/lib/lpctl; env LPCTL_STATE_DIR)\n"
 	"      --conf-dir DIR       configuration and trusted.d/ (default /etc/lpctl;\n"
@@ -39,7 +49,8 @@ static const char usage_text[] =
 	"locked out, 12 inserted but the kernel reported a bug (now locked out), 13 the\n"
 	"transition stalled (the stall policy was followed). See lpctl(8).\n";
 
-enum { OPT_ROOT = 256, OPT_STATE, OPT_CONF, OPT_ON_BUG };
+enum { OPT_ROOT = 256, OPT_STATE, OPT_CONF, OPT_ON_BUG, OPT_DOWNLOAD, OPT_INSTALL_ONLY,
+       OPT_CA };
 
 static const struct option options[] = {
 	{ "manifest", required_argument, NULL, 'm' },
@@ -48,6 +59,10 @@ static const struct option options[] = {
 	{ "settle", required_argument, NULL, 's' },
 	{ "on-bug", required_argument, NULL, OPT_ON_BUG },
 	{ "json", no_argument, NULL, 'j' },
+	{ "repo", required_argument, NULL, 'r' },
+	{ "download-only", required_argument, NULL, OPT_DOWNLOAD },
+	{ "install-only", no_argument, NULL, OPT_INSTALL_ONLY },
+	{ "ca-file", required_argument, NULL, OPT_CA },
 	{ "root", required_argument, NULL, OPT_ROOT },
 	{ "state-dir", required_argument, NULL, OPT_STATE },
 	{ "conf-dir", required_argument, NULL, OPT_CONF },
@@ -60,7 +75,8 @@ static const struct option options[] = {
 struct cli {
 	const char *manifest, *root, *state_dir, *conf_dir;
 	const char *timeout, *policy, *settle, *on_bug;
-	bool json;
+	const char *repo, *download_dir, *ca_file;
+	bool json, install_only;
 	int verbose;
 };
 
@@ -104,6 +120,10 @@ static int apply_cli(struct lpctl *c, const struct cli *o)
 			return bad_usage("--on-bug is 'disable' or 'keep', not '%s'", o->on_bug);
 		c->conf.keep_on_bug = !strcmp(o->on_bug, "keep");
 	}
+	if (o->ca_file) {
+		free(c->conf.ca_file);
+		c->conf.ca_file = xstrdup(o->ca_file);
+	}
 	c->verbose = o->verbose;
 	return 0;
 }
@@ -118,7 +138,7 @@ static int run(struct lpctl *c, const struct cli *o, int argc, char **argv)
 	    !strcmp(cmd, "unload") || !strcmp(cmd, "unlock"))
 		want = 1;
 	else if (strcmp(cmd, "start") && strcmp(cmd, "status") && strcmp(cmd, "list") &&
-		 strcmp(cmd, "uninstall"))
+		 strcmp(cmd, "uninstall") && strcmp(cmd, "update"))
 		return bad_usage("unknown command '%s'", cmd);
 	if (argc - 1 != want)
 		return bad_usage(want ? "'%s' takes one argument" : "'%s' takes no argument", cmd);
@@ -126,6 +146,12 @@ static int run(struct lpctl *c, const struct cli *o, int argc, char **argv)
 		return bad_usage("--manifest is for install and load, not '%s'", cmd);
 	if (o->json && strcmp(cmd, "status"))
 		return bad_usage("--json is for status, not '%s'", cmd);
+	if ((o->repo || o->download_dir || o->install_only || o->ca_file) && strcmp(cmd, "update"))
+		return bad_usage("--repo, --download-only, --install-only and --ca-file are for "
+				 "update, not '%s'",
+				 cmd);
+	if (o->download_dir && o->install_only)
+		return bad_usage("%s", "--download-only and --install-only exclude each other");
 	if (want && strcmp(cmd, "install") && strcmp(cmd, "load")) {
 		name = cmd_module_name(argv[1]);
 		if (!name)
@@ -148,6 +174,8 @@ static int run(struct lpctl *c, const struct cli *o, int argc, char **argv)
 		rc = cmd_unload(c, name);
 	else if (!strcmp(cmd, "unlock"))
 		rc = cmd_unlock(c, name);
+	else if (!strcmp(cmd, "update"))
+		rc = cmd_update(c, o->repo, o->download_dir, o->install_only);
 	else
 		rc = cmd_uninstall(c);
 	free(name);
@@ -165,7 +193,7 @@ int main(int argc, char **argv)
 	char *conf;
 	int opt, rc;
 
-	while ((opt = getopt_long(argc, argv, "m:t:p:s:jvVh", options, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "m:t:p:s:jr:vVh", options, NULL)) != -1) {
 		switch (opt) {
 		case 'm':
 			o.manifest = optarg;
@@ -184,6 +212,18 @@ int main(int argc, char **argv)
 			break;
 		case 'j':
 			o.json = true;
+			break;
+		case 'r':
+			o.repo = optarg;
+			break;
+		case OPT_DOWNLOAD:
+			o.download_dir = optarg;
+			break;
+		case OPT_INSTALL_ONLY:
+			o.install_only = true;
+			break;
+		case OPT_CA:
+			o.ca_file = optarg;
 			break;
 		case OPT_ROOT:
 			o.root = optarg;

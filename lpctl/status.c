@@ -18,8 +18,8 @@
 
 /* Everything status shows, gathered once for both forms. */
 struct status {
-	struct kvfile inst, last, marker, lock;
-	bool has_inst, has_last, has_marker, locked;
+	struct kvfile inst, last, marker, lock, upd;
+	bool has_inst, has_last, has_marker, locked, has_upd;
 	char *lock_path;
 	struct manifest mf;
 	bool has_mf;
@@ -43,6 +43,20 @@ static bool read_state(struct lpctl *c, const char *name, struct kvfile *f, stru
 	return !ret;
 }
 
+/* STATE/update: the last lpctl update (one for the machine, not per kernel) */
+static bool read_update(struct lpctl *c, struct status *s)
+{
+	char *path = xasprintf("%s/update", c->state_dir), why[200];
+	int ret = kvfile_read(path, &s->upd, why, sizeof(why));
+
+	if (ret == -EBADMSG)
+		strv_addf(&s->problems, "%s is damaged (%s); not trusted", path, why);
+	else if (ret && ret != -ENOENT)
+		strv_addf(&s->problems, "cannot read %s: %s", path, why);
+	free(path);
+	return !ret;
+}
+
 static void gather(struct lpctl *c, struct status *s)
 {
 	const char *name, *sha;
@@ -50,6 +64,7 @@ static void gather(struct lpctl *c, struct status *s)
 	s->has_inst = read_state(c, "installed", &s->inst, s);
 	s->has_last = read_state(c, "last", &s->last, s);
 	s->has_marker = read_state(c, "marker", &s->marker, s);
+	s->has_upd = read_update(c, s);
 	klp_list(c->sysfs, &s->patches);
 	name = s->has_inst ? kv_get(&s->inst, "name") : NULL;
 	sha = s->has_inst ? kv_get(&s->inst, "sha256") : NULL;
@@ -102,6 +117,7 @@ static void status_free(struct status *s)
 	kvfile_free(&s->last);
 	kvfile_free(&s->marker);
 	kvfile_free(&s->lock);
+	kvfile_free(&s->upd);
 	free(s->lock_path);
 	manifest_free(&s->mf);
 	strv_free(&s->fixes);
@@ -136,6 +152,35 @@ static bool marker_from_other_boot(struct lpctl *c, const struct status *s)
 	const char *b = kv_get(&s->marker, "boot_id");
 
 	return !b || strcmp(b, c->boot_id);
+}
+
+static void json_num(struct json_writer *w, const struct kvfile *f, const char *key)
+{
+	const char *v = kv_get(f, key);
+
+	if (v && *v)
+		jw_int(w, key, strtoll(v, NULL, 10));
+	else
+		jw_null(w, key);
+}
+
+static void json_update(struct json_writer *w, const struct status *s)
+{
+	static const char *const strs[] = { "repository", "repository_id", "published",
+					     "checked_at", "last_success_at", "result",
+					     "message", "patch", "patch_version" };
+
+	if (!s->has_upd) {
+		jw_null(w, "update");
+		return;
+	}
+	jw_begin_object(w, "update");
+	for (size_t i = 0; i < sizeof(strs) / sizeof(strs[0]); i++)
+		jw_string(w, strs[i], kv_get(&s->upd, strs[i]));
+	json_num(w, &s->upd, "serial");
+	json_num(w, &s->upd, "bucket");
+	json_num(w, &s->upd, "rollout");
+	jw_end_object(w);
 }
 
 static void print_json(struct lpctl *c, struct status *s)
@@ -237,6 +282,8 @@ static void print_json(struct lpctl *c, struct status *s)
 		jw_null(&w, "marker");
 	}
 
+	json_update(&w, s);
+
 	jw_begin_array(&w, "livepatches");
 	for (size_t i = 0; i < s->patches.n; i++) {
 		struct klp_state st;
@@ -316,6 +363,20 @@ static void print_human(struct lpctl *c, struct status *s)
 			marker_from_other_boot(c, s) ?
 				" in an earlier boot (lpctl start locks it out)" :
 				"");
+	if (s->has_upd) {
+		fprintf(o, "update:      %s checked %s: %s", kv_get(&s->upd, "repository") ?: "?",
+			kv_get(&s->upd, "checked_at") ?: "?", kv_get(&s->upd, "result") ?: "?");
+		if (kv_get(&s->upd, "serial"))
+			fprintf(o, " (index serial %s", kv_get(&s->upd, "serial"));
+		if (kv_get(&s->upd, "bucket"))
+			fprintf(o, ", bucket %s for %s version %s at rollout %s %%",
+				kv_get(&s->upd, "bucket"), kv_get(&s->upd, "patch") ?: "?",
+				kv_get(&s->upd, "patch_version") ?: "?",
+				kv_get(&s->upd, "rollout") ?: "?");
+		fprintf(o, "%s\n", kv_get(&s->upd, "serial") ? ")" : "");
+		if (kv_get(&s->upd, "message") && *kv_get(&s->upd, "message"))
+			fprintf(o, "             %s\n", kv_get(&s->upd, "message"));
+	}
 	fprintf(o, "livepatches:");
 	if (!s->patches.n)
 		fprintf(o, " none");

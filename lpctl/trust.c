@@ -16,6 +16,7 @@
 #include <openssl/pem.h>
 #include <openssl/x509.h>
 
+#include "cms.h"
 #include "modsign.h"
 #include "trust.h"
 
@@ -105,12 +106,11 @@ static void describe_signer(CMS_SignerInfo *si, char *buf, size_t len)
 	snprintf(buf, len, "issuer '%s', serial %s", name, ser);
 }
 
-enum sig_status trust_verify(const uint8_t *data, size_t len, const char *name,
-			     const struct strv *certs, char *signer, size_t signer_len, char *why,
-			     size_t why_len)
+enum sig_status trust_verify_detached(const void *content, size_t len, const uint8_t *sig,
+				      size_t sig_len, const char *what, const struct strv *certs,
+				      char *signer, size_t signer_len, char *why, size_t why_len)
 {
 	enum sig_status st = SIG_MALFORMED;
-	struct modsign_parts parts;
 	CMS_ContentInfo *cms = NULL;
 	STACK_OF(CMS_SignerInfo) * sis;
 	CMS_SignerInfo *si;
@@ -119,25 +119,15 @@ enum sig_status trust_verify(const uint8_t *data, size_t len, const char *name,
 	size_t usable = 0;
 	char who[400];
 	BIO *b;
-	int ret;
 
 	signer[0] = 0;
-	ret = modsign_split(data, len, name, &parts);
-	if (ret == -ENOENT) {
-		snprintf(why, why_len, "the module is not signed");
-		return SIG_UNSIGNED;
-	}
-	if (ret) {
-		snprintf(why, why_len, "the module's signature trailer is malformed");
-		return SIG_MALFORMED;
-	}
-	b = BIO_new_mem_buf(parts.sig, (int)parts.sig_len);
+	b = BIO_new_mem_buf(sig, (int)sig_len);
 	cms = b ? d2i_CMS_bio(b, NULL) : NULL;
 	BIO_free(b);
 	sis = cms ? CMS_get0_SignerInfos(cms) : NULL;
 	if (!sis || sk_CMS_SignerInfo_num(sis) != 1) {
-		snprintf(why, why_len,
-			 "the module's signature is not a PKCS#7 message with one signer");
+		snprintf(why, why_len, "%s's signature is not a PKCS#7 message with one signer",
+			 what);
 		goto out;
 	}
 	si = sk_CMS_SignerInfo_value(sis, 0);
@@ -169,12 +159,11 @@ enum sig_status trust_verify(const uint8_t *data, size_t len, const char *name,
 	const char *const one[] = { match, NULL };
 	char reason[256];
 
-	if (modsign_verify(data, len, name, one, reason, sizeof(reason))) {
+	if (lpb_cms_verify(content, len, sig, sig_len, one, reason, sizeof(reason))) {
 		st = SIG_BAD;
 		snprintf(why, why_len,
-			 "the signature does not match the module's content "
-			 "(changed after signing): %s",
-			 reason);
+			 "the signature does not match %s's content (changed after signing): %s",
+			 what, reason);
 		goto out;
 	}
 	name_str(X509_get_subject_name(match_x), who, sizeof(who));
@@ -185,4 +174,25 @@ out:
 	CMS_ContentInfo_free(cms);
 	ERR_clear_error();
 	return st;
+}
+
+enum sig_status trust_verify(const uint8_t *data, size_t len, const char *name,
+			     const struct strv *certs, char *signer, size_t signer_len, char *why,
+			     size_t why_len)
+{
+	struct modsign_parts parts;
+	int ret;
+
+	signer[0] = 0;
+	ret = modsign_split(data, len, name, &parts);
+	if (ret == -ENOENT) {
+		snprintf(why, why_len, "the module is not signed");
+		return SIG_UNSIGNED;
+	}
+	if (ret) {
+		snprintf(why, why_len, "the module's signature trailer is malformed");
+		return SIG_MALFORMED;
+	}
+	return trust_verify_detached(data, parts.module_len, parts.sig, parts.sig_len, "the module",
+				     certs, signer, signer_len, why, why_len);
 }

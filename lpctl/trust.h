@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
-/* Module signatures against lpctl's own trust store (a directory of X.509
- * certificates), telling apart unsigned, unknown signer and bad signature. */
+/* Signatures (of modules, and of the patch repository's index) against
+ * lpctl's own trust store (a directory of X.509 certificates), telling apart
+ * unsigned, unknown signer and bad signature. */
 #ifndef LPCTL_TRUST_H
 #define LPCTL_TRUST_H
 
@@ -31,5 +32,13 @@ int trust_list(const char *dir, struct strv *certs);
 enum sig_status trust_verify(const uint8_t *data, size_t len, const char *name,
 			     const struct strv *certs, char *signer, size_t signer_len, char *why,
 			     size_t why_len);
+
+/*
+ * The same for a detached signature @sig over @len bytes of @content (the
+ * repository's index); @what ("the index") names it in @why.
+ */
+enum sig_status trust_verify_detached(const void *content, size_t len, const uint8_t *sig,
+				      size_t sig_len, const char *what, const struct strv *certs,
+				      char *signer, size_t signer_len, char *why, size_t why_len);
 
 #endif /* LPCTL_TRUST_H */

@@ -135,7 +135,7 @@ void make_module(const char *path, const struct modspec *m, const struct key *k,
 		n += sprintf(info + n, "lpb_target_label=6.1.99.7-unit") + 1;
 	}
 	n += sprintf(info + n, "lpb_patch_name=%s", m->name) + 1;
-	n += sprintf(info + n, "lpb_patch_version=3") + 1;
+	n += sprintf(info + n, "lpb_patch_version=%s", m->patch_version ? m->patch_version : "3") + 1;
 	n += sprintf(info + n, "lpb_replace=%d", m->replace) + 1;
 	n += sprintf(info + n, "lpb_patch_sha256=%064d fix.diff", 0) + 1;
 	lpb_elf_add_section(elf, ".modinfo", SHT_PROGBITS, SHF_ALLOC, 1, 0, info, n);
@@ -163,13 +163,32 @@ void make_module(const char *path, const struct modspec *m, const struct key *k,
 void make_manifest(const char *path, const char *name, const char *sha, const char *release,
 		   const char *version)
 {
+	make_manifest_v(path, name, sha, release, version, "3");
+}
+
+void make_manifest_v(const char *path, const char *name, const char *sha, const char *release,
+		     const char *version, const char *patch_version)
+{
+	uint8_t *mod;
+	size_t size = 1;
+	char *ko = xstrdup(path);
+
+	/* the module beside it, if there is one, gives the size */
+	if (strlen(ko) > 5 && !strcmp(ko + strlen(ko) - 5, ".json")) {
+		strcpy(ko + strlen(ko) - 5, ".ko");
+		if (!read_path(ko, 64 << 20, &mod, &size))
+			free(mod);
+		else
+			size = 1;
+	}
+	free(ko);
 	putf(path,
-	     "{\n  \"name\": \"%s\",\n  \"patch_version\": \"3\",\n  \"replace\": true,\n"
+	     "{\n  \"name\": \"%s\",\n  \"patch_version\": \"%s\",\n  \"replace\": true,\n"
 	     "  \"target\": { \"release\": \"%s\", \"version\": \"%s\", \"label\": \"6.1.99.7-unit\" },\n"
 	     "  \"patches\": [ { \"file\": \"fix.diff\", \"sha256\": \"%064d\" } ],\n"
 	     "  \"objects\": [ { \"name\": \"vmlinux\", \"functions\": [ { \"name\": \"cmdline_proc_show\", \"sympos\": 0 }, { \"name\": \"dup\", \"sympos\": 2 } ], \"callbacks\": [] } ],\n"
-	     "  \"module\": { \"file\": \"%s.ko\", \"sha256\": \"%s\", \"size\": 1, \"signed\": true }\n}\n",
-	     name, release, version, 0, name, sha);
+	     "  \"module\": { \"file\": \"%s.ko\", \"sha256\": \"%s\", \"size\": %zu, \"signed\": true }\n}\n",
+	     name, patch_version, release, version, 0, name, sha, size);
 }
 
 /* ---- the fake kernel ---- */

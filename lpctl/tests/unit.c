@@ -477,7 +477,9 @@ int main(int argc, char **argv)
 	test_insert_fails();
 	test_damaged_state();
 	test_stopped();
+	test_update();
 	make_cli_fixtures();
+	make_update_fixtures();
 
 	printf("lpctl unit tests: %d checks, %d failed\n", checks, failures);
 	return failures ? 1 : 0;

@@ -57,11 +57,14 @@ struct modspec {
 	const char *release, *version;
 	bool livepatch, no_target;
 	int replace;
+	const char *patch_version; /* NULL: "3" */
 };
 
 void make_module(const char *path, const struct modspec *m, const struct key *k, char *sha);
 void make_manifest(const char *path, const char *name, const char *sha, const char *release,
 		   const char *version);
+void make_manifest_v(const char *path, const char *name, const char *sha, const char *release,
+		     const char *version, const char *patch_version);
 
 /* ---- the fake kernel ---- */
 struct fake {
@@ -115,5 +118,7 @@ void test_insert_fails(void);
 void test_damaged_state(void);
 void test_stopped(void);
 void make_cli_fixtures(void);
+void test_update(void);
+void make_update_fixtures(void);
 
 #endif /* LPCTL_UNIT_H */
