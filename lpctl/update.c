@@ -291,10 +291,8 @@ static int download_only(struct update *u)
 	struct verified v;
 	int rc, ret;
 
-	if (!p) {
-		lpctl_msg(c, "nothing to download: %s", u->message);
-		return 0;
-	}
+	if (!p)
+		return 0; /* the outcome says why */
 	ret = mkdir_p(u->download_dir, 0755);
 	if (ret) {
 		lpctl_errf(c, "cannot create %s: %s", u->download_dir, strerror(-ret));

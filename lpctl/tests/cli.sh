@@ -45,6 +45,18 @@ says "--timeout wants 1..86400 seconds"
 expect 1 "bad policy" --root "$root" --stall-policy sometimes status
 expect 1 "--json elsewhere" --root "$root" --json list
 expect 1 "--manifest elsewhere" --root "$root" --manifest x.json start
+expect 1 "--repo elsewhere" --root "$root" --repo file:///x status
+says "--repo, --download-only, --install-only and --ca-file are for update, not 'status'"
+expect 1 "--download-only with --install-only" --root "$root" update --download-only /x --install-only
+says "exclude each other"
+expect 1 "update without a repository" --root "$root" --state-dir "$root/upd-state" update
+says "no repository: give --repo URL, or set repository = URL in"
+expect 1 "not a repository URL" --root "$root" --state-dir "$root/upd-state" update --repo ftp://x/y
+says "not a repository URL"
+printf 'rollout_bucket = 100\n' >"$root/etc/lpctl/lpctl.conf"
+expect 1 "bad rollout_bucket" --root "$root" status
+says "bad value '100' for rollout_bucket"
+rm "$root/etc/lpctl/lpctl.conf"
 expect 0 "version" --version
 says "lpctl "
 

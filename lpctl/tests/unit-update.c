@@ -145,13 +145,12 @@ static struct kvfile update_record(struct fake *f)
 
 static bool installed_is(struct fake *f, const char *name)
 {
-	struct kvfile inst;
+	struct kvfile inst = { 0 };
 	char *p = rp(f, "/var/lib/lpctl/" RELEASE "/installed"), why[100];
 	bool yes = !kvfile_read(p, &inst, why, sizeof(why)) &&
 		   !strcmp(kv_get(&inst, "name") ?: "", name);
 
-	if (!kvfile_read(p, &inst, why, sizeof(why)))
-		kvfile_free(&inst);
+	kvfile_free(&inst);
 	free(p);
 	return yes;
 }
