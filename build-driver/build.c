@@ -201,41 +201,46 @@ static char *patch_name(const struct build_opts *o)
 static int stage_target(struct build *b)
 {
 	double t0 = now_seconds();
-	char *host;
+	char *host, *where;
 
 	if (target_read(&b->target, b->o->vmlinux))
 		return LPB_EXIT_TARGET_UNKNOWN;
-	host = host_compiler_id(b->o->cc);
+	host = toolchain_compiler_id(&b->tc);
+	where = toolchain_where(&b->tc);
 	if (!host) {
-		fprintf(stderr, "lp-build: cannot run %s --version: is the compiler installed?\n",
-			b->o->cc);
+		fprintf(stderr, "lp-build: cannot run %s --version in %s: is the compiler "
+			"installed there?\n", b->tc.cc, where);
+		free(where);
 		return LPB_EXIT_ERROR;
 	}
 	if (!b->target.compiler) {
 		fprintf(stderr, "lp-build: %s records no GCC version in .comment; lp-build "
 			"supports GCC-built kernels\n", b->o->vmlinux);
 		free(host);
+		free(where);
 		return LPB_EXIT_MISMATCH;
 	}
 	if (strcmp(host, b->target.compiler)) {
 		fprintf(stderr, "lp-build: %s the compiler: the target kernel was built with "
-			"\"%s\", %s here is \"%s\"; install the same compiler (or pass "
+			"\"%s\", %s in %s is \"%s\"; install the same compiler (or pass "
 			"--allow-compiler-mismatch and rely on the pre-flight check)\n",
 			b->o->allow_compiler_mismatch ? "warning: ignoring" : "mismatch in",
-			b->target.compiler, b->o->cc, host);
+			b->target.compiler, b->tc.cc, where, host);
 		if (!b->o->allow_compiler_mismatch) {
 			free(host);
+			free(where);
 			return LPB_EXIT_MISMATCH;
 		}
 	}
 	free(host);
 	{
-		char *what = xasprintf("%s %s (%s)", b->target.release, b->target.version,
-				       b->target.label);
+		char *what = xasprintf("%s %s (%s), %s in %s", b->target.release,
+				       b->target.version, b->target.label, b->tc.cc, where);
 
 		stage_done(b, ST_TARGET, t0, what);
 		free(what);
 	}
+	free(where);
 	return 0;
 }
 
@@ -275,6 +280,7 @@ static int stage_tree(struct build *b)
 		.cache = b->o->cache,
 		.release = b->target.release,
 		.compiler_id = b->target.compiler,
+		.tc = &b->tc,
 		.jobs = b->o->jobs,
 		.verbose = b->o->verbose,
 	};
@@ -690,6 +696,25 @@ int build_run(struct build *b, const struct build_opts *o)
 	b->template_dir = find_template(b->self_dir);
 	if (!b->template_dir || check_inputs(b))
 		return LPB_EXIT_ERROR;
+	b->tc = (struct toolchain){
+		.cc = o->cc, .hostcc = o->hostcc, .ld = o->ld,
+		.root = o->buildroot, .root_id = o->buildroot_id,
+	};
+	/* kbuild in a build root sees the tree (in the cache), the source its
+	 * files link to and the module template at their host paths */
+	if (o->buildroot) {
+		char *cache = real_path(o->cache), *src = real_path(o->src);
+
+		toolchain_bind(&b->tc, cache);
+		toolchain_bind(&b->tc, src);
+		toolchain_bind(&b->tc, b->template_dir);
+		free(cache);
+		free(src);
+		if (!is_dir(o->buildroot)) {
+			fprintf(stderr, "lp-build: the build root %s does not exist\n", o->buildroot);
+			return LPB_EXIT_ERROR;
+		}
+	}
 	b->name = patch_name(o);
 	if (!b->name)
 		return LPB_EXIT_ERROR;
@@ -719,6 +744,7 @@ void build_free(struct build *b)
 	units_free(&b->units);
 	patchset_free(&b->patches);
 	target_free(&b->target);
+	toolchain_free(&b->tc);
 	free(b->self_dir);
 	free(b->template_dir);
 	free(b->cdo);

@@ -27,7 +27,12 @@ struct build_opts {
 	const char *hash; /* --hash: signature digest */
 	const char *patch_version; /* --patch-version */
 	const char *cache; /* --cache or LPB_CACHE */
-	const char *cc; /* compiler kbuild uses (CC), for the compiler check */
+	const char *cc; /* CC for kbuild, the compiler the check compares */
+	const char *hostcc; /* HOSTCC (default: CC) */
+	const char *ld; /* LD (default: ld) */
+	const char *buildroot; /* run kbuild in this build root (NULL: the host) */
+	const char *buildroot_id; /* what identifies the root's contents */
+	const char *target_name; /* --target, for messages and the manifest */
 	bool replace; /* false with --no-replace */
 	bool allow_compiler_mismatch; /* --allow-compiler-mismatch */
 	int jobs; /* -j */
@@ -56,6 +61,7 @@ enum build_stage {
 struct build {
 	const struct build_opts *o;
 	struct tree_opts topts;
+	struct toolchain tc; /* CC/HOSTCC/LD and where kbuild runs */
 	char *self_dir; /* where lp-build lives: finds create-diff-object, kmod-template */
 	char *template_dir;
 	char *cdo; /* create-diff-object */

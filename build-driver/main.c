@@ -3,6 +3,7 @@
  * module. Parses the command line and maps results to exit codes. */
 #include <errno.h>
 #include <getopt.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,21 +13,33 @@
 #include "exit-codes.h"
 #include "keygen.h"
 #include "klp-write.h"
+#include "locate.h"
 #include "modsign.h"
 #include "publish.h"
 #include "run.h"
+#include "targetfile.h"
 
 static const char usage_text[] =
-	"usage: lp-build -s SRC -c CONFIG -v DEBUG_VMLINUX [-o OUTDIR] [-n NAME] [-j N]\n"
+	"usage: lp-build -s SRC -c CONFIG [-v DEBUG_VMLINUX] [-o OUTDIR] [-n NAME] [-j N]\n"
 	"                [--key KEY.pem --cert CERT.pem] [--no-replace] patch.diff...\n"
+	"       lp-build --target debian:RELEASE [options] patch.diff...\n"
+	"       lp-build fetch [--refresh] debian:RELEASE|debian:SERIES\n"
+	"       lp-build targets [--json]\n"
 	"       lp-build keygen -o DIR [--subject CN]\n"
 	"       lp-build sign --key KEY.pem --cert CERT.pem MODULE.ko [-o OUT.ko]\n"
 	"       lp-build publish --key KEY.pem --cert CERT.pem [OPTIONS] [OUTDIR] REPO\n"
 	"                (lp-build publish --help)\n"
 	"\n"
 	"  -s, --source SRC        kernel source tree the target was built from (not modified)\n"
-	"  -c, --config CONFIG     the target kernel's .config\n"
-	"  -v, --vmlinux VMLINUX   the target's debug (unstripped) vmlinux\n"
+	"  -c, --config CONFIG     the target kernel's .config (e.g. /boot/config-RELEASE)\n"
+	"  -v, --vmlinux VMLINUX   the target's debug (unstripped) vmlinux (default: where\n"
+	"                          the distribution's -dbg package installs it for the\n"
+	"                          config's release, with Module.symvers and debug modules)\n"
+	"  -t, --target NAME       fetch (once, cached) and build for a distribution kernel:\n"
+	"                          debian:RELEASE (e.g. debian:6.12.117+deb12-cloud-amd64),\n"
+	"                          debian:RELEASE=VERSION, or debian:SERIES (its newest set;\n"
+	"                          lp-build fetch --help lists the series); no -s/-c/-v\n"
+	"      --refresh           with --target: refresh the package index first\n"
 	"  -o, --output OUTDIR     where NAME.ko and NAME.json go (default .)\n"
 	"  -n, --name NAME         module and patch name (default lp_<first patch name>)\n"
 	"  -j, --jobs N            parallel compile jobs (default: number of CPUs)\n"
@@ -40,6 +53,8 @@ static const char usage_text[] =
 	"      --cache DIR         cache of prepared trees (default $LPB_CACHE or\n"
 	"                          /var/cache/lp-build)\n"
 	"      --allow-compiler-mismatch  warn instead of failing when the compiler differs\n"
+	"      --cc CC             the compiler kbuild runs (default $CC or gcc; --target:\n"
+	"                          the one the target's config names)\n"
 	"  -q, --quiet             only errors\n"
 	"  -V, --verbose           show commands and their output (twice: more)\n"
 	"  -h, --help              this text\n"
@@ -139,10 +154,72 @@ static int cmd_sign(int argc, char **argv)
 	return ret ? LPB_EXIT_ERROR : 0;
 }
 
+/*
+ * --target: fetch what the target needs (cached after the first time) and
+ * take the source, config, debug files and toolchain from its target file.
+ */
+static int use_target(struct build_opts *o, struct target_file *tf, const char *spec,
+		      bool refresh)
+{
+	static const struct {
+		const char *key;
+		size_t off;
+		bool required;
+	} fields[] = {
+		{ "target_src", offsetof(struct build_opts, src), true },
+		{ "target_config", offsetof(struct build_opts, config), true },
+		{ "target_vmlinux", offsetof(struct build_opts, vmlinux), true },
+		{ "target_symvers", offsetof(struct build_opts, symvers), true },
+		{ "target_modules", offsetof(struct build_opts, modules), false },
+		{ "target_cc", offsetof(struct build_opts, cc), true },
+		{ "target_hostcc", offsetof(struct build_opts, hostcc), false },
+		{ "target_ld", offsetof(struct build_opts, ld), false },
+		{ "target_buildroot", offsetof(struct build_opts, buildroot), false },
+		{ "target_buildroot_id", offsetof(struct build_opts, buildroot_id), false },
+	};
+	const char *name, *root;
+
+	if (o->src || o->config || o->vmlinux) {
+		fprintf(stderr, "lp-build: --target %s brings its own source, config and vmlinux: "
+			"give either --target or -s/-c/-v\n", spec);
+		return LPB_EXIT_ERROR;
+	}
+	if (mkdir_p(o->cache)) {
+		fprintf(stderr, "lp-build: the cache directory %s is not writable: give another "
+			"with --cache DIR or LPB_CACHE\n", o->cache);
+		return LPB_EXIT_ERROR;
+	}
+	if (target_file_fetch(tf, spec, o->cache, o->jobs, refresh))
+		return LPB_EXIT_ERROR;
+	for (size_t i = 0; i < sizeof(fields) / sizeof(*fields); i++) {
+		const char *v = target_file_get(tf, fields[i].key);
+		const char **slot = (const char **)((char *)o + fields[i].off);
+
+		if (fields[i].required && (!v || !*v)) {
+			fprintf(stderr, "lp-build: the target file %s lacks %s\n", tf->path,
+				fields[i].key);
+			return LPB_EXIT_ERROR;
+		}
+		/* --symvers, --modules, --cc given on the command line still win */
+		if (v && *v && !(*slot && (fields[i].off == offsetof(struct build_opts, symvers) ||
+					   fields[i].off == offsetof(struct build_opts, modules))))
+			*slot = v;
+	}
+	name = target_file_get(tf, "target_name");
+	root = o->buildroot;
+	o->target_name = spec;
+	if (!o->quiet)
+		fprintf(stderr, "lp-build: target %s: %s, built by %s %s\n", spec,
+			name ? name : tf->path, o->cc, root ? "in its build root" : "on this machine");
+	if (root && !o->quiet)
+		fprintf(stderr, "lp-build: build root: %s\n", root);
+	return 0;
+}
+
 static int cmd_build(int argc, char **argv)
 {
 	enum { O_SYMVERS = 256, O_MODULES, O_KEY, O_CERT, O_HASH, O_NOREPLACE, O_PVER, O_CACHE,
-	       O_ALLOWCC };
+	       O_ALLOWCC, O_REFRESH, O_CC };
 	static const struct option lopts[] = {
 		{ "source", required_argument, NULL, 's' },
 		{ "config", required_argument, NULL, 'c' },
@@ -159,6 +236,9 @@ static int cmd_build(int argc, char **argv)
 		{ "patch-version", required_argument, NULL, O_PVER },
 		{ "cache", required_argument, NULL, O_CACHE },
 		{ "allow-compiler-mismatch", no_argument, NULL, O_ALLOWCC },
+		{ "target", required_argument, NULL, 't' },
+		{ "refresh", no_argument, NULL, O_REFRESH },
+		{ "cc", required_argument, NULL, O_CC },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "verbose", no_argument, NULL, 'V' },
 		{ "help", no_argument, NULL, 'h' },
@@ -173,10 +253,14 @@ static int cmd_build(int argc, char **argv)
 		.cache = getenv("LPB_CACHE") ? getenv("LPB_CACHE") : "/var/cache/lp-build",
 		.cc = getenv("CC") ? getenv("CC") : "gcc",
 	};
+	struct target_file tf = { 0 };
+	struct located loc = { 0 };
+	const char *spec = NULL;
+	bool refresh = false;
 	struct build b;
 	int c, rc;
 
-	while ((c = getopt_long(argc, argv, "s:c:v:o:n:j:qVh", lopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "s:c:v:o:n:j:t:qVh", lopts, NULL)) != -1) {
 		switch (c) {
 		case 's': o.src = optarg; break;
 		case 'c': o.config = optarg; break;
@@ -193,6 +277,9 @@ static int cmd_build(int argc, char **argv)
 		case O_PVER: o.patch_version = optarg; break;
 		case O_CACHE: o.cache = optarg; break;
 		case O_ALLOWCC: o.allow_compiler_mismatch = true; break;
+		case 't': spec = optarg; break;
+		case O_REFRESH: refresh = true; break;
+		case O_CC: o.cc = optarg; break;
 		case 'q': o.quiet = true; break;
 		case 'V': o.verbose++; break;
 		case 'h': return usage(0);
@@ -203,15 +290,87 @@ static int cmd_build(int argc, char **argv)
 		o.jobs = 1;
 	o.patches = argv + optind;
 	o.nr_patches = argc - optind;
+	if (spec) {
+		rc = use_target(&o, &tf, spec, refresh);
+		if (rc)
+			return rc;
+	} else if (o.config && !o.vmlinux &&
+		   locate_installed(&loc, o.config, &o.vmlinux, &o.symvers, &o.modules)) {
+		return LPB_EXIT_ERROR;
+	}
 	install_interrupt_handlers();
 	rc = build_run(&b, &o);
 	build_free(&b);
+	target_file_free(&tf);
+	located_free(&loc);
 	return rc;
+}
+
+static const char *cache_dir(void)
+{
+	return getenv("LPB_CACHE") ? getenv("LPB_CACHE") : "/var/cache/lp-build";
+}
+
+/* lp-build targets [--json] [--cache DIR]: what the cache holds */
+static int cmd_targets(int argc, char **argv)
+{
+	const char *args[4] = { "cached", NULL, NULL, NULL };
+	const char *cache = cache_dir();
+
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--json"))
+			args[1] = "--json";
+		else if (!strcmp(argv[i], "--cache") && i + 1 < argc)
+			cache = argv[++i];
+		else if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help"))
+			return usage(0);
+		else
+			return usage(LPB_EXIT_ERROR);
+	}
+	return lpb_target_run(cache, args) ? LPB_EXIT_ERROR : 0;
+}
+
+/* lp-build fetch [--refresh] [--list] TARGET: fetch without building; prints
+ * the target file (--list: every candidate set and what it lacks) */
+static int cmd_fetch(int argc, char **argv)
+{
+	const char *args[5] = { "fetch", NULL, NULL, NULL, NULL };
+	const char *cache = cache_dir();
+	size_t n = 1;
+
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--refresh") && n < 3) {
+			args[n++] = "--refresh";
+		} else if (!strcmp(argv[i], "--list")) {
+			args[0] = "candidates";
+		} else if (!strcmp(argv[i], "--cache") && i + 1 < argc) {
+			cache = argv[++i];
+		} else if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
+			const char *help[] = { "series", NULL };
+
+			printf("usage: lp-build fetch [--refresh] [--list] [--cache DIR] TARGET\n\n"
+			       "TARGET: debian:SERIES (the newest complete set), debian:RELEASE,\n"
+			       "debian:RELEASE=VERSION. The series:\n");
+			fflush(stdout);
+			return lpb_target_run(cache, help) ? LPB_EXIT_ERROR : 0;
+		} else if (argv[i][0] != '-' && n < 4) {
+			args[n++] = argv[i];
+		} else {
+			return usage(LPB_EXIT_ERROR);
+		}
+	}
+	if (n < 2 || (n == 2 && !strcmp(args[1], "--refresh")))
+		return usage(LPB_EXIT_ERROR);
+	return lpb_target_run(cache, args) ? LPB_EXIT_ERROR : 0;
 }
 
 int main(int argc, char **argv)
 {
 	setvbuf(stderr, NULL, _IOLBF, 0);
+	if (argc > 1 && !strcmp(argv[1], "targets"))
+		return cmd_targets(argc - 1, argv + 1);
+	if (argc > 1 && !strcmp(argv[1], "fetch"))
+		return cmd_fetch(argc - 1, argv + 1);
 	if (argc > 1 && !strcmp(argv[1], "keygen"))
 		return cmd_keygen(argc - 1, argv + 1);
 	if (argc > 1 && !strcmp(argv[1], "sign"))

@@ -67,7 +67,8 @@ int run_cmd(const char *const *argv, const char *cwd, unsigned int flags, struct
 
 		dup2(devnull, 0);
 		dup2(pfd[1], 1);
-		dup2(flags & RUN_QUIET_STDERR ? devnull : pfd[1], 2);
+		if (!(flags & RUN_PASS_STDERR))
+			dup2(flags & RUN_QUIET_STDERR ? devnull : pfd[1], 2);
 		if (cwd && chdir(cwd)) {
 			fprintf(stderr, "cannot enter %s: %s\n", cwd, strerror(errno));
 			_exit(127);

@@ -9,6 +9,7 @@
 enum {
 	RUN_ECHO = 1 << 0, /* also copy the output to stderr as it comes */
 	RUN_QUIET_STDERR = 1 << 1, /* capture stdout only; stderr to /dev/null */
+	RUN_PASS_STDERR = 1 << 2, /* capture stdout only; stderr is ours (progress) */
 };
 
 /*

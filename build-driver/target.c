@@ -7,7 +7,6 @@
 #include <string.h>
 
 #include "lpb-elf.h"
-#include "run.h"
 #include "target.h"
 #include "util.h"
 
@@ -144,23 +143,6 @@ int target_read(struct target *t, const char *vmlinux)
 	}
 	t->label = target_label(t->release, t->version);
 	return 0;
-}
-
-char *host_compiler_id(const char *cc)
-{
-	const char *av[] = { cc, "--version", NULL };
-	struct strbuf out = { 0 };
-	char *p, *id = NULL;
-
-	if (run_cmd(av, NULL, RUN_QUIET_STDERR, &out) == 0 && out.buf) {
-		out.buf[strcspn(out.buf, "\n")] = 0;
-		/* "gcc (Debian 12.2.0-14+deb12u1) 12.2.0" -> "(Debian ...) 12.2.0" */
-		p = strchr(out.buf, ' ');
-		if (p)
-			id = xstrdup(p + 1);
-	}
-	sb_free(&out);
-	return id;
 }
 
 void target_free(struct target *t)

@@ -25,9 +25,6 @@ int target_parse_banner(const char *banner, char **release, char **version);
 /* ABI.BUILDNO-FLAVOUR from a release and version string (never NULL). */
 char *target_label(const char *release, const char *version);
 
-/* The running compiler as `gcc --version` names it, in .comment's form. */
-char *host_compiler_id(const char *cc);
-
 void target_free(struct target *t);
 
 #endif /* LPB_BUILD_TARGET_H */

@@ -15,7 +15,7 @@
 #include "tree.h"
 
 /* Bump when the layout of a cache entry changes. */
-#define TREE_FORMAT 1
+#define TREE_FORMAT 2
 
 static char *tree_key(const struct tree_opts *o, const char *src)
 {
@@ -33,9 +33,14 @@ static char *tree_key(const struct tree_opts *o, const char *src)
 		free(config);
 		return NULL;
 	}
-	sb_addf(&sb, "format %d\nsrc %s\nmakefile %lld %lld %llu\nrelease %s\ncompiler %s\n",
+	/* host tools built while preparing run where kbuild runs: the build
+	 * root (and the compiler in it) is part of the key */
+	sb_addf(&sb, "format %d\nsrc %s\nmakefile %lld %lld %llu\nrelease %s\ncompiler %s\n"
+		"cc %s\nhostcc %s\nld %s\nbuildroot %s %s\n",
 		TREE_FORMAT, src, (long long)st.st_size, (long long)st.st_mtime,
-		(unsigned long long)st.st_ino, o->release, o->compiler_id);
+		(unsigned long long)st.st_ino, o->release, o->compiler_id, o->tc->cc,
+		o->tc->hostcc ? o->tc->hostcc : "", o->tc->ld ? o->tc->ld : "",
+		o->tc->root ? o->tc->root : "-", o->tc->root_id ? o->tc->root_id : "");
 	sb_addn(&sb, config, len);
 	sha256_hex(sb.buf, sb.len, hex);
 	hex[16] = 0;
@@ -154,12 +159,14 @@ static int load_journal(struct tree *t)
 static int make_argv(struct tree *t, const struct tree_opts *o, struct strvec *av,
 		     const char *kcflags)
 {
+	toolchain_wrap(o->tc, av);
 	sv_push(av, "make");
 	sv_pushf(av, "-C%s", t->build);
 	sv_pushf(av, "-j%d", o->jobs);
 	if (!o->verbose)
 		sv_push(av, "-s");
 	sv_pushf(av, "KERNELRELEASE=%s", t->release);
+	toolchain_make_vars(o->tc, av);
 	if (kcflags)
 		sv_pushf(av, "KCFLAGS=%s", kcflags);
 	return 0;
@@ -334,6 +341,22 @@ out:
 	free(path);
 }
 
+/* What the entry was prepared for, for people and `lp-build targets`. */
+static int write_info(const struct tree *t, const struct tree_opts *o)
+{
+	char *path = xasprintf("%s/info", t->dir), *cfg = real_path(o->config);
+	char *text = xasprintf("src %s\nconfig %s\nrelease %s\ncompiler %s\ncc %s\n"
+			       "buildroot %s\nprepare_seconds %.1f\n", t->src, cfg ? cfg : o->config,
+			       t->release, o->compiler_id, o->tc->cc,
+			       o->tc->root ? o->tc->root : "-", t->prepare_seconds);
+	int ret = write_file_atomic(path, text, strlen(text), 0644);
+
+	free(text);
+	free(cfg);
+	free(path);
+	return ret;
+}
+
 int tree_acquire(struct tree *t, const struct tree_opts *o)
 {
 	char *lock, *stamp;
@@ -376,8 +399,10 @@ int tree_acquire(struct tree *t, const struct tree_opts *o)
 		ret = prepare(t, o);
 		if (!ret) {
 			check_config_drift(t, o->config);
-			ret = write_file_atomic(stamp, "1\n", 2, 0644);
+			ret = write_info(t, o);
 		}
+		if (!ret)
+			ret = write_file_atomic(stamp, "1\n", 2, 0644);
 	}
 	free(stamp);
 	return ret;

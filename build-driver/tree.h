@@ -1,11 +1,13 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /* The prepared build tree: a private, cached copy of the user's source with
- * the target config, prepared once per (source, config, compiler, release). */
+ * the target config, prepared once per (source, config, compiler, build root,
+ * release). */
 #ifndef LPB_BUILD_TREE_H
 #define LPB_BUILD_TREE_H
 
 #include <stdbool.h>
 
+#include "buildroot.h"
 #include "util.h"
 
 struct tree {
@@ -27,6 +29,7 @@ struct tree_opts {
 	const char *cache;
 	const char *release;
 	const char *compiler_id; /* what `gcc --version` says, part of the key */
+	const struct toolchain *tc; /* CC/HOSTCC/LD and where kbuild runs, part of the key */
 	int jobs;
 	int verbose;
 };
