@@ -38,7 +38,8 @@ static const char usage_text[] =
 	"  -t, --target NAME       fetch (once, cached) and build for a distribution kernel:\n"
 	"                          debian:RELEASE (e.g. debian:6.12.117+deb12-cloud-amd64),\n"
 	"                          debian:RELEASE=VERSION, or debian:SERIES (its newest set;\n"
-	"                          lp-build fetch --help lists the series); no -s/-c/-v\n"
+	"                          lp-build fetch --help lists the series); -s, -c, -v,\n"
+	"                          --symvers, --modules, --cc given as well win\n"
 	"      --refresh           with --target: refresh the package index first\n"
 	"  -o, --output OUTDIR     where NAME.ko and NAME.json go (default .)\n"
 	"  -n, --name NAME         module and patch name (default lp_<first patch name>)\n"
@@ -178,12 +179,10 @@ static int use_target(struct build_opts *o, struct target_file *tf, const char *
 		{ "target_buildroot_id", offsetof(struct build_opts, buildroot_id), false },
 	};
 	const char *name, *root;
+	bool given[sizeof(fields) / sizeof(*fields)];
 
-	if (o->src || o->config || o->vmlinux) {
-		fprintf(stderr, "lp-build: --target %s brings its own source, config and vmlinux: "
-			"give either --target or -s/-c/-v\n", spec);
-		return LPB_EXIT_ERROR;
-	}
+	for (size_t i = 0; i < sizeof(fields) / sizeof(*fields); i++)
+		given[i] = *(const char **)((char *)o + fields[i].off) != NULL;
 	if (mkdir_p(o->cache)) {
 		fprintf(stderr, "lp-build: the cache directory %s is not writable: give another "
 			"with --cache DIR or LPB_CACHE\n", o->cache);
@@ -200,10 +199,12 @@ static int use_target(struct build_opts *o, struct target_file *tf, const char *
 				fields[i].key);
 			return LPB_EXIT_ERROR;
 		}
-		/* --symvers, --modules, --cc given on the command line still win */
-		if (v && *v && !(*slot && (fields[i].off == offsetof(struct build_opts, symvers) ||
-					   fields[i].off == offsetof(struct build_opts, modules))))
+		/* what the command line gives (-s, -c, --symvers, --cc...) wins */
+		if (v && *v && !given[i])
 			*slot = v;
+		else if (given[i] && !o->quiet)
+			fprintf(stderr, "lp-build: --target %s: using the %s given on the command "
+				"line, not %s\n", spec, fields[i].key + 7, v && *v ? v : "(none)");
 	}
 	name = target_file_get(tf, "target_name");
 	root = o->buildroot;
@@ -251,7 +252,6 @@ static int cmd_build(int argc, char **argv)
 		.replace = true,
 		.jobs = (int)sysconf(_SC_NPROCESSORS_ONLN),
 		.cache = getenv("LPB_CACHE") ? getenv("LPB_CACHE") : "/var/cache/lp-build",
-		.cc = getenv("CC") ? getenv("CC") : "gcc",
 	};
 	struct target_file tf = { 0 };
 	struct located loc = { 0 };
@@ -298,6 +298,8 @@ static int cmd_build(int argc, char **argv)
 		   locate_installed(&loc, o.config, &o.vmlinux, &o.symvers, &o.modules)) {
 		return LPB_EXIT_ERROR;
 	}
+	if (!o.cc)
+		o.cc = getenv("CC") ? getenv("CC") : "gcc";
 	install_interrupt_handlers();
 	rc = build_run(&b, &o);
 	build_free(&b);

@@ -1,16 +1,21 @@
 #!/usr/bin/env bash
-# lp-build on Debian's own 6.1 cloud kernel (`make integration-distro`):
-# fetches the newest complete Debian package set (distro-fetch.sh), runs the
-# tests of test-patches/distro/ on that kernel (its vmlinuz under qemu, the
-# modules built against its debug vmlinux), then those of
+# lp-build on Debian's own cloud kernels (`make integration-distro`, and for
+# every series `make integration-matrix`): for each series, fetches the newest
+# complete Debian package set (distro-fetch.sh, the code lp-build --target
+# uses), runs the tests of test-patches/distro/ on that kernel (its vmlinuz
+# under qemu, the modules built with lp-build --target), then those of
 # test-patches/distro-cross/ on the harness's test kernel.
 #
-#   integration/distro.sh [TEST...]     (default: every test of both folders)
+#   integration/distro.sh [--series "S1 S2..."|all] [TEST...]   (default: every test)
 #
-# test-patches/distro/ holds links to the generic tests that apply to
-# Debian's kernel, and tests of its own. Results: build/integration-distro/
-# and build/integration-distro-cross/ (results.json in each), as run.sh
-# writes them. Exit status 0 only when no test failed.
+# LPB_SERIES (default bookworm-6.1; "all": every series of
+# build-driver/debian-series.conf) names the series. test-patches/distro/
+# holds links to the generic tests that apply to Debian's kernels and tests of
+# its own; a test's series/SERIES/ folder holds that series' own version of
+# a file (doc/testing.md). Results: build/integration-distro/SERIES/ and
+# build/integration-distro-cross/ (results.json in each), as run.sh writes
+# them, and build/integration-distro/summary.txt. Exit status 0 only when no
+# test failed.
 set -euo pipefail
 LPB_PROG=integration-distro
 # shellcheck source-path=SCRIPTDIR source=lib.sh
@@ -19,10 +24,21 @@ LPB_PROG=integration-distro
 DISTRO_TESTS=$LPB_TOP/test-patches/distro
 CROSS_TESTS=$LPB_TOP/test-patches/distro-cross
 OUT=${LPB_DISTRO_OUT:-$LPB_TOP/build}
+series=${LPB_SERIES:-bookworm-6.1}
 
-case "${1:-}" in
--h | --help) sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
-esac
+args=()
+while [ $# -gt 0 ]; do
+	case "$1" in
+	-h | --help) sed -n '2,19p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+	--series) series=$2; shift ;;
+	*) args+=("$1") ;;
+	esac
+	shift
+done
+if [ "$series" = all ]; then
+	series=$(sed -n 's/^\[\(.*\)\]$/\1/p' "$LPB_TOP/build-driver/debian-series.conf" | tr '\n' ' ')
+fi
+read -r -a series_list <<<"$series"
 
 # tests_of DIR: the tests of DIR; a link that leads nowhere is an error (a
 # generic test was renamed or removed: update the link)
@@ -39,9 +55,9 @@ mapfile -t distro_tests < <(tests_of "$DISTRO_TESTS")
 mapfile -t cross_tests < <(tests_of "$CROSS_TESTS")
 run_distro=("${distro_tests[@]}")
 run_cross=("${cross_tests[@]}")
-if [ $# -gt 0 ]; then
+if [ ${#args[@]} -gt 0 ]; then
 	run_distro=() run_cross=()
-	for t in "$@"; do
+	for t in "${args[@]}"; do
 		if printf '%s\n' "${distro_tests[@]}" | grep -qx -- "$t"; then
 			run_distro+=("$t")
 		elif printf '%s\n' "${cross_tests[@]}" | grep -qx -- "$t"; then
@@ -57,22 +73,37 @@ t0=$(now_ms)
 if [ "${LPB_NO_DEPS:-0}" != 1 ]; then
 	bash "$LPB_INTEG/install-deps.sh" >&2
 fi
-target=$("$LPB_INTEG/distro-fetch.sh")
-log "Debian kernel ready in $(( ($(now_ms) - t0) / 1000 )) s: $target"
-
-# what the tests' prepare.sh use: the Debian target file and lp-build
-export LPB_DISTRO_TARGET=$target
 export LPB_TOOL=${LPB_TOOL:-$LPB_TOP/build/lp-build}
 rc=0
-if [ ${#run_distro[@]} -gt 0 ]; then
-	LPB_TARGET=$target LPB_TESTS_DIR=$DISTRO_TESTS LPB_OUT=$OUT/integration-distro \
-		LPB_RESULTS=$OUT/integration-distro/results.json LPB_NO_DEPS=1 \
-		bash "$LPB_INTEG/run.sh" "${run_distro[@]}" || rc=1
-fi
-if [ ${#run_cross[@]} -gt 0 ]; then
-	LPB_TARGET='' LPB_TESTS_DIR=$CROSS_TESTS LPB_OUT=$OUT/integration-distro-cross \
-		LPB_RESULTS=$OUT/integration-distro-cross/results.json LPB_NO_DEPS=1 \
+summary=()
+first_target=
+for s in "${series_list[@]}"; do
+	ts=$(now_ms)
+	if ! target=$("$LPB_INTEG/distro-fetch.sh" "$s"); then
+		log "$s: cannot fetch the Debian kernel (above)"
+		summary+=("$s: FETCH FAILED")
+		rc=1
+		continue
+	fi
+	first_target=${first_target:-$target}
+	log "$s: Debian kernel ready in $(( ($(now_ms) - ts) / 1000 )) s: $target"
+	# what the tests' prepare.sh use: this series' target file and lp-build
+	export LPB_DISTRO_TARGET=$target
+	res=$OUT/integration-distro/$s/results.json
+	if [ ${#run_distro[@]} -gt 0 ]; then
+		LPB_TARGET=$target LPB_TESTS_DIR=$DISTRO_TESTS LPB_OUT=$OUT/integration-distro/$s \
+			LPB_RESULTS=$res LPB_NO_DEPS=1 bash "$LPB_INTEG/run.sh" "${run_distro[@]}" || rc=1
+		summary+=("$s: $(jq -r '"\(.summary.pass) passed, \(.summary.fail) failed, \(.summary.skip) skipped in \(.times_ms.total / 1000 | floor) s"' "$res" 2>/dev/null || echo 'no results')")
+	fi
+done
+if [ ${#run_cross[@]} -gt 0 ] && [ -n "$first_target" ]; then
+	res=$OUT/integration-distro-cross/results.json
+	LPB_DISTRO_TARGET=$first_target LPB_TARGET='' LPB_TESTS_DIR=$CROSS_TESTS \
+		LPB_OUT=$OUT/integration-distro-cross LPB_RESULTS=$res LPB_NO_DEPS=1 \
 		bash "$LPB_INTEG/run.sh" "${run_cross[@]}" || rc=1
+	summary+=("test kernel (cross): $(jq -r '"\(.summary.pass) passed, \(.summary.fail) failed, \(.summary.skip) skipped"' "$res" 2>/dev/null || echo 'no results')")
 fi
+mkdir -p "$OUT/integration-distro"
+printf '%s\n' "${summary[@]}" | tee "$OUT/integration-distro/summary.txt"
 log "done in $(( ($(now_ms) - t0) / 1000 )) s: $([ $rc -eq 0 ] && echo 'all passed' || echo 'FAILURES (see above)')"
 exit $rc

@@ -11,6 +11,9 @@ pkgs=(
 	bc bison flex cpio kmod xz-utils dwarves openssl perl python3 rsync patch
 	# unit-test extras: sanitizers and the fuzzer
 	clang libclang-rt-14-dev
+	# distribution targets (lp-build --target): download probes, build roots
+	# (a chroot of another Debian release, made once, entered with bubblewrap)
+	curl mmdebstrap bubblewrap
 	# the VM harness
 	qemu-system-x86 busybox-static e2fsprogs
 	# json for scripts

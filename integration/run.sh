@@ -67,9 +67,14 @@ read_conf() {
 		# test.conf may name inputs its setup.sh makes under the cache, or
 		# derive them from the target's source
 		# shellcheck disable=SC2034
-		LPB_KSRC=${KSRC:-}
+		LPB_KSRC=${KSRC:-} LPB_SERIES=${TGT_SERIES:-} LPB_TEST_INPUTS=$TEST_INPUTS
 		# shellcheck disable=SC1091
 		. "$dir/test.conf" >&2
+		# a series' own settings (series/SERIES/test.conf) come after
+		if [ -n "${TGT_SERIES:-}" ] && [ -f "$dir/series/$TGT_SERIES/test.conf" ]; then
+			# shellcheck disable=SC1090
+			. "$dir/series/$TGT_SERIES/test.conf" >&2
+		fi
 		for v in description prebuilt builds module cmdline expect load_msg \
 			build_rc build_msg timeout boots disk allow_health leave_loaded lpbuild_args lpctl; do
 			printf 'c_%s=%q\n' "$v" "${!v}"
@@ -101,19 +106,38 @@ groups=()
 set_result() { STATUS[$1]=$2; REASON[$1]=${3:-}; }
 add_reason() { REASON[$1]+="${REASON[$1]:+$'\n'}$2"; }
 
+# variant TEST FILE: the test's FILE, or the target series' own version of it
+# (test-patches/TEST/series/SERIES/FILE) when there is one
+variant() {
+	local dir=$TESTS_DIR/$1
+	if [ -n "${TGT_SERIES:-}" ] && [ -e "$dir/series/$TGT_SERIES/$2" ]; then
+		echo "$dir/series/$TGT_SERIES/$2"
+	else
+		echo "$dir/$2"
+	fi
+}
+
 # lpbuild TEST MOD LOG PATCH...: build MOD.ko with lp-build into the test's
-# guest folder; returns lp-build's exit status
+# guest folder; returns lp-build's exit status. A target by name (target_spec)
+# is built as users build it, with --target; options in lpbuild_args win.
 lpbuild() {
-	local t=$1 mod=$2 logf=$3 extra=()
+	local t=$1 mod=$2 logf=$3 extra=() target=() p patches=()
 	shift 3
 	read -r -a extra <<<"$c_lpbuild_args"
+	for p in "$@"; do
+		patches+=("$(variant "$t" "$p")")
+	done
+	if [ -n "${TGT_SPEC:-}" ]; then
+		target=(--target "$TGT_SPEC")
+	else
+		target=(-s "$KSRC" -c "$TGT_CONFIG" -v "$TGT_VMLINUX" --symvers "$TGT_SYMVERS"
+			${TGT_MODULES:+--modules "$TGT_MODULES"})
+	fi
 	(
 		cd "$TESTS_DIR/$t"
-		"$LPB_TOOL" -s "$KSRC" -c "$TGT_CONFIG" -v "$TGT_VMLINUX" --symvers "$TGT_SYMVERS" \
-			${TGT_MODULES:+--modules "$TGT_MODULES"} \
-			-o "$OUT_T/$t/guest" -n "$mod" \
+		"$LPB_TOOL" "${target[@]}" -o "$OUT_T/$t/guest" -n "$mod" \
 			--key "$LPB_CACHE/keys/test-signing.key" --cert "$LPB_CACHE/keys/test-signing.crt" \
-			"${extra[@]}" "$@"
+			"${extra[@]}" "${patches[@]}"
 	) >"$logf" 2>&1
 }
 
@@ -128,6 +152,11 @@ prepare_test() {
 	fi
 	DESC[$t]=$c_description
 	CMDLINE[$t]=$c_cmdline
+	# a test that cannot apply to this series says why (series/SERIES/skip)
+	if [ -n "${TGT_SERIES:-}" ] && [ -f "$dir/series/$TGT_SERIES/skip" ]; then
+		set_result "$t" SKIP "not on $TGT_SERIES: $(head -n1 "$dir/series/$TGT_SERIES/skip")"
+		return
+	fi
 	if [ "$c_lpctl" = yes ]; then
 		if [ ! -x "$LPB_LPCTL" ]; then
 			set_result "$t" SKIP "needs lpctl, and $LPB_LPCTL is not built yet"
@@ -137,7 +166,7 @@ prepare_test() {
 	fi
 	if [ "$c_expect" != build-fail ]; then
 		[ -f "$dir/check.sh" ] || { set_result "$t" FAIL "no check.sh"; return; }
-		cp "$dir/check.sh" "$g/"
+		cp "$(variant "$t" check.sh)" "$g/check.sh"
 	fi
 	for p in $c_prebuilt; do
 		if [ ! -f "$TGT_PREBUILT/$p" ]; then
@@ -156,6 +185,7 @@ prepare_test() {
 		# modified copy of the source under the cache), before any build
 		if [ -f "$dir/setup.sh" ] && ! (cd "$OUT_T/$t" && LPB_KBUILD=$KB LPB_KSRC=$KSRC \
 			LPB_CONFIG=$TGT_CONFIG LPB_CACHE=$LPB_CACHE LPB_TEST_DIR=$dir LPB_INTEG=$LPB_INTEG \
+			LPB_SERIES=${TGT_SERIES:-} LPB_TEST_INPUTS=$TEST_INPUTS \
 			bash "$dir/setup.sh") >"$OUT_T/$t/setup.log" 2>&1; then
 			set_result "$t" FAIL "setup.sh failed: $(tail -n 5 "$OUT_T/$t/setup.log")"
 			LOGF[$t]=$OUT_T/$t/setup.log
@@ -191,6 +221,7 @@ prepare_test() {
 	fi
 	if [ -f "$dir/prepare.sh" ]; then
 		if ! (cd "$g" && LPB_KBUILD=$KB LPB_KSRC=$KSRC LPB_TEST_DIR=$dir LPB_GUEST_DIR=$g LPB_TOOL=$LPB_TOOL \
+			LPB_SERIES=${TGT_SERIES:-} LPB_TEST_INPUTS=$TEST_INPUTS \
 			LPB_KEY=$LPB_CACHE/keys/test-signing.key LPB_CERT=$LPB_CACHE/keys/test-signing.crt \
 			LPB_INTEG=$LPB_INTEG bash "$dir/prepare.sh") >"$OUT_T/$t/prepare.log" 2>&1; then
 			set_result "$t" FAIL "prepare.sh failed: $(tail -n 5 "$OUT_T/$t/prepare.log")"
@@ -462,16 +493,18 @@ report() {
 # target_kernel (the image qemu boots), target_prebuilt (the folder
 # prebuilt= paths are relative to) and, optionally, target_initrd_extra (a
 # folder copied into every boot's initramfs, e.g. the modules the guest's
-# /init loads early, /lpb/early-modules/*.ko).
+# /init loads early, /lpb/early-modules/*.ko), target_spec (a target name:
+# modules are then built with lp-build --target, as users do) and
+# target_series (the series whose own test variants apply, series/SERIES/).
 load_target() {
 	local out v target_name='' target_src='' target_config='' target_vmlinux=''
 	local target_symvers='' target_modules='' target_kernel='' target_prebuilt=''
-	local target_initrd_extra=''
+	local target_initrd_extra='' target_spec='' target_series=''
 	[ -f "$1" ] || die "LPB_TARGET=$1: no such file"
 	out=$(
 		# shellcheck disable=SC1090
 		. "$1" >&2
-		for v in name src config vmlinux symvers modules kernel prebuilt initrd_extra; do
+		for v in name src config vmlinux symvers modules kernel prebuilt initrd_extra spec series; do
 			v=target_$v
 			printf '%s=%q\n' "$v" "${!v:-}"
 		done
@@ -484,6 +517,8 @@ load_target() {
 	KSRC=$target_src KB='' TGT_NAME=$target_name TGT_CONFIG=$target_config
 	TGT_VMLINUX=$target_vmlinux TGT_SYMVERS=$target_symvers TGT_MODULES=$target_modules
 	TGT_KERNEL=$target_kernel TGT_PREBUILT=$target_prebuilt TGT_EXTRA=$target_initrd_extra
+	TGT_SPEC=$target_spec TGT_SERIES=$target_series
+	TEST_INPUTS=$LPB_CACHE/test-inputs/${target_series:-$(basename "$(dirname "$1")")}
 	[ -z "$TGT_EXTRA" ] || [ -d "$TGT_EXTRA" ] || die "LPB_TARGET=$1: target_initrd_extra $TGT_EXTRA is not a folder"
 }
 
@@ -565,6 +600,7 @@ if [ $list_only -eq 0 ]; then
 	touch "$OUT/.start"
 fi
 DEPS_MS=0 KERNEL_MS=0 MODULES_MS=0 BOOTS_MS=0 KBUILD_S=0 KBUILT=false
+TGT_SPEC='' TGT_SERIES='' TEST_INPUTS=$LPB_CACHE/test-inputs/testkernel
 if [ $list_only -eq 1 ]; then
 	main
 else

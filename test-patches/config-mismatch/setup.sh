@@ -5,7 +5,7 @@
 # a user passes the config of another build of the same release. Kept under
 # the cache (lp-build prepares one tree per config).
 set -euo pipefail
-top=$LPB_CACHE/test-inputs/config-mismatch
+top=${LPB_TEST_INPUTS:-$LPB_CACHE/test-inputs}/config-mismatch
 mkdir -p "$top"
 exec 9>"$top/lock"
 flock 9

@@ -6,7 +6,7 @@
 # the whole tree takes a while), under a lock, and reused.
 set -euo pipefail
 f=fs/proc/meminfo.c
-top=$LPB_CACHE/test-inputs/source-mismatch
+top=${LPB_TEST_INPUTS:-$LPB_CACHE/test-inputs}/source-mismatch
 dst=$top/linux-source
 
 edit() { sed 's/^\t\tcached = 0;$/\t\tcached = 1;/' "$LPB_KSRC/$f"; }
