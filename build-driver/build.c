@@ -90,6 +90,21 @@ static char *find_template(const char *self)
 	return NULL;
 }
 
+/* The id= line of the info file lpb-target writes beside a root it made. */
+static char *root_identity(const char *root)
+{
+	char *info = xasprintf("%s/../info", root), *text = NULL, *id = NULL, *p;
+
+	if (path_exists(info))
+		text = read_file(info, NULL);
+	p = text ? strstr(text, "\nid=") : NULL;
+	if (p)
+		id = strndup(p + 4, strcspn(p + 4, "\n"));
+	free(text);
+	free(info);
+	return id ? id : real_path(root);
+}
+
 /* Every input must exist before any work starts. */
 static int check_inputs(struct build *b)
 {
@@ -208,7 +223,7 @@ static int stage_target(struct build *b)
 	host = toolchain_compiler_id(&b->tc);
 	where = toolchain_where(&b->tc);
 	if (!host) {
-		fprintf(stderr, "lp-build: cannot run %s --version in %s: is the compiler "
+		fprintf(stderr, "lp-build: cannot run %s --version %s: is the compiler "
 			"installed there?\n", b->tc.cc, where);
 		free(where);
 		return LPB_EXIT_ERROR;
@@ -222,7 +237,7 @@ static int stage_target(struct build *b)
 	}
 	if (strcmp(host, b->target.compiler)) {
 		fprintf(stderr, "lp-build: %s the compiler: the target kernel was built with "
-			"\"%s\", %s in %s is \"%s\"; install the same compiler (or pass "
+			"\"%s\", %s %s is \"%s\"; install the same compiler (or pass "
 			"--allow-compiler-mismatch and rely on the pre-flight check)\n",
 			b->o->allow_compiler_mismatch ? "warning: ignoring" : "mismatch in",
 			b->target.compiler, b->tc.cc, where, host);
@@ -234,7 +249,7 @@ static int stage_target(struct build *b)
 	}
 	free(host);
 	{
-		char *what = xasprintf("%s %s (%s), %s in %s", b->target.release,
+		char *what = xasprintf("%s %s (%s), %s %s", b->target.release,
 				       b->target.version, b->target.label, b->tc.cc, where);
 
 		stage_done(b, ST_TARGET, t0, what);
@@ -700,6 +715,12 @@ int build_run(struct build *b, const struct build_opts *o)
 		.cc = o->cc, .hostcc = o->hostcc, .ld = o->ld,
 		.root = o->buildroot, .root_id = o->buildroot_id,
 	};
+	if (o->buildroot && !o->buildroot_id) {
+		/* a root lpb-target made says what it holds next to it; any
+		 * other is known by its path */
+		b->root_id = root_identity(o->buildroot);
+		b->tc.root_id = b->root_id;
+	}
 	/* kbuild in a build root sees the tree (in the cache), the source its
 	 * files link to and the module template at their host paths */
 	if (o->buildroot) {
@@ -745,6 +766,7 @@ void build_free(struct build *b)
 	patchset_free(&b->patches);
 	target_free(&b->target);
 	toolchain_free(&b->tc);
+	free(b->root_id);
 	free(b->self_dir);
 	free(b->template_dir);
 	free(b->cdo);

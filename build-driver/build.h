@@ -62,6 +62,7 @@ struct build {
 	const struct build_opts *o;
 	struct tree_opts topts;
 	struct toolchain tc; /* CC/HOSTCC/LD and where kbuild runs */
+	char *root_id; /* the build root's identity when no target file gave it */
 	char *self_dir; /* where lp-build lives: finds create-diff-object, kmod-template */
 	char *template_dir;
 	char *cdo; /* create-diff-object */

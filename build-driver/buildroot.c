@@ -80,8 +80,8 @@ char *toolchain_compiler_id(const struct toolchain *tc)
 char *toolchain_where(const struct toolchain *tc)
 {
 	if (!tc->root)
-		return xstrdup("this machine");
-	return xasprintf("the build root %s", tc->root);
+		return xstrdup("on this machine");
+	return xasprintf("in the build root %s", tc->root);
 }
 
 void toolchain_free(struct toolchain *tc)

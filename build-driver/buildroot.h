@@ -33,7 +33,7 @@ void toolchain_make_vars(const struct toolchain *tc, struct strvec *av);
  * ("(Debian 12.2.0-14+deb12u1) 12.2.0"); NULL when it cannot run. */
 char *toolchain_compiler_id(const struct toolchain *tc);
 
-/* "the host" or "build root DIR", for messages. */
+/* "on this machine" or "in the build root DIR", for messages. */
 char *toolchain_where(const struct toolchain *tc);
 
 void toolchain_free(struct toolchain *tc);

@@ -56,6 +56,8 @@ static const char usage_text[] =
 	"      --allow-compiler-mismatch  warn instead of failing when the compiler differs\n"
 	"      --cc CC             the compiler kbuild runs (default $CC or gcc; --target:\n"
 	"                          the one the target's config names)\n"
+	"      --buildroot DIR     run kbuild in this build root (a chroot holding CC;\n"
+	"                          --target: its own when the host's compiler differs)\n"
 	"  -q, --quiet             only errors\n"
 	"  -V, --verbose           show commands and their output (twice: more)\n"
 	"  -h, --help              this text\n"
@@ -220,7 +222,7 @@ static int use_target(struct build_opts *o, struct target_file *tf, const char *
 static int cmd_build(int argc, char **argv)
 {
 	enum { O_SYMVERS = 256, O_MODULES, O_KEY, O_CERT, O_HASH, O_NOREPLACE, O_PVER, O_CACHE,
-	       O_ALLOWCC, O_REFRESH, O_CC };
+	       O_ALLOWCC, O_REFRESH, O_CC, O_BUILDROOT };
 	static const struct option lopts[] = {
 		{ "source", required_argument, NULL, 's' },
 		{ "config", required_argument, NULL, 'c' },
@@ -240,6 +242,7 @@ static int cmd_build(int argc, char **argv)
 		{ "target", required_argument, NULL, 't' },
 		{ "refresh", no_argument, NULL, O_REFRESH },
 		{ "cc", required_argument, NULL, O_CC },
+		{ "buildroot", required_argument, NULL, O_BUILDROOT },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "verbose", no_argument, NULL, 'V' },
 		{ "help", no_argument, NULL, 'h' },
@@ -280,6 +283,7 @@ static int cmd_build(int argc, char **argv)
 		case 't': spec = optarg; break;
 		case O_REFRESH: refresh = true; break;
 		case O_CC: o.cc = optarg; break;
+		case O_BUILDROOT: o.buildroot = optarg; break;
 		case 'q': o.quiet = true; break;
 		case 'V': o.verbose++; break;
 		case 'h': return usage(0);
