@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/utsname.h>
+#include <unistd.h>
 
 #include "locate.h"
 #include "util.h"
@@ -144,6 +145,44 @@ int locate_installed(struct located *l, const char *config, const char **vmlinux
 	sv_free(&missing);
 	sv_free(&pkgs);
 	return ret;
+}
+
+/* @name found in $PATH (absolute paths as they are). */
+static bool on_path(const char *name)
+{
+	const char *path = getenv("PATH");
+	char *copy, *dir, *save = NULL;
+	bool found = false;
+
+	if (strchr(name, '/'))
+		return access(name, X_OK) == 0;
+	copy = xstrdup(path ? path : "/usr/bin:/bin");
+	for (dir = strtok_r(copy, ":", &save); dir && !found; dir = strtok_r(NULL, ":", &save)) {
+		char *p = xasprintf("%s/%s", dir, name);
+
+		found = access(p, X_OK) == 0;
+		free(p);
+	}
+	free(copy);
+	return found;
+}
+
+char *config_compiler(const char *config)
+{
+	static const char key[] = "\nCONFIG_CC_VERSION_TEXT=\"";
+	char *text = read_file(config, NULL), *p, *cc = NULL;
+
+	p = text ? strstr(text, key) : NULL;
+	if (p) {
+		p += sizeof(key) - 1;
+		cc = strndup(p, strcspn(p, " \"\n"));
+		if (!*cc || !on_path(cc)) {
+			free(cc);
+			cc = NULL;
+		}
+	}
+	free(text);
+	return cc;
 }
 
 void located_free(struct located *l)

@@ -20,6 +20,13 @@ struct located {
 int locate_installed(struct located *l, const char *config, const char **vmlinux,
 		     const char **symvers, const char **modules);
 
+/*
+ * The compiler command @config was made with (CONFIG_CC_VERSION_TEXT's first
+ * word: gcc-12, x86_64-linux-gnu-gcc-14...) when it is on $PATH, else NULL:
+ * kbuild should run the compiler the target was built with, by its name.
+ */
+char *config_compiler(const char *config);
+
 void located_free(struct located *l);
 
 #endif /* LPB_BUILD_LOCATE_H */

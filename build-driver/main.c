@@ -54,8 +54,9 @@ static const char usage_text[] =
 	"      --cache DIR         cache of prepared trees (default $LPB_CACHE or\n"
 	"                          /var/cache/lp-build)\n"
 	"      --allow-compiler-mismatch  warn instead of failing when the compiler differs\n"
-	"      --cc CC             the compiler kbuild runs (default $CC or gcc; --target:\n"
-	"                          the one the target's config names)\n"
+	"      --cc CC             the compiler kbuild runs (default $CC, else the one the\n"
+	"                          config names (CONFIG_CC_VERSION_TEXT) when installed,\n"
+	"                          else gcc)\n"
 	"      --buildroot DIR     run kbuild in this build root (a chroot holding CC;\n"
 	"                          --target: its own when the host's compiler differs)\n"
 	"  -q, --quiet             only errors\n"
@@ -259,6 +260,7 @@ static int cmd_build(int argc, char **argv)
 	struct target_file tf = { 0 };
 	struct located loc = { 0 };
 	const char *spec = NULL;
+	char *config_cc = NULL;
 	bool refresh = false;
 	struct build b;
 	int c, rc;
@@ -302,13 +304,18 @@ static int cmd_build(int argc, char **argv)
 		   locate_installed(&loc, o.config, &o.vmlinux, &o.symvers, &o.modules)) {
 		return LPB_EXIT_ERROR;
 	}
+	if (!o.cc && getenv("CC"))
+		o.cc = getenv("CC");
+	if (!o.cc && o.config)
+		o.cc = config_cc = config_compiler(o.config);
 	if (!o.cc)
-		o.cc = getenv("CC") ? getenv("CC") : "gcc";
+		o.cc = "gcc";
 	install_interrupt_handlers();
 	rc = build_run(&b, &o);
 	build_free(&b);
 	target_file_free(&tf);
 	located_free(&loc);
+	free(config_cc);
 	return rc;
 }
 

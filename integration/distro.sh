@@ -87,6 +87,8 @@ for s in "${series_list[@]}"; do
 	fi
 	first_target=${first_target:-$target}
 	log "$s: Debian kernel ready in $(( ($(now_ms) - ts) / 1000 )) s: $target"
+	# lp-build's own tests of the target machinery (no VM, nothing compiled)
+	bash "$LPB_TOP/build-driver/tests/target-tests.sh" "$target" || { rc=1; summary+=("$s: target tests FAILED"); }
 	# what the tests' prepare.sh use: this series' target file and lp-build
 	export LPB_DISTRO_TARGET=$target
 	res=$OUT/integration-distro/$s/results.json

@@ -1,0 +1,99 @@
+#!/usr/bin/env bash
+# lp-build's host-side tests of targets by name and of installed-kernel
+# lookup, on a Debian target already fetched (no VM): `targets` and its JSON,
+# the pinned name of a cached set, names that cannot be resolved, the debug
+# files of an installed kernel found where Debian's packages put them (and
+# the packages named when they are missing), and the build root's compiler
+# check. Run by integration/distro.sh for each series.
+#
+#   build-driver/tests/target-tests.sh TARGET_FILE
+set -euo pipefail
+LPB_PROG=target-tests
+. "$(dirname "$0")/../../integration/lib.sh"
+
+LPB=${LPB_TOOL:-$LPB_TOP/build/lp-build}
+target=${1:?usage: target-tests.sh TARGET_FILE}
+# shellcheck disable=SC1090
+. "$target"
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+pass=0 failed=0
+ok() { echo "  PASS  $*"; pass=$((pass + 1)); }
+bad() { echo "  FAIL  $*"; failed=$((failed + 1)); }
+
+# run DESC WANT_RC [MESSAGE] CMD...: CMD's exit code and output
+run() {
+	local desc=$1 want=$2 msg=$3 rc=0
+	shift 3
+	"$@" >"$tmp/log" 2>&1 || rc=$?
+	if [ "$rc" -ne "$want" ]; then
+		bad "$desc: exit $rc, expected $want: $(tail -n 3 "$tmp/log" | tr '\n' ' ')"
+	elif [ -n "$msg" ] && ! grep -qF -- "$msg" "$tmp/log"; then
+		bad "$desc: exit $rc but no '$msg' in: $(tail -n 3 "$tmp/log" | tr '\n' ' ')"
+	else
+		ok "$desc (exit $rc)"
+	fi
+}
+
+echo "lp-build target tests ($target_name, series $target_series)"
+rel=$target_release root=$(dirname "$target")/root
+
+# 1. the cache listing names this target, with sizes, as text and JSON
+run "lp-build targets lists $rel" 0 "debian:$rel" "$LPB" targets
+if "$LPB" targets --json | jq -e --arg r "$rel" --arg s "$target_series" \
+	'.targets[] | select(.release == $r and .series == $s and .size_mb.packages > 0 and .size_mb.unpacked > 0)' >/dev/null; then
+	ok "lp-build targets --json: $rel with its series and sizes"
+else
+	bad "lp-build targets --json lacks $rel or its sizes: $("$LPB" targets --json | head -c 300)"
+fi
+
+# 2. the pinned name of a cached set resolves without the archive
+run "fetch $target_spec (cached)" 0 "$target" env LPB_DEBIAN_MIRROR=http://127.0.0.1:9/none \
+	"$LPB" fetch "$target_spec"
+
+# 3. names that cannot be resolved say why
+run "an unknown series or release is refused" 1 "is neither a series" "$LPB" fetch debian:no-such-series
+run "a pattern is refused (not yet)" 1 "patterns are not supported yet" "$LPB" fetch 'debian:6.1.0-*-cloud-amd64'
+run "an unknown kind of target is refused" 1 "unknown kind of target" "$LPB" fetch fedora:41
+
+# 4. an installed kernel: without -v the debug files come from where
+# Debian's packages put them (here the unpacked packages, as a system root).
+# A patch that does not apply ends the build after the target's identity
+# and compiler were checked (exit 4), without compiling anything.
+noapply=$LPB_TOP/test-patches/patch-does-not-apply/patch.diff
+run "without -v: the debug vmlinux of $rel is found" 4 \
+	"debug vmlinux for $rel: $root/usr/lib/debug/boot/vmlinux-$rel" \
+	env LPB_SYSROOT="$root" "$LPB" -s "$target_src" -c "$root/boot/config-$rel" \
+	${target_buildroot:+--buildroot "$target_buildroot"} -n lookup -o "$tmp/out" "$noapply"
+if grep -qF "Module.symvers for $rel: $root/usr/src/linux-headers-$rel/Module.symvers" "$tmp/log" &&
+	grep -qF "debug modules for $rel: $root/usr/lib/debug/lib/modules/$rel" "$tmp/log"; then
+	ok "without -v: Module.symvers and the debug modules are found and named"
+else
+	bad "without -v: Module.symvers or the debug modules not named: $(head -n 4 "$tmp/log" | tr '\n' ' ')"
+fi
+mkdir -p "$tmp/empty/boot"
+run "without -v: missing packages are named" 1 \
+	"apt-get install linux-image-$rel-dbg linux-headers-$rel" \
+	env LPB_SYSROOT="$tmp/empty" "$LPB" -s "$target_src" -c "$root/boot/config-$rel" \
+	-o "$tmp/out" "$LPB_TOP/test-patches/proc-cmdline/patch.diff"
+cp "$root/boot/config-$rel" "$tmp/my.config"
+run "without -v: a config of unknown release is refused" 1 "cannot tell which kernel release" \
+	env LPB_SYSROOT="$tmp/empty" "$LPB" -s "$target_src" -c "$tmp/my.config" \
+	-o "$tmp/out" "$LPB_TOP/test-patches/proc-cmdline/patch.diff"
+
+# 5. the compiler check compares the compiler kbuild would run: for a
+# target built in a root, this machine's gcc (another version) without the
+# root; for one built here, another compiler (clang)
+if [ -n "$target_buildroot" ]; then
+	run "this machine's gcc is not the target's: refused (exit 5)" 5 "mismatch in the compiler" \
+		"$LPB" -s "$target_src" -c "$target_config" -v "$target_vmlinux" \
+		--symvers "$target_symvers" --cc gcc -o "$tmp/out" "$noapply"
+	run "the build root's $target_cc is the target's" 4 "$target_cc in the build root" \
+		"$LPB" --target "$target_spec" -o "$tmp/out" "$noapply"
+elif command -v clang >/dev/null; then
+	run "another compiler (clang) is refused (exit 5)" 5 "mismatch in the compiler" \
+		"$LPB" --target "$target_spec" --cc clang -o "$tmp/out" "$noapply"
+fi
+
+echo "  $pass passed, $failed failed"
+[ "$failed" -eq 0 ]
