@@ -715,6 +715,13 @@ int build_run(struct build *b, const struct build_opts *o)
 		.cc = o->cc, .hostcc = o->hostcc, .ld = o->ld,
 		.root = o->buildroot, .root_id = o->buildroot_id,
 	};
+	{
+		char *cfg = read_file(o->config, NULL);
+
+		b->tc.no_rust = cfg && (!strstr(cfg, "\nCONFIG_RUSTC_VERSION=") ||
+					strstr(cfg, "\nCONFIG_RUSTC_VERSION=0\n"));
+		free(cfg);
+	}
 	if (o->buildroot && !o->buildroot_id) {
 		/* a root lpb-target made says what it holds next to it; any
 		 * other is known by its path */

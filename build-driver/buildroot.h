@@ -4,6 +4,8 @@
 #ifndef LPB_BUILD_BUILDROOT_H
 #define LPB_BUILD_BUILDROOT_H
 
+#include <stdbool.h>
+
 #include "util.h"
 
 struct toolchain {
@@ -12,6 +14,7 @@ struct toolchain {
 	const char *ld; /* LD */
 	const char *root; /* build root directory, NULL: the host */
 	const char *root_id; /* what identifies the root's contents (tree cache key) */
+	bool no_rust; /* the target was configured without a Rust toolchain */
 	struct strvec binds; /* host paths the root must see at the same place */
 };
 

@@ -36,11 +36,12 @@ static char *tree_key(const struct tree_opts *o, const char *src)
 	/* host tools built while preparing run where kbuild runs: the build
 	 * root (and the compiler in it) is part of the key */
 	sb_addf(&sb, "format %d\nsrc %s\nmakefile %lld %lld %llu\nrelease %s\ncompiler %s\n"
-		"cc %s\nhostcc %s\nld %s\nbuildroot %s %s\n",
+		"cc %s\nhostcc %s\nld %s\nbuildroot %s %s\n%s",
 		TREE_FORMAT, src, (long long)st.st_size, (long long)st.st_mtime,
 		(unsigned long long)st.st_ino, o->release, o->compiler_id, o->tc->cc,
 		o->tc->hostcc ? o->tc->hostcc : "", o->tc->ld ? o->tc->ld : "",
-		o->tc->root ? o->tc->root : "-", o->tc->root_id ? o->tc->root_id : "");
+		o->tc->root ? o->tc->root : "-", o->tc->root_id ? o->tc->root_id : "",
+		o->tc->no_rust ? "" : "rustc from PATH\n");
 	sb_addn(&sb, config, len);
 	sha256_hex(sb.buf, sb.len, hex);
 	hex[16] = 0;
