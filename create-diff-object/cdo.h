@@ -54,6 +54,10 @@ struct cdo_sym {
 	struct lpb_symbol *twin;
 	enum cdo_status status;
 	bool line_only; /* PATCHED: differs from its twin only by __LINE__ */
+	/* PATCHED: changed only because string literals it uses differ in
+	 * digits ("fs/dcache.c:2889" -> ":2890": a line number in a string);
+	 * the first such pair, pointing into the objects' string sections */
+	const char *line_string_old, *line_string_new;
 	bool changed_by_child; /* PATCHED: a .cold/.part child or owned table changed */
 	bool via_callers; /* PATCHED: changed, not redirectable (no __fentry__),
 			   * only called: copied privately, its callers are patched */

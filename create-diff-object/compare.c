@@ -40,6 +40,80 @@ static bool pool_equal(struct lpb_section *pf, const struct lpb_reloc *rp,
 	return !memcmp((char *)tp->data + a, (char *)to->data + b, n);
 }
 
+/* The string a relocation of @from points at in a string section, or NULL. */
+static const char *pool_string(struct lpb_section *from, const struct lpb_reloc *r)
+{
+	struct lpb_section *t = r->sym ? r->sym->sec : NULL;
+	int64_t a;
+
+	if (!t || !t->priv || S(t)->kind != K_STRINGS || !t->data)
+		return NULL;
+	a = pool_offset(from, r) + r->sym->sym.st_value;
+	if (a < 0 || (uint64_t)a >= t->size || !memchr((char *)t->data + a, 0, t->size - a))
+		return NULL;
+	return (const char *)t->data + a;
+}
+
+/* Two strings that differ, and only in runs of digits (line numbers). */
+static bool digits_only_differ(const char *a, const char *b)
+{
+	bool differ = false;
+
+	while (*a && *b) {
+		if (*a >= '0' && *a <= '9' && *b >= '0' && *b <= '9') {
+			size_t na = strspn(a, "0123456789"), nb = strspn(b, "0123456789");
+
+			differ |= na != nb || memcmp(a, b, na);
+			a += na;
+			b += nb;
+		} else if (*a++ != *b++) {
+			return false;
+		}
+	}
+	return differ && !*a && !*b;
+}
+
+/*
+ * Whether function @p differs from @o only in string literals that differ
+ * in digits: a line number embedded in a string ("file:line" in fortify
+ * and WARN messages) moved. Still a change (the text differs), but worth
+ * saying, since lp-build's renumbered compile never produces it.
+ */
+static void note_line_strings(struct lpb_symbol *p, struct lpb_symbol *o)
+{
+	struct lpb_reloc **rp, **ro;
+	const char *first_old = NULL, *first_new = NULL;
+	size_t np, no, i;
+
+	if (!p->sec->data || !o->sec->data ||
+	    memcmp((char *)p->sec->data + p->sym.st_value, (char *)o->sec->data + o->sym.st_value,
+		   p->sym.st_size))
+		return;
+	rp = cdo_relocs_in(p->sec, p->sym.st_value, p->sym.st_value + p->sym.st_size, &np);
+	ro = cdo_relocs_in(o->sec, o->sym.st_value, o->sym.st_value + o->sym.st_size, &no);
+	if (np != no)
+		return;
+	for (i = 0; i < np; i++) {
+		const char *sp, *so;
+
+		if (rp[i]->offset - p->sym.st_value != ro[i]->offset - o->sym.st_value ||
+		    rp[i]->type != ro[i]->type)
+			return;
+		if (cdo_target_equal(p->sec, rp[i], o->sec, ro[i]))
+			continue;
+		sp = pool_string(p->sec, rp[i]);
+		so = pool_string(o->sec, ro[i]);
+		if (!sp || !so || !digits_only_differ(so, sp))
+			return;
+		if (!first_old) {
+			first_old = so;
+			first_new = sp;
+		}
+	}
+	Y(p)->line_string_old = first_old;
+	Y(p)->line_string_new = first_new;
+}
+
 bool cdo_target_equal(struct lpb_section *pf, const struct lpb_reloc *rp,
 			 struct lpb_section *of, const struct lpb_reloc *ro)
 {
@@ -129,6 +203,8 @@ static int compare_symbol(struct cdo *c, struct lpb_symbol *p, struct lpb_symbol
 			yp->line_only = true;
 		else {
 			yp->status = CDO_CHANGED;
+			if (!bytes_only && lpb_is_func(p))
+				note_line_strings(p, o);
 			return 0;
 		}
 	}

@@ -139,6 +139,31 @@ static void json(FILE *f, struct cdo *c, int code)
 	jw_end_object(&w);
 }
 
+/*
+ * Functions changed only by a line number inside a string: said first, so
+ * that a refusal of something such a function pulls in does not hide why it
+ * changed at all.
+ */
+static void note_line_strings(struct cdo *c, FILE *f)
+{
+	struct lpb_symbol *p;
+
+	if (!f)
+		return;
+	lpb_for_each_symbol(c->patched, p) {
+		const struct cdo_sym *y = p->priv;
+
+		if (!y || y->status != CDO_CHANGED || !y->line_string_old)
+			continue;
+		fprintf(f, "%snote: %s changed only because the string \"%s\" became \"%s\" (a "
+			"line number in a string moved; lp-build compiles patched sources with "
+			"unchanged lines keeping their numbers, so this comes from objects "
+			"compiled otherwise, or from lines the renumbering could not pin)\n",
+			f == stderr ? "create-diff-object: " : "", p->name, y->line_string_old,
+			y->line_string_new);
+	}
+}
+
 int cdo_report(struct cdo *c, int code, FILE *human)
 {
 	size_t i;
@@ -184,6 +209,8 @@ int cdo_report(struct cdo *c, int code, FILE *human)
 			i = k;
 		}
 	}
+	if (c->patched && code != LPB_EXIT_ERROR)
+		note_line_strings(c, c->refusals.nr ? stderr : human);
 	for (i = 0; i < c->refusals.nr; i++) {
 		struct cdo_refusal *r = (struct cdo_refusal *)c->refusals.v + i;
 

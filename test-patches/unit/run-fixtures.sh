@@ -116,6 +116,11 @@ check_one() {
 			jq -r '.refusals[] | .reason + " " + .advice' "$j" | grep -qF -- "$(field message)" || errs+=("message: '$(field message)' not in the refusal")
 		fi
 	fi
+	# the first line on stderr: what a user reads first
+	if has_field headline; then
+		head -n1 "$w/stderr" | grep -qF -- "$(field headline)" ||
+			errs+=("headline: '$(field headline)' is not the first line of stderr: $(head -n1 "$w/stderr")")
+	fi
 	if [ "$rc" = 1 ] && has_field message; then
 		grep -qF -- "$(field message)" "$w/stderr" || errs+=("message: '$(field message)' not on stderr")
 	fi
