@@ -147,18 +147,24 @@ int locate_installed(struct located *l, const char *config, const char **vmlinux
 	return ret;
 }
 
-/* @name found in $PATH (absolute paths as they are). */
-static bool on_path(const char *name)
+/* @name found in $PATH (absolute paths as they are), or in a build root's
+ * standard PATH when @root is not NULL. */
+static bool on_path(const char *name, const char *root)
 {
-	const char *path = getenv("PATH");
+	const char *path = root ? "/usr/local/bin:/usr/bin:/bin" : getenv("PATH");
 	char *copy, *dir, *save = NULL;
 	bool found = false;
 
-	if (strchr(name, '/'))
-		return access(name, X_OK) == 0;
+	if (strchr(name, '/')) {
+		char *p = xasprintf("%s%s", root ? root : "", name);
+		bool ok = access(p, X_OK) == 0;
+
+		free(p);
+		return ok;
+	}
 	copy = xstrdup(path ? path : "/usr/bin:/bin");
 	for (dir = strtok_r(copy, ":", &save); dir && !found; dir = strtok_r(NULL, ":", &save)) {
-		char *p = xasprintf("%s/%s", dir, name);
+		char *p = xasprintf("%s%s/%s", root ? root : "", dir, name);
 
 		found = access(p, X_OK) == 0;
 		free(p);
@@ -167,7 +173,7 @@ static bool on_path(const char *name)
 	return found;
 }
 
-char *config_compiler(const char *config)
+char *config_compiler(const char *config, const char *root)
 {
 	static const char key[] = "\nCONFIG_CC_VERSION_TEXT=\"";
 	char *text = read_file(config, NULL), *p, *cc = NULL;
@@ -176,7 +182,7 @@ char *config_compiler(const char *config)
 	if (p) {
 		p += sizeof(key) - 1;
 		cc = strndup(p, strcspn(p, " \"\n"));
-		if (!*cc || !on_path(cc)) {
+		if (!*cc || !on_path(cc, root)) {
 			free(cc);
 			cc = NULL;
 		}

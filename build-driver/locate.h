@@ -22,10 +22,11 @@ int locate_installed(struct located *l, const char *config, const char **vmlinux
 
 /*
  * The compiler command @config was made with (CONFIG_CC_VERSION_TEXT's first
- * word: gcc-12, x86_64-linux-gnu-gcc-14...) when it is on $PATH, else NULL:
- * kbuild should run the compiler the target was built with, by its name.
+ * word: gcc-12, x86_64-linux-gnu-gcc-14...) when it is on $PATH (in the
+ * build root @root when not NULL), else NULL: kbuild should run the compiler
+ * the target was built with, by its name.
  */
-char *config_compiler(const char *config);
+char *config_compiler(const char *config, const char *root);
 
 void located_free(struct located *l);
 

@@ -307,7 +307,7 @@ static int cmd_build(int argc, char **argv)
 	if (!o.cc && getenv("CC"))
 		o.cc = getenv("CC");
 	if (!o.cc && o.config)
-		o.cc = config_cc = config_compiler(o.config);
+		o.cc = config_cc = config_compiler(o.config, o.buildroot);
 	if (!o.cc)
 		o.cc = "gcc";
 	install_interrupt_handlers();
