@@ -49,10 +49,13 @@ integration-selftest:
 integration-distro: all
 	bash integration/distro.sh --series bookworm-6.1
 
-# the same on every Debian series lp-build knows (5.10, 6.1, 6.12 of Debian
-# 12 and 13; build-driver/debian-series.conf), each on its own kernel
+# the same on the Debian series lp-build knows (5.10, 6.1, 6.12 of Debian
+# 12 and 13; build-driver/debian-series.conf), each on its own kernel: those
+# the table marks ci=yes (the others are named with the reason), or with
+# MATRIX_SERIES=all every one
+MATRIX_SERIES ?= ci
 integration-matrix: all
-	bash integration/distro.sh --series all
+	bash integration/distro.sh --series "$(MATRIX_SERIES)"
 
 # per Debian series: cold and warm cost of a one-file patch, a new tree,
 # the build root's creation and size, the cache size
