@@ -6,10 +6,11 @@
 # under qemu, the modules built with lp-build --target), then those of
 # test-patches/distro-cross/ on the harness's test kernel.
 #
-#   integration/distro.sh [--series "S1 S2..."|all] [TEST...]   (default: every test)
+#   integration/distro.sh [--series "S1 S2..."|all|ci] [TEST...]   (default: every test)
 #
 # LPB_SERIES (default bookworm-6.1; "all": every series of
-# build-driver/debian-series.conf) names the series. test-patches/distro/
+# build-driver/debian-series.conf; "ci": those whose entry says ci=yes, the
+# others named with the reason) names the series. test-patches/distro/
 # holds links to the generic tests that apply to Debian's kernels and tests of
 # its own; a test's series/SERIES/ folder holds that series' own version of
 # a file (doc/testing.md). Results: build/integration-distro/SERIES/ and
@@ -35,9 +36,17 @@ while [ $# -gt 0 ]; do
 	esac
 	shift
 done
-if [ "$series" = all ]; then
-	series=$(sed -n 's/^\[\(.*\)\]$/\1/p' "$LPB_TOP/build-driver/debian-series.conf" | tr '\n' ' ')
-fi
+table=$LPB_TOP/build-driver/debian-series.conf
+not_in_ci=()
+case "$series" in
+all) series=$(sed -n 's/^\[\(.*\)\]$/\1/p' "$table" | tr '\n' ' ') ;;
+ci)
+	# the series whose table entry says ci=yes; the others say why not
+	series=$(awk '/^\[/ { s = substr($0, 2, length($0) - 2) } /^ci=yes$/ { print s }' "$table" | tr '\n' ' ')
+	mapfile -t not_in_ci < <(awk '/^\[/ { s = substr($0, 2, length($0) - 2) }
+		/^ci=/ && $0 != "ci=yes" { print s ": not run (" substr($0, 4) ")" }' "$table")
+	;;
+esac
 read -r -a series_list <<<"$series"
 
 # tests_of DIR: the tests of DIR; a link that leads nowhere is an error (a
@@ -75,7 +84,7 @@ if [ "${LPB_NO_DEPS:-0}" != 1 ]; then
 fi
 export LPB_TOOL=${LPB_TOOL:-$LPB_TOP/build/lp-build}
 rc=0
-summary=()
+summary=("${not_in_ci[@]}")
 first_target=
 for s in "${series_list[@]}"; do
 	ts=$(now_ms)
