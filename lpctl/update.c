@@ -432,8 +432,9 @@ static void lock_out(struct lpctl *c, const struct repo_patch *r, const char *wh
 }
 
 /* Take every revoked patch of this kernel off: loaded ones disabled and
- * removed, the installed one forgotten, and both locked out. */
-static int take_off_revoked(struct update *u, const struct kvfile *inst, int *removed)
+ * removed, the installed one forgotten, and both locked out. @removed gets
+ * "NAME version V" of each one taken off. */
+static int take_off_revoked(struct update *u, const struct kvfile *inst, struct strv *removed)
 {
 	struct lpctl *c = u->c;
 	struct strv loaded = { 0 };
@@ -479,16 +480,22 @@ static int take_off_revoked(struct update *u, const struct kvfile *inst, int *re
 			if (ret)
 				rc = rc ? rc : ret;
 			else
-				(*removed)++;
+				strv_addf(removed, "%s version %s", name, r->patch_version);
 		}
 		free(why);
 	}
 	r = revoked_sha(u->k, isha);
 	if (r) {
 		char *why = revoked_why(u, r);
+		bool said = false;
+
+		for (size_t i = 0; i < loaded.n; i++)
+			said |= !strcmp(loaded.v[i], r->name);
+		if (!said)
+			lpctl_errf(c, "%s; forgetting it", why);
 		lock_out(c, r, why);
-		if (!cmd_forget_installed(c))
-			(*removed)++;
+		if (!cmd_forget_installed(c) && !said)
+			strv_addf(removed, "%s version %s", r->name, r->patch_version);
 		free(why);
 	}
 	strv_free(&loaded);
@@ -502,7 +509,8 @@ static int act(struct update *u)
 	const char *isha = NULL, *iver = NULL;
 	struct klp_state st;
 	bool have_inst, inst_revoked, newer;
-	int rc = 0, ret, removed = 0;
+	struct strv removed = { 0 };
+	int rc = 0, ret;
 
 	ret = cmd_read_installed(c, &inst);
 	if (ret && ret != -ENOENT) {
@@ -519,11 +527,12 @@ static int act(struct update *u)
 			    (strcmp(u->pick->sha256, isha) &&
 			     (!iver || !*iver || repo_vercmp(u->pick->patch_version, iver) > 0)));
 
-	if (inst_revoked) {
+	if (inst_revoked && newer) {
 		const struct repo_patch *r = revoked_sha(u->k, isha);
 		char *why = revoked_why(u, r);
 
-		lpctl_errf(c, "%s", why);
+		lpctl_errf(c, "%s; replacing it with %s version %s", why, u->pick->name,
+			   u->pick->patch_version);
 		lock_out(c, r, why);
 		free(why);
 	}
@@ -559,7 +568,8 @@ static int act(struct update *u)
 		outcome(u, "waiting",
 			"%s; %s version %s is rolled out to %d %% of machines and this machine's "
 			"bucket is %u, so it waits",
-			was, u->newest->name, u->newest->patch_version, u->newest->rollout, u->bucket);
+			was, u->newest->name, u->newest->patch_version, u->newest->rollout,
+			u->bucket);
 		free(was);
 	}
 	if (u->k) {
@@ -570,14 +580,17 @@ static int act(struct update *u)
 		kvfile_free(&now);
 		if (ret && !rc)
 			rc = ret;
-		if (removed && !newer) {
+		if (removed.n && !newer) {
 			char *was = xstrdup(u->pick && u->message ? u->message : "");
 
-			outcome(u, "revoked", "a revoked patch was taken off%s%s", *was ? "; " : "",
-				*was ? was : " and the repository has no other for this kernel");
+			outcome(u, "revoked", "revoked %s taken off%s%s", removed.v[0],
+				*was ? "; " : "",
+				*was ? was :
+				       ", and the repository has no other patch for this kernel");
 			free(was);
 		}
 	}
+	strv_free(&removed);
 	kvfile_free(&inst);
 	return rc;
 }
