@@ -14,6 +14,7 @@
 #include <openssl/rand.h>
 
 #include "exit-codes.h"
+#include "json.h"
 #include "modsign.h"
 #include "publish.h"
 
@@ -88,6 +89,20 @@ static void addition_free(struct addition *a)
 	repo_patch_free(&a->p);
 }
 
+/* lp-build's manifest has a "target" object with a release and a "module"
+ * object with a sha256; anything else (a batch run's summary or per-target
+ * reports) is not one. */
+static bool is_manifest(const char *text, size_t len)
+{
+	struct json *j = json_parse(text, len, NULL, 0);
+	const struct json *t = json_get(j, "target"), *m = json_get(j, "module");
+	bool yes = t && m && t->type == JSON_OBJECT && m->type == JSON_OBJECT &&
+		   json_get(t, "release") && json_get(m, "sha256");
+
+	json_free(j);
+	return yes;
+}
+
 /*
  * @json, if it is lp-build's manifest of a module beside it: 1 with @a
  * filled, 0 when it is some other JSON file (summary.json), -1 when it is a
@@ -103,7 +118,7 @@ static int read_addition(const char *json, struct addition *a)
 	text = read_file(json, &len);
 	if (!text)
 		return -1;
-	if (!strstr(text, "\"module\"") || !strstr(text, "\"target\"")) {
+	if (!is_manifest(text, len)) {
 		free(text);
 		return 0;
 	}

@@ -659,8 +659,12 @@ void make_update_fixtures(void)
 		free(ko);
 		free(js);
 	}
+	/* what a batch run may leave beside the modules: not manifests */
 	p = rp(f, "/out1/summary.json");
 	put(p, "{ \"targets\": [] }\n");
+	free(p);
+	p = rp(f, "/out1/6.1.98-other/report.json");
+	put(p, "{ \"target\": \"debian:6.1.98-other\", \"module\": \"lp_upd_o.ko\" }\n");
 	free(p);
 	fake_free(f);
 }
