@@ -27,6 +27,7 @@ include create-diff-object/build.mk
 include build-driver/build.mk
 include test-patches/unit/build.mk
 include lpctl/build.mk
+include test-patches/fuzz/build.mk
 
 -include $(shell find $(O) -name '*.d' -type f 2>/dev/null)
 

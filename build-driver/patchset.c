@@ -25,7 +25,7 @@ static char *header_path(const char *line)
 	return strndup(slash, end - slash);
 }
 
-static int parse_one(struct patchset *ps, const char *path, const char *text)
+int patchset_parse(struct patchset *ps, const char *path, const char *text)
 {
 	const char *line = text;
 	char *minus = NULL;
@@ -90,7 +90,7 @@ int patchset_load(struct patchset *ps, char *const *patches, int n)
 		sha256_hex(text, len, hex);
 		sv_push(&ps->paths, abs);
 		sv_push(&ps->sha256, hex);
-		if (parse_one(ps, abs, text)) {
+		if (patchset_parse(ps, abs, text)) {
 			free(text);
 			free(abs);
 			return -1;

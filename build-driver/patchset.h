@@ -13,6 +13,10 @@ struct patchset {
 	struct strvec added; /* files a patch creates */
 };
 
+/* Add the files one patch's @text touches to @ps (@path names it in
+ * messages). -1 + message when it is not a usable unified diff. */
+int patchset_parse(struct patchset *ps, const char *path, const char *text);
+
 /* Read the patches and list the files they touch. -1 + message on failure. */
 int patchset_load(struct patchset *ps, char *const *patches, int n);
 

@@ -478,6 +478,7 @@ int main(int argc, char **argv)
 	test_damaged_state();
 	test_stopped();
 	test_update();
+	test_fuzzed();
 	make_cli_fixtures();
 	make_update_fixtures();
 

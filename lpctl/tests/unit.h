@@ -120,5 +120,6 @@ void test_stopped(void);
 void make_cli_fixtures(void);
 void test_update(void);
 void make_update_fixtures(void);
+void test_fuzzed(void); /* unit-fuzzed.c */
 
 #endif /* LPCTL_UNIT_H */

@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: GPL-2.0-only
-# test-patches/unit: create-diff-object fixtures, in-process lib/ tests, the
-# ELF reader fuzzer, sanitizer builds, the real-kernel run and the benchmark.
+# test-patches/unit: create-diff-object fixtures, in-process lib/ tests,
+# sanitizer builds, the real-kernel run and the benchmark (fuzzers: ../fuzz).
 
 UNIT := test-patches/unit
 OBJCHECK := $(O)/unit/objcheck
@@ -21,7 +21,7 @@ LINEPIN := $(O)/unit/line-pin
 $(LINEPIN): $(O)/unit/line-pin.o $(LIBLPB)
 	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
 
-.PHONY: cdo-unit-tests cdo-fixtures cdo-lib-tests cdo-malformed cdo-fuzz-short cdo-bench cdo-real-kernel
+.PHONY: cdo-unit-tests cdo-fixtures cdo-lib-tests cdo-malformed cdo-bench cdo-real-kernel
 
 cdo-fixtures: $(CDO) $(OBJCHECK) $(LINEPIN)
 	bash $(UNIT)/run-fixtures.sh $(abspath $(CDO)) $(abspath $(OBJCHECK)) $(abspath $(O))/unit/fixtures
@@ -32,27 +32,9 @@ cdo-lib-tests: $(LIBTEST)
 cdo-malformed: $(CDO)
 	bash $(UNIT)/malformed.sh $(abspath $(CDO)) $(abspath $(O))/unit/malformed
 
-cdo-unit-tests: cdo-lib-tests cdo-fixtures cdo-malformed cdo-fuzz-short
+cdo-unit-tests: cdo-lib-tests cdo-fixtures cdo-malformed
 
 unit: cdo-unit-tests
-
-# ---- libFuzzer target for the ELF reader (clang) ----
-FUZZ_CC ?= clang-14
-FUZZ_DIR := $(O)/fuzz
-FUZZ_BIN := $(FUZZ_DIR)/fuzz-elf
-FUZZ_FLAGS := -g -O1 -fsanitize=fuzzer,address,undefined -std=gnu11 -D_GNU_SOURCE -Ilib $(PKG_CFLAGS)
-
-$(FUZZ_BIN): $(UNIT)/fuzz-elf.c $(LIB_SRCS) lib/*.h
-	@mkdir -p $(dir $@)
-	$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ $(UNIT)/fuzz-elf.c $(LIB_SRCS) $(LDLIBS)
-
-# FUZZ_SECONDS: how long `make fuzz` runs (the unit run does a short one)
-FUZZ_SECONDS ?= 120
-fuzz: $(FUZZ_BIN)
-	bash $(UNIT)/fuzz.sh $(abspath $(FUZZ_BIN)) $(abspath $(FUZZ_DIR)) $(FUZZ_SECONDS)
-
-cdo-fuzz-short: $(FUZZ_BIN)
-	bash $(UNIT)/fuzz.sh $(abspath $(FUZZ_BIN)) $(abspath $(FUZZ_DIR)) 20
 
 # ---- ASan/UBSan: everything rebuilt in its own tree, unit tests run there ----
 asan:

@@ -14,9 +14,8 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 PIN=${LPB_PIN:-$(dirname "$OBJCHECK")/line-pin}
 [ -x "$PIN" ] || { echo "run-fixtures: $PIN missing (make $PIN)" >&2; exit 1; }
 CC=${CC_FIXTURE:-gcc}
-KFLAGS="-O2 -g -std=gnu11 -ffunction-sections -fdata-sections -pg -mfentry -mrecord-mcount
-	-mcmodel=kernel -fno-pic -fno-PIE -mno-red-zone -fno-asynchronous-unwind-tables
-	-fno-common -fno-strict-aliasing -Wno-unused -I$HERE/include"
+# shellcheck source=fixture-flags.sh
+. "$HERE/fixture-flags.sh"
 
 mkdir -p "$WORK"
 fixtures=("$@")
