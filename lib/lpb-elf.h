@@ -144,8 +144,9 @@ static inline const void *lpb_section_data(const struct lpb_section *sec)
 		if (!((s) = (elf)->syms[__j])->deleted)
 
 /* Iterates a loaded RELA section's relocations as struct lpb_reloc *r. */
+/* relocs is NULL for an empty relocation section: no arithmetic on it then */
 #define lpb_for_each_reloc(rela, r) \
-	for ((r) = (rela)->relocs; (r) < (rela)->relocs + (rela)->nr_relocs; (r)++)
+	for ((r) = (rela)->relocs; (r) && (r) < (rela)->relocs + (rela)->nr_relocs; (r)++)
 
 static inline unsigned int lpb_sym_bind(const struct lpb_symbol *s)
 {

@@ -15,13 +15,17 @@ NICE=()
 [ "${FUZZ_NICE:-1}" = 0 ] || NICE=(nice -n 19)
 fail=0
 
-# regress/NAME/*: text inputs as they are, *.hex as hex digits (perl's pack)
+# regress/NAME/*: text inputs as they are, *.hex as hex digits (perl's pack),
+# and those seeds.sh makes (regress-NAME)
 run_regressions() {
 	local name=$1 bin=$2 w=$3 f files=()
-	[ -d "$HERE/regress/$name" ] || return 0
+	rm -rf "$w/regress"
 	mkdir -p "$w/regress"
-	rm -f "$w/regress"/*
+	if grep -q "^regress_$name()" "$HERE/seeds.sh"; then
+		bash "$HERE/seeds.sh" "regress-$name" "$w/regress" "$w/seed-work"
+	fi
 	for f in "$HERE/regress/$name"/*; do
+		[ -e "$f" ] || continue
 		case $f in
 		*.hex) perl -ne 'print pack("H*", join("", /[0-9a-fA-F]{2}/g))' "$f" \
 			>"$w/regress/$(basename "$f" .hex)" ;;
@@ -29,6 +33,7 @@ run_regressions() {
 		esac
 	done
 	files=("$w/regress"/*)
+	[ -e "${files[0]}" ] || return 0
 	if ! LPB_FUZZ_CERT=$w/seed-work/keys/cert.pem "$bin" -close_fd_mask=3 "${files[@]}" >"$w/regress.log" 2>&1; then
 		tail -30 "$w/regress.log"
 		echo "fuzz-$name: a regression input fails again (see $w/regress.log)"

@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0-only
 # Makes a fuzzer's seed corpus at test time (no binary blobs in git):
 # compiled fixtures, the repository's patches, generated manifests, signed
-# modules and state files. Usage: seeds.sh FUZZER OUTDIR WORKDIR
+# modules and state files; with regress-FUZZER, the regression inputs that
+# are made rather than kept as text. Usage: seeds.sh FUZZER OUTDIR WORKDIR
 set -euo pipefail
 NAME=${1:?usage: seeds.sh FUZZER OUTDIR WORKDIR}
 OUT=${2:?}
@@ -228,4 +229,22 @@ S
 	printf '@@ installed\n# lpctl installed v1\nname=x\nchecksum=sha256:0000\n' >"$OUT/damaged"
 }
 
-"seeds_$NAME"
+# create-diff-object's regression inputs: the odd inputs malformed.sh runs
+# (test-patches/unit/odd/cases), each paired with the object it came from
+regress_cdo() {
+	local name edits
+	gcc -O2 -ffunction-sections -fdata-sections -pg -mfentry -mrecord-mcount -fno-pic \
+		-mcmodel=kernel -c "$UNIT/odd/odd.c" -o "$W/odd.o"
+	while read -r name edits; do
+		case $name in '' | '#'*) continue ;; esac
+		# shellcheck disable=SC2086
+		python3 "$UNIT/elf-edit.py" "$W/odd.o" "$W/$name.o" $edits
+		pack_pair "$OUT/odd-$name-a" 3 "$W/$name.o" "$W/odd.o" "$UNIT/symvers"
+		pack_pair "$OUT/odd-$name-b" 3 "$W/odd.o" "$W/$name.o" "$UNIT/symvers"
+	done <"$UNIT/odd/cases"
+}
+
+case $NAME in
+regress-*) "regress_${NAME#regress-}" ;;
+*) "seeds_$NAME" ;;
+esac

@@ -5,6 +5,7 @@
 set -uo pipefail
 CDO=${1:?usage: malformed.sh CDO WORKDIR}
 W=${2:?}
+HERE=$(cd "$(dirname "$0")" && pwd)
 mkdir -p "$W"
 cd "$W" || exit 1
 fail=0
@@ -67,10 +68,36 @@ for bad in truncated notelf empty arm class32 pastend badsym missing; do
 		fi
 	done
 done
+# Inputs the create-diff-object fuzzer (test-patches/fuzz) found trouble
+# with (odd/cases), rebuilt from odd/odd.c by elf-edit.py: valid or not,
+# each pair must end in a documented exit code (0-3) without a crash or a
+# sanitizer report (`make asan` runs this under ASan/UBSan).
+gcc -O2 -ffunction-sections -fdata-sections -pg -mfentry -mrecord-mcount -fno-pic \
+	-mcmodel=kernel -c "$HERE/odd/odd.c" -o odd.o || exit 1
+odd() { # NAME EDIT...: odd.o edited, diffed against odd.o both ways
+	local name=$1 order rc
+	shift
+	python3 "$HERE/elf-edit.py" odd.o "$name.o" "$@" || { echo "FAIL odd $name: elf-edit"; fail=1; return; }
+	for order in a b; do
+		if [ $order = a ]; then set -- "$name.o" odd.o; else set -- odd.o "$name.o"; fi
+		"$CDO" "$@" -o out.o --parent "$1" --json out.json >stdout 2>stderr
+		rc=$?
+		if [ $rc -gt 3 ] || grep -qi "sanitizer\|runtime error" stderr; then
+			echo "FAIL odd input $name ($order): exit $rc: $(grep -m2 -i "error" stderr)"
+			fail=1
+		fi
+	done
+}
+while read -r name edits; do
+	case $name in '' | '#'*) continue ;; esac
+	# shellcheck disable=SC2086
+	odd "$name" $edits
+done <"$HERE/odd/cases"
+
 # bad options are errors (1) too
 "$CDO" ok.o >/dev/null 2>&1
 [ $? -eq 1 ] || { echo "FAIL usage error is not exit 1"; fail=1; }
 "$CDO" --entry-size nonsense ok.o ok.o -o out.o >/dev/null 2>&1
 [ $? -eq 1 ] || { echo "FAIL bad --entry-size is not exit 1"; fail=1; }
-[ $fail -eq 0 ] && echo "malformed inputs: all rejected with exit 1"
+[ $fail -eq 0 ] && echo "malformed inputs: all rejected with exit 1; odd inputs: no crash"
 exit $fail
