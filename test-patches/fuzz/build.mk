@@ -1,7 +1,8 @@
 # SPDX-License-Identifier: GPL-2.0-only
 # test-patches/fuzz: libFuzzer targets (clang) for what users feed in: the
 # ELF reader, create-diff-object on pairs of objects, lp-build's patch
-# parser, and lpctl's readers (manifest, module signature, .modinfo, state).
+# parser and line pinning, and lpctl's readers (manifest, module signature,
+# .modinfo, state files, a patch repository's index).
 # `make fuzz` runs each for FUZZ_SECONDS; `make unit` runs each briefly.
 
 FUZZ := test-patches/fuzz
@@ -14,7 +15,7 @@ FUZZ_CFLAGS := -g -O1 -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-
 	       -std=gnu11 -D_GNU_SOURCE -Ilib $(PKG_CFLAGS) -DLPB_VERSION='"$(LPB_VERSION)"'
 FUZZ_LDFLAGS := -fsanitize=fuzzer,address,undefined
 
-FUZZERS := elf cdo patch manifest modsign modinfo state
+FUZZERS := elf cdo patch linepin manifest modsign modinfo state repoindex
 
 # the code under test, built once with the fuzzing instrumentation; each
 # part with its own include path (lpctl/ and build-driver/ both have util.h)
@@ -36,7 +37,10 @@ FUZZ_LINK_elf := $(LIB_SRCS)
 FUZZ_LINK_cdo := $(filter-out create-diff-object/main.c,$(CDO_SRCS)) $(LIB_SRCS) \
 		 $(FUZZ)/elf-mutate.c
 FUZZ_LINK_patch := build-driver/patchset.c build-driver/util.c build-driver/run.c $(LIB_SRCS)
-FUZZ_LPCTL := $(LPCTL_SRCS) $(LPCTL_LIB_SRCS)
+FUZZ_LINK_linepin := lib/line-pin.c
+FUZZ_LINK_repoindex := lib/repo-index.c lib/json.c lib/log.c
+# no network in a fuzzer: the file://-only fetcher
+FUZZ_LPCTL := $(LPCTL_SRCS) $(LPCTL_LIB_SRCS) lpctl/fetch-nocurl.c
 FUZZ_LINK_manifest := $(FUZZ_LPCTL)
 FUZZ_LINK_modsign := $(FUZZ_LPCTL)
 FUZZ_LINK_modinfo := $(FUZZ_LPCTL)
@@ -55,8 +59,9 @@ fuzz-build: $(FUZZ_BINS)
 # FUZZ_SECONDS per fuzzer for `make fuzz`; FUZZERS_RUN picks some of them
 FUZZ_SECONDS ?= 120
 FUZZERS_RUN ?= $(FUZZERS)
-fuzz: $(FUZZ_BINS) $(CDO)
-	bash $(FUZZ)/fuzz.sh $(abspath $(FUZZ_DIR)) $(FUZZ_SECONDS) $(FUZZERS_RUN)
+# FUZZ_RUNS=N stops each at N executions (within FUZZ_SECONDS)
+fuzz: $(FUZZ_BINS)
+	FUZZ_RUNS=$(FUZZ_RUNS) bash $(FUZZ)/fuzz.sh $(abspath $(FUZZ_DIR)) $(FUZZ_SECONDS) $(FUZZERS_RUN)
 
 # the short run of `make unit`: the regression inputs, then a few seconds each
 fuzz-short: $(FUZZ_BINS) | cdo-fixtures

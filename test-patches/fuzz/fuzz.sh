@@ -4,7 +4,8 @@
 # first, then SECONDS of fuzzing each from a seed corpus made at test time.
 # A crash, leak or sanitizer report fails the run and leaves its input in
 # DIR/work-NAME/. Figures go to DIR/summary.tsv.
-# Usage: fuzz.sh DIR SECONDS FUZZER...   (FUZZ_NICE=0: no nice)
+# Usage: fuzz.sh DIR SECONDS FUZZER...   (FUZZ_NICE=0: no nice; FUZZ_RUNS=N:
+# stop after N executions, or SECONDS, whichever comes first)
 set -euo pipefail
 DIR=${1:?usage: fuzz.sh DIR SECONDS FUZZER...}
 SECS=${2:?}
@@ -43,8 +44,15 @@ run_regressions() {
 }
 
 run_one() {
-	local name=$1 bin=$DIR/fuzz-$1 w=$DIR/work-$1 key dict=() execs t0 t1 rc
-	mkdir -p "$w/corpus"
+	local name=$1 bin=$DIR/fuzz-$1 w=$DIR/work-$1 key dict=() runs=() execs t0 t1 rc corpus
+	# a short run starts from the seeds alone: loading a long run's corpus
+	# would cost more than the run
+	corpus=corpus
+	if [ "$SECS" -le 10 ]; then
+		corpus=short-corpus
+		rm -rf "${w:?}/$corpus"
+	fi
+	mkdir -p "$w/$corpus"
 	# seeds are made again when the inputs they come from changed
 	key=$( (cat "$HERE/seeds.sh"; ls -l --time-style=+%s "$HERE/../unit/fixtures"/*/*.c 2>/dev/null;
 		ls -d /var/cache/lp-build/testkernel/current/ 2>/dev/null) | sha256sum | cut -c1-16)
@@ -56,6 +64,7 @@ run_one() {
 	fi
 	run_regressions "$name" "$bin" "$w" || return 1
 	[ -f "$HERE/$name.dict" ] && dict=(-dict="$HERE/$name.dict")
+	[ -n "${FUZZ_RUNS:-}" ] && runs=(-runs="$FUZZ_RUNS")
 	t0=$(date +%s)
 	rc=0
 	# -close_fd_mask=3: the targets' own messages are noise here; libFuzzer
@@ -63,8 +72,8 @@ run_one() {
 	# fuzz-modsign trusts the certificate seeds.sh made
 	export LPB_FUZZ_CERT=$w/seed-work/keys/cert.pem
 	(cd "$w" && "${NICE[@]}" "$bin" -max_total_time="$SECS" -rss_limit_mb=1536 -timeout=20 \
-		-close_fd_mask=3 -print_final_stats=1 -artifact_prefix="$w/" "${dict[@]}" \
-		corpus seeds) >"$w/fuzz.log" 2>&1 || rc=$?
+		-close_fd_mask=3 -print_final_stats=1 -artifact_prefix="$w/" "${dict[@]}" "${runs[@]}" \
+		"$corpus" seeds) >"$w/fuzz.log" 2>&1 || rc=$?
 	t1=$(date +%s)
 	execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$w/fuzz.log" | tail -1)
 	printf '%s\tfuzz-%s\t%s\t%s\t%s\n' "$(date -u +%FT%TZ)" "$name" "${execs:-?}" \
@@ -74,7 +83,7 @@ run_one() {
 		echo "fuzz-$name: FAILED after $((t1 - t0)) s (log $w/fuzz.log, input $w/crash-* / leak-* / timeout-*)"
 		return 1
 	fi
-	echo "fuzz-$name: ${execs:-?} executions in $((t1 - t0)) s, corpus $(find "$w/corpus" -type f | wc -l) inputs, no crash"
+	echo "fuzz-$name: ${execs:-?} executions in $((t1 - t0)) s, corpus $(find "$w/$corpus" -type f | wc -l) inputs, no crash"
 }
 
 for name in "$@"; do

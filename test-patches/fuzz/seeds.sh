@@ -89,6 +89,15 @@ seeds_patch() {
 	done < <(find "$REPO/test-patches" "$REPO/build-driver/tests" -name '*.diff' | sort | head -200)
 }
 
+# the fixtures' sources: ORIG, a NUL, PATCHED (after a flag byte)
+seeds_linepin() {
+	local d
+	for d in "$UNIT"/fixtures/*/; do
+		{ printf '\0'; cat "$d/orig.c"; printf '\0'; cat "$d/patched.c"; } \
+			>"$OUT/$(basename "$d")"
+	done
+}
+
 seeds_manifest() {
 	cat >"$OUT/manifest.json" <<'J'
 {
@@ -119,6 +128,39 @@ seeds_manifest() {
 J
 	printf '[1, -2.5e3, "a\\u00e9\\ud83d\\ude00", {"k": [true, false, null]}, {}]' >"$OUT/values.json"
 	printf '{"name": "x"}' >"$OUT/small.json"
+}
+
+# an index as lp-build publish writes it, and those the update tests made
+seeds_repoindex() {
+	local f i=0 sha=e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855
+	cat >"$OUT/index.json" <<J
+{
+  "format": "lp-build-patch-repository",
+  "format_version": 1,
+  "repository": "e69137775b977a479ae55d26f13edcf4",
+  "serial": 6,
+  "published": "2026-01-01T00:00:00Z",
+  "kernels": [
+    { "release": "6.1.99-unit", "version": "#7 SMP", "label": "6.1.99.7-unit",
+      "patches": [
+        { "name": "lp_b", "patch_version": "10.1~rc1", "sha256": "$sha", "size": 1179,
+          "date": "2026-01-01T00:00:00Z", "rollout": 30, "replace": true,
+          "module": "6.1.99-unit/e3b0c44298fc1c14/lp_b.ko",
+          "manifest": "6.1.99-unit/e3b0c44298fc1c14/lp_b.json", "manifest_sha256": "$sha",
+          "fixes": [ "fix.diff", "other.diff" ], "revoked": null },
+        { "name": "lp_a", "patch_version": "9", "sha256": "$sha", "size": 1,
+          "date": "2026-01-01T00:00:00Z", "rollout": 100, "replace": false,
+          "module": null, "manifest": null, "manifest_sha256": null, "fixes": [],
+          "revoked": { "date": "2026-01-02T00:00:00Z", "reason": "oops" } }
+      ] }
+  ]
+}
+J
+	while read -r f; do
+		cp "$f" "$OUT/found-$i.json"
+		i=$((i + 1))
+	done < <(find "$REPO/build/lpctl-unit" -name index.json 2>/dev/null | sort | head -10)
+	seeds_manifest
 }
 
 # a key and certificate in WORKDIR/keys (the fuzzer trusts the certificate),
