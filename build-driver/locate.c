@@ -78,6 +78,8 @@ int locate_installed(struct located *l, const char *config, const char **vmlinux
 	int ret = 0;
 
 	*l = (struct located){ 0 };
+	if (!path_exists(config))
+		return 0; /* said by the input checks, with the option's name */
 	l->release = release_of(config, sysroot);
 	if (!l->release) {
 		fprintf(stderr, "lp-build: cannot tell which kernel release %s is for (it is not "
