@@ -306,7 +306,7 @@ static int cmd_build(int argc, char **argv)
 	}
 	if (!o.cc && getenv("CC"))
 		o.cc = getenv("CC");
-	if (!o.cc && o.config)
+	if (!o.cc && o.config && path_exists(o.config))
 		o.cc = config_cc = config_compiler(o.config, o.buildroot);
 	if (!o.cc)
 		o.cc = "gcc";
