@@ -164,6 +164,25 @@ static void note_line_strings(struct cdo *c, FILE *f)
 	}
 }
 
+/*
+ * How a changed function is patched, from what it is rather than from the
+ * patch flag: a refused build never sets that flag, and its list must
+ * still say which function is a child of which.
+ */
+static void print_changed(FILE *f, const struct lpb_symbol *p, const struct cdo_sym *y)
+{
+	fprintf(f, "changed function: %s", p->name);
+	if (y->via_callers)
+		fprintf(f, " (notrace: copied, its callers are patched)");
+	else if (y->alias)
+		fprintf(f, " (another name of the function patched)");
+	else if (y->cold && y->parent)
+		fprintf(f, " (part of its parent %s)", y->parent->name);
+	else if (y->cold)
+		fprintf(f, " (part of its parent)");
+	fputc('\n', f);
+}
+
 int cdo_report(struct cdo *c, int code, FILE *human)
 {
 	size_t i;
@@ -180,10 +199,7 @@ int cdo_report(struct cdo *c, int code, FILE *human)
 			if (!y || !p->sec || !lpb_is_func(p))
 				continue;
 			if (y->status == CDO_CHANGED)
-				fprintf(human, "changed function: %s%s\n", p->name,
-					y->via_callers ? " (notrace: copied, its callers are patched)" :
-					y->alias ? " (another name of the function patched)" :
-					y->patch ? "" : " (part of its parent)");
+				print_changed(human, p, y);
 			else if (y->status == CDO_NEW && y->include)
 				fprintf(human, "new function: %s\n", p->name);
 		}

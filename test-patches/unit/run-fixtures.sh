@@ -120,6 +120,15 @@ check_one() {
 		head -n1 "$w/stderr" | grep -qF -- "$(field headline)" ||
 			errs+=("headline: '$(field headline)' is not the first line of stderr: $(head -n1 "$w/stderr")")
 	fi
+	# the summary for people: "stdout: LINE" must be a whole line of it,
+	# "stdout_lacks: TEXT" must appear nowhere (each key repeatable)
+	local line
+	while IFS= read -r line; do
+		grep -qxF -- "$line" "$w/stdout" || errs+=("stdout: no line '$line' in: $(tr '\n' '|' <"$w/stdout")")
+	done < <(sed -n 's/^stdout:[[:space:]]*//p' "$expect")
+	while IFS= read -r line; do
+		! grep -qF -- "$line" "$w/stdout" || errs+=("stdout_lacks: '$line' is in: $(tr '\n' '|' <"$w/stdout")")
+	done < <(sed -n 's/^stdout_lacks:[[:space:]]*//p' "$expect")
 	if [ "$rc" = 1 ] && has_field message; then
 		grep -qF -- "$(field message)" "$w/stderr" || errs+=("message: '$(field message)' not on stderr")
 	fi
