@@ -101,6 +101,76 @@ int patchset_load(struct patchset *ps, char *const *patches, int n)
 	return 0;
 }
 
+/*
+ * The header line ("@@ -37,7 +37,7 @@ int f(...)") of hunk @hunk (from 1)
+ * in the @occurrence-th (from 1) section of @patch_path that changes @file,
+ * or NULL. patch(1) numbers hunks per file section, as we count here.
+ */
+static char *hunk_header(const char *patch_path, const char *file, int occurrence, int hunk)
+{
+	char *text = read_file(patch_path, NULL), *found = NULL;
+	int seen = 0, n = 0;
+	bool in_file = false;
+
+	for (const char *line = text; line && *line && !found;
+	     line = strchr(line, '\n'), line = line ? line + 1 : NULL) {
+		if (!strncmp(line, "+++ ", 4)) {
+			char *path = header_path(line);
+
+			in_file = path && !strcmp(path, file) && ++seen == occurrence;
+			n = 0;
+			free(path);
+		} else if (in_file && !strncmp(line, "@@ ", 3) && ++n == hunk) {
+			found = strndup(line, strcspn(line, "\r\n"));
+		}
+	}
+	free(text);
+	return found;
+}
+
+/*
+ * patch(1)'s report (LC_ALL=C, not silent) in our words: which file, which
+ * hunk by its header, where patch looked. Returns how many problems it
+ * explained; the caller shows patch's own text when that is 0.
+ */
+static int explain_failure(const char *patch_path, const char *out)
+{
+	struct strvec files = { 0 };
+	char *file = NULL;
+	int occurrence = 0, explained = 0;
+
+	for (const char *line = out; line && *line;
+	     line = strchr(line, '\n'), line = line ? line + 1 : NULL) {
+		size_t len = strcspn(line, "\n");
+		int hunk;
+		long at;
+
+		if (!strncmp(line, "patching file ", 14)) {
+			free(file);
+			file = strndup(line + 14, len - 14);
+			sv_push(&files, file);
+			occurrence = 0;
+			for (size_t i = 0; i < files.n; i++)
+				occurrence += !strcmp(files.v[i], file);
+		} else if (file && sscanf(line, "Hunk #%d FAILED at %ld", &hunk, &at) == 2) {
+			char *hdr = hunk_header(patch_path, file, occurrence, hunk);
+
+			fprintf(stderr, "lp-build:   %s: hunk #%d %s%s%sdoes not match the file "
+				"(patch looked near line %ld)\n", file, hunk, hdr ? "\"" : "",
+				hdr ? hdr : "", hdr ? "\" " : "", at);
+			free(hdr);
+			explained++;
+		} else if (file && !strncmp(line, "Reversed (or previously applied) patch", 38)) {
+			fprintf(stderr, "lp-build:   %s: the change is already in the file (the "
+				"patch was applied before, or it is reversed)\n", file);
+			explained++;
+		}
+	}
+	free(file);
+	sv_free(&files);
+	return explained;
+}
+
 int patchset_check(const struct patchset *ps, const char *src, const char *scratch)
 {
 	struct strbuf out = { 0 };
@@ -134,15 +204,17 @@ int patchset_check(const struct patchset *ps, const char *src, const char *scrat
 		free(dir);
 	}
 	for (size_t i = 0; i < ps->paths.n; i++) {
-		const char *av[] = { "patch", "-p1", "--batch", "--forward", "-s",
+		/* not silent, in C: its words say which file and hunk failed */
+		const char *av[] = { "env", "LC_ALL=C", "patch", "-p1", "--batch", "--forward",
 				     "--no-backup-if-mismatch", "-r", "-", "-d", scratch,
 				     "-i", ps->paths.v[i], NULL };
 
 		sb_reset(&out);
 		if (run_cmd(av, NULL, 0, &out)) {
-			fprintf(stderr, "lp-build: %s does not apply to %s%s\n%s", ps->paths.v[i],
-				src, i ? " (after the patches before it)" : "",
-				out.buf ? out.buf : "");
+			fprintf(stderr, "lp-build: %s does not apply to %s%s:\n", ps->paths.v[i],
+				src, i ? " (after the patches before it)" : "");
+			if (!explain_failure(ps->paths.v[i], out.buf))
+				fprintf(stderr, "%s", out.buf ? out.buf : "");
 			goto out;
 		}
 	}

@@ -125,6 +125,13 @@ expect_rc "a file that is not a patch" 1 "not a unified diff"
 sed 's/seq_puts(m, saved_command_line);/seq_puts(m, saved_command_line_nope);/' "$PATCH" >"$tmp/noapply.diff"
 lpb "$tmp/f" -n lpb_f "$tmp/noapply.diff"
 expect_rc "a patch that does not apply" 4 "does not apply"
+# the message names the file and the hunk that failed (issue 10, 5b)
+expect_rc "its message names the file and the failing hunk" 4 \
+	'fs/proc/cmdline.c: hunk #1 "@@ -7,7 +7,7 @@" does not match the file'
+cat "$PATCH" "$LPB_TOP/test-patches/meminfo-string/patch.diff" >"$tmp/twice.diff"
+lpb "$tmp/f" -n lpb_f "$PATCH" "$tmp/twice.diff"
+expect_rc "a change already made by an earlier patch" 4 \
+	"fs/proc/cmdline.c: the change is already in the file"
 lpb "$tmp/f" -n 'bad-name!' "$PATCH"
 expect_rc "an invalid patch name" 1 "must be 1-55 letters"
 rc=0
