@@ -466,6 +466,8 @@ static int diff_unit(struct build *b, struct unit *u)
 	sv_push(&av, b->symvers);
 	sv_push(&av, "--json");
 	sv_push(&av, u->json);
+	sv_push(&av, "--unit-name");
+	sv_push(&av, u->src);
 	for (size_t i = 0; i < b->entry_sizes.n; i++)
 		sv_push(&av, b->entry_sizes.v[i]);
 	rc = run_cmd((const char *const *)av.v, NULL, b->o->verbose ? RUN_ECHO : 0, &out);

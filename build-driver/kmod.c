@@ -2,6 +2,7 @@
 /* The livepatch module's source: the fixed kmod-template/livepatch-main.c
  * plus a generated header naming the new functions and callbacks through
  * the global aliases create-diff-object gave them. */
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,11 +10,23 @@
 #include "kmod.h"
 #include "run.h"
 
+/* One callback of an object, in the order it runs at patch time. */
+struct cb_ref {
+	size_t alias; /* declared as lpb_cb_<alias> */
+	size_t part; /* the diff object (source file) it comes from */
+	unsigned int kind; /* enum lpb_callback_kind */
+	const char *src; /* that file, for comments and messages */
+};
+
 struct obj_group {
 	const char *objname;
 	struct strbuf funcs; /* klp_func initialisers */
-	size_t cb[4]; /* 1 + index of the lpb_cb_N declared for each kind, 0: none */
+	struct cb_ref *cbs;
+	size_t nr_cbs;
 };
+
+static const char *const cb_field[] = { "pre_patch", "post_patch", "pre_unpatch",
+					"post_unpatch" };
 
 static struct obj_group *group_for(struct obj_group *g, size_t *n, const char *objname)
 {
@@ -42,16 +55,110 @@ static void add_info(struct strbuf *sb, const char *tag, const char *value)
 	sb_adds(sb, "\");\n");
 }
 
+/* The kernel runs one callback per kind and object: does this object need
+ * wrappers that run several, or undo earlier files when one refuses? */
+static bool needs_wrappers(const struct obj_group *g)
+{
+	size_t per_kind[4] = { 0 };
+
+	for (size_t i = 0; i < g->nr_cbs; i++) {
+		if (g->cbs[i].part != g->cbs[0].part || ++per_kind[g->cbs[i].kind] > 1)
+			return true;
+	}
+	return false;
+}
+
+/* Calls to every callback of @kind, forward or backward, stopping before
+ * those of file @stop_part (SIZE_MAX: all of them). */
+static void add_calls(struct strbuf *sb, const struct obj_group *g, unsigned int kind,
+		      bool backward, size_t stop_part, const char *indent)
+{
+	for (size_t k = 0; k < g->nr_cbs; k++) {
+		const struct cb_ref *c = &g->cbs[backward ? g->nr_cbs - 1 - k : k];
+
+		if (c->kind != kind || (stop_part != SIZE_MAX && c->part >= stop_part))
+			continue;
+		sb_addf(sb, "%slpb_cb_%zu(obj);\t/* %s */\n", indent, c->alias, c->src);
+	}
+}
+
+/*
+ * Several callbacks of one kind for object @i (from one file or several):
+ * patch callbacks in patch order, unpatch callbacks in reverse; a refusing
+ * pre-patch callback is followed by the post-unpatch callbacks of the files
+ * before its own, as the kernel would do for separate objects, and the
+ * object is not patched.
+ */
+static void add_wrappers(struct strbuf *sb, const struct obj_group *g, size_t i)
+{
+	bool has[4] = { false };
+
+	for (size_t k = 0; k < g->nr_cbs; k++)
+		has[g->cbs[k].kind] = true;
+	if (has[LPB_CB_PRE_PATCH]) {
+		sb_addf(sb, "static int lpb_obj%zu_pre_patch(struct klp_object *obj)\n{\n"
+			"\tint ret;\n\n", i);
+		for (size_t k = 0; k < g->nr_cbs; k++) {
+			const struct cb_ref *c = &g->cbs[k];
+
+			if (c->kind != LPB_CB_PRE_PATCH)
+				continue;
+			sb_addf(sb, "\tret = lpb_cb_%zu(obj);\t/* %s */\n\tif (ret) {\n",
+				c->alias, c->src);
+			add_calls(sb, g, LPB_CB_POST_UNPATCH, true, c->part, "\t\t");
+			sb_adds(sb, "\t\treturn ret;\n\t}\n");
+		}
+		sb_adds(sb, "\treturn 0;\n}\n\n");
+	}
+	for (unsigned int kind = LPB_CB_POST_PATCH; kind <= LPB_CB_POST_UNPATCH; kind++) {
+		if (!has[kind])
+			continue;
+		sb_addf(sb, "static void lpb_obj%zu_%s(struct klp_object *obj)\n{\n", i,
+			cb_field[kind]);
+		add_calls(sb, g, kind, kind != LPB_CB_POST_PATCH, SIZE_MAX, "\t");
+		sb_adds(sb, "}\n\n");
+	}
+}
+
+/* Two callbacks with one alias would collide when kbuild links the module:
+ * name both files (create-diff-object puts the file's name in the alias,
+ * so only names that differ in punctuation can meet here). */
+static int check_aliases(const struct kmod_spec *spec)
+{
+	for (size_t i = 0; i < spec->nr_diffs; i++) {
+		const struct lpb_meta *a = &spec->diffs[i].meta;
+
+		for (size_t j = 0; j < a->nr_callbacks; j++) {
+			for (size_t k = i; k < spec->nr_diffs; k++) {
+				const struct lpb_meta *b = &spec->diffs[k].meta;
+
+				for (size_t l = k == i ? j + 1 : 0; l < b->nr_callbacks; l++) {
+					if (strcmp(a->callbacks[j].fn->name, b->callbacks[l].fn->name))
+						continue;
+					fprintf(stderr, "lp-build: %s and %s both declare a %s callback "
+						"%s for %s: rename the function in one of them\n",
+						spec->diffs[i].src, spec->diffs[k].src,
+						lpb_callback_kind_name(a->callbacks[j].kind),
+						strrchr(a->callbacks[j].fn->name, '.') + 1,
+						a->callbacks[j].objname);
+					return -1;
+				}
+			}
+		}
+	}
+	return 0;
+}
+
 char *kmod_patch_data(const struct kmod_spec *spec)
 {
-	static const char *const cb_field[] = { "pre_patch", "post_patch", "pre_unpatch",
-						"post_unpatch" };
 	static const char *const cb_type[] = { "int", "void", "void", "void" };
 	struct strbuf sb = { 0 };
 	struct obj_group *groups;
 	size_t nr_groups = 0, total = 0, nr_alias = 0;
 	const struct target *t = spec->target;
 
+	if (check_aliases(spec))
+		return NULL;
 	for (size_t i = 0; i < spec->nr_diffs; i++)
 		total += spec->diffs[i].meta.nr_funcs + spec->diffs[i].meta.nr_callbacks +
 			 spec->diffs[i].meta.nr_relocs;
@@ -97,13 +204,18 @@ char *kmod_patch_data(const struct kmod_spec *spec)
 				".old_sympos = %u },\n", f->old_name, nr_alias, f->sympos);
 			nr_alias++;
 		}
+		/* the diff objects come in patch order, each file's callbacks in
+		 * the order they run */
 		for (size_t j = 0; j < m->nr_callbacks; j++) {
 			const struct lpb_meta_callback *c = &m->callbacks[j];
 			struct obj_group *g = group_for(groups, &nr_groups, c->objname);
 
 			sb_addf(&sb, "extern %s lpb_cb_%zu(struct klp_object *obj) __asm__(\"%s\");\n",
 				cb_type[c->kind], nr_alias, c->fn->name);
-			g->cb[c->kind] = nr_alias + 1;
+			g->cbs = xrealloc(g->cbs, (g->nr_cbs + 1) * sizeof(*g->cbs));
+			g->cbs[g->nr_cbs++] = (struct cb_ref){ .alias = nr_alias, .part = i,
+							       .kind = c->kind,
+							       .src = spec->diffs[i].src };
 			nr_alias++;
 		}
 	}
@@ -118,25 +230,39 @@ char *kmod_patch_data(const struct kmod_spec *spec)
 	for (size_t i = 0; i < nr_groups; i++) {
 		sb_addf(&sb, "static struct klp_func lpb_funcs_%zu[] = {\n%s\t{ }\n};\n\n", i,
 			groups[i].funcs.buf ? groups[i].funcs.buf : "");
+		if (needs_wrappers(&groups[i]))
+			add_wrappers(&sb, &groups[i], i);
 	}
 	sb_adds(&sb, "static struct klp_object lpb_objs[] = {\n");
 	for (size_t i = 0; i < nr_groups; i++) {
 		struct obj_group *g = &groups[i];
+		bool wrapped = needs_wrappers(g);
 
 		if (!strcmp(g->objname, "vmlinux"))
 			sb_addf(&sb, "\t{\n\t\t.name = NULL, /* vmlinux */\n");
 		else
 			sb_addf(&sb, "\t{\n\t\t.name = \"%s\",\n", g->objname);
 		sb_addf(&sb, "\t\t.funcs = lpb_funcs_%zu,\n", i);
-		for (int k = 0; k < 4; k++)
-			if (g->cb[k])
-				sb_addf(&sb, "\t\t.callbacks.%s = lpb_cb_%zu,\n", cb_field[k],
-					g->cb[k] - 1);
+		for (unsigned int k = 0; k < 4; k++) {
+			for (size_t c = 0; c < g->nr_cbs; c++) {
+				if (g->cbs[c].kind != k)
+					continue;
+				if (wrapped)
+					sb_addf(&sb, "\t\t.callbacks.%s = lpb_obj%zu_%s,\n",
+						cb_field[k], i, cb_field[k]);
+				else
+					sb_addf(&sb, "\t\t.callbacks.%s = lpb_cb_%zu,\n",
+						cb_field[k], g->cbs[c].alias);
+				break;
+			}
+		}
 		sb_adds(&sb, "\t},\n");
 	}
 	sb_adds(&sb, "\t{ }\n};\n");
-	for (size_t i = 0; i < nr_groups; i++)
+	for (size_t i = 0; i < nr_groups; i++) {
 		sb_free(&groups[i].funcs);
+		free(groups[i].cbs);
+	}
 	free(groups);
 	return sb_detach(&sb);
 }
@@ -173,6 +299,8 @@ int kmod_generate(const struct kmod_spec *spec, const char *dir)
 		goto out;
 
 	data = kmod_patch_data(spec);
+	if (!data)
+		goto out;
 	ret = write_text(dir, "lpb-patch-data.h", data);
 	free(data);
 	if (ret)

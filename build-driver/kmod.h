@@ -33,7 +33,8 @@ struct kmod_spec {
  * into @dir (emptied first). Returns 0 or -1 after a message. */
 int kmod_generate(const struct kmod_spec *spec, const char *dir);
 
-/* The generated lpb-patch-data.h, for tests and -v. */
+/* The generated lpb-patch-data.h, for tests and -v; NULL after a message
+ * when two files' callbacks would collide. */
 char *kmod_patch_data(const struct kmod_spec *spec);
 
 /* Link @dir with kbuild in the prepared tree; the module is dir/NAME.ko. */

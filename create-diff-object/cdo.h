@@ -112,6 +112,7 @@ struct cdo_list {
 struct cdo_opts {
 	const char *orig, *patched, *out;
 	const char *parent, *parent_name, *symvers, *json;
+	const char *unit_name; /* --unit-name: the source file, names callback aliases */
 	struct cdo_entsize {
 		const char *section;
 		uint64_t size;

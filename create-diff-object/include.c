@@ -6,6 +6,7 @@
 
 #include "cdo.h"
 #include "log.h"
+#include "lpb-meta.h"
 
 static const char *const callback_kinds[] = {
 	"pre_patch", "post_patch", "pre_unpatch", "post_unpatch",
@@ -211,15 +212,77 @@ static int process(struct cdo *c, struct work *w, struct lpb_section *sec)
 	return 0;
 }
 
+/* A callback declaration found in .lpb.cb.<kind>. */
+struct cb_decl {
+	size_t kind; /* index in callback_kinds */
+	uint64_t line;
+	struct lpb_symbol *fn;
+};
+
+static int cmp_decl(const void *a, const void *b)
+{
+	const struct cb_decl *x = a, *y = b;
+
+	if (x->kind != y->kind)
+		return x->kind < y->kind ? -1 : 1;
+	if (x->line != y->line)
+		return x->line < y->line ? -1 : 1;
+	return strcmp(x->fn->name, y->fn->name);
+}
+
+/* The entries of one .lpb.cb.<kind> section, checked against the layout
+ * the macros write (struct lpb_callback_decl). */
+static int read_decls(struct cdo *c, struct lpb_section *sec, size_t kind,
+		      struct cb_decl **v, size_t *nr)
+{
+	const size_t esz = sizeof(struct lpb_callback_decl);
+	struct lpb_reloc **r;
+	size_t n, i;
+
+	r = cdo_sec_relocs(sec, &n);
+	if (!n || !sec->data || sec->size != n * esz) {
+		cdo_refuse(c, sec->name, "declare callbacks with the macros of <lpb-patch.h> (or kpatch-macros.h)",
+			   "%s does not hold one function pointer and one line number per callback",
+			   sec->name);
+		return -1;
+	}
+	for (i = 0; i < n; i++) {
+		struct lpb_callback_decl e;
+
+		memcpy(&e, (char *)sec->data + i * esz, esz);
+		if (r[i]->offset != i * esz || r[i]->type != R_X86_64_64 || r[i]->addend) {
+			cdo_refuse(c, sec->name, "declare callbacks with the macros of <lpb-patch.h> (or kpatch-macros.h)",
+				   "%s entry %zu is not a function pointer followed by a line number",
+				   sec->name, i);
+			return -1;
+		}
+		if (!r[i]->sym || !r[i]->sym->sec || !lpb_is_func(r[i]->sym)) {
+			cdo_refuse(c, sec->name, "pass a function defined in the same file",
+				   "the %s callback declared at line %llu does not point to a function defined in this file",
+				   callback_kinds[kind], (unsigned long long)e.line);
+			return -1;
+		}
+		*v = realloc(*v, (*nr + 1) * sizeof(**v));
+		if (!*v)
+			abort();
+		(*v)[(*nr)++] = (struct cb_decl){ .kind = kind, .line = e.line, .fn = r[i]->sym };
+	}
+	return 0;
+}
+
+/*
+ * Every callback the file declares, any number per kind: sorted by kind and
+ * declaration line, so that the module calls them in source order (lp-build
+ * orders the files by the patches).
+ */
 static void include_callbacks(struct cdo *c, struct work *w)
 {
 	struct lpb_section *sec;
-	bool seen[4] = { false };
+	struct cb_decl *v = NULL;
+	size_t nr = 0, i, k;
 
 	lpb_for_each_section(c->patched, sec) {
-		const char *kind = sec->name + strlen(".lpb.cb.");
-		struct lpb_reloc **r;
-		size_t n, k;
+		const char *kind = sec->name + strlen(LPB_CALLBACK_DECL_PREFIX);
 
 		if (S(sec)->kind != K_CALLBACK)
 			continue;
@@ -231,28 +294,18 @@ static void include_callbacks(struct cdo *c, struct work *w)
 				   "unknown callback section %s", sec->name);
 			continue;
 		}
-		r = cdo_sec_relocs(sec, &n);
-		if (n != 1 || seen[k]) {
-			cdo_refuse(c, sec->name, "merge the callbacks into one function per kind",
-				   "more than one %s callback in this object (livepatch runs one callback of each kind per object)",
-				   kind);
-			continue;
-		}
-		seen[k] = true;
-		if (!r[0]->sym || !r[0]->sym->sec || !lpb_is_func(r[0]->sym)) {
-			cdo_refuse(c, sec->name, "pass a function defined in the same file",
-				   "the %s callback does not point to a function defined in this file",
-				   kind);
-			continue;
-		}
-		{
-			struct cdo_note *note = cdo_push(&c->callbacks, sizeof(*note));
-
-			note->name = cdo_strdup(callback_kinds[k]);
-			note->detail = cdo_strdup(r[0]->sym->name);
-		}
-		include_section(c, w, r[0]->sym->sec, "callback");
+		read_decls(c, sec, k, &v, &nr);
 	}
+	if (nr)
+		qsort(v, nr, sizeof(*v), cmp_decl);
+	for (i = 0; i < nr; i++) {
+		struct cdo_note *note = cdo_push(&c->callbacks, sizeof(*note));
+
+		note->name = cdo_strdup(callback_kinds[v[i].kind]);
+		note->detail = cdo_strdup(v[i].fn->name);
+		include_section(c, w, v[i].fn->sec, "callback");
+	}
+	free(v);
 }
 
 int cdo_include(struct cdo *c)

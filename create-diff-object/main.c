@@ -19,6 +19,8 @@ static const char usage[] =
 	"      --parent-name NAME   vmlinux or the module name (default vmlinux)\n"
 	"      --symvers FILE       Module.symvers of the target (exported symbols)\n"
 	"      --json FILE|-        write the JSON report (\"-\": stdout)\n"
+	"      --unit-name NAME     the source file, e.g. fs/proc/cmdline.c: names the\n"
+	"                           callback aliases (default: the object's FILE symbol)\n"
 	"      --entry-size SEC=N   entry size of a special section (repeatable)\n"
 	"      --print-entry-sizes ELF  print SEC=N for every table known from ELF's DWARF\n"
 	"  -v, --verbose            say more on stderr (-vv: why things differ)\n"
@@ -43,13 +45,14 @@ static int parse_entsize(struct cdo_opts *o, char *arg)
 
 static int parse_args(int argc, char **argv, struct cdo_opts *o, int *early)
 {
-	enum { O_PARENT = 256, O_PARENT_NAME, O_SYMVERS, O_JSON, O_ENTSIZE, O_PRINT };
+	enum { O_PARENT = 256, O_PARENT_NAME, O_SYMVERS, O_JSON, O_ENTSIZE, O_PRINT, O_UNIT };
 	static const struct option longopts[] = {
 		{ "output", required_argument, NULL, 'o' },
 		{ "parent", required_argument, NULL, O_PARENT },
 		{ "parent-name", required_argument, NULL, O_PARENT_NAME },
 		{ "symvers", required_argument, NULL, O_SYMVERS },
 		{ "json", required_argument, NULL, O_JSON },
+		{ "unit-name", required_argument, NULL, O_UNIT },
 		{ "entry-size", required_argument, NULL, O_ENTSIZE },
 		{ "print-entry-sizes", required_argument, NULL, O_PRINT },
 		{ "verbose", no_argument, NULL, 'v' },
@@ -75,6 +78,9 @@ static int parse_args(int argc, char **argv, struct cdo_opts *o, int *early)
 			break;
 		case O_JSON:
 			o->json = optarg;
+			break;
+		case O_UNIT:
+			o->unit_name = optarg;
 			break;
 		case O_ENTSIZE:
 			if (parse_entsize(o, optarg)) {

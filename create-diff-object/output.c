@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /* Builds the output object: included sections and symbols, relocations
  * (ordinary or turned into .lpb.relocs entries) and the .lpb.* metadata. */
+#include <ctype.h>
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
@@ -285,15 +286,44 @@ static int emit_relocs(struct cdo *c)
 	return 0;
 }
 
+/*
+ * The unit part of a callback alias: two files of one object may both name
+ * their callback "pre_patch_callback", and the module links their aliases
+ * side by side. Letters, digits, '_' and '.' only: the generated C names it
+ * in an asm label.
+ */
+static char *unit_tag(struct cdo *c)
+{
+	const char *name = c->opts->unit_name;
+	struct lpb_symbol *s;
+	char *tag, *p;
+
+	if (!name)
+		lpb_for_each_symbol(c->patched, s)
+			if (lpb_sym_type(s) == STT_FILE && *s->name) {
+				name = s->name;
+				break;
+			}
+	tag = cdo_strdup(name ? name : "unit");
+	for (p = tag; *p; p++)
+		if (!isalnum((unsigned char)*p) && *p != '_' && *p != '.')
+			*p = '_';
+	return tag;
+}
+
 static int emit_callbacks(struct cdo *c)
 {
 	static const char *const kinds[] = { "pre_patch", "post_patch", "pre_unpatch",
 					     "post_unpatch" };
 	struct lpb_section *sec = meta_section(c, LPB_SEC_CALLBACKS, NULL, 0);
+	char *unit;
 	size_t i, k;
 
 	if (!sec)
 		return -1;
+	if (!c->callbacks.nr)
+		return 0;
+	unit = unit_tag(c);
 	for (i = 0; i < c->callbacks.nr; i++) {
 		struct cdo_note *n = (struct cdo_note *)c->callbacks.v + i;
 		struct lpb_callback_meta m = { 0 };
@@ -308,23 +338,25 @@ static int emit_callbacks(struct cdo *c)
 			if (lpb_is_func(s) && s->sec && Y(s)->out)
 				fn = s;
 		if (!fn || k == 4)
-			return -1;
-		name = cdo_printf("%s%s.%s", LPB_CALLBACK_PREFIX, c->objname, n->name);
+			break;
+		name = cdo_printf("%s%s.%s.%s.%s", LPB_CALLBACK_PREFIX, c->objname, n->name, unit,
+				  fn->name);
 		alias = lpb_elf_add_symbol(c->out, name, STB_GLOBAL, STT_FUNC,
 					   S(fn->sec)->out, fn->sym.st_value, fn->sym.st_size);
 		free(name);
 		if (!alias)
-			return -1;
+			break;
 		m.kind = k;
 		off = lpb_section_append(sec, &m, sizeof(m), 8);
 		if (off < 0 ||
 		    meta_str(c, sec, off + offsetof(struct lpb_callback_meta, objname), &m.objname,
 			     c->objname) ||
 		    meta_reloc(c, sec, off + offsetof(struct lpb_callback_meta, fn), alias, 0))
-			return -1;
+			break;
 		memcpy((char *)sec->data + off, &m, sizeof(m));
 	}
-	return 0;
+	free(unit);
+	return i == c->callbacks.nr ? 0 : -1;
 }
 
 int cdo_output(struct cdo *c)

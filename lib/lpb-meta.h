@@ -27,7 +27,9 @@
 
 /* Prefix of the global alias create-diff-object gives every new function
  * body and callback, so the generated module source can name it:
- * "__lpb_new.<objname>.<old name>.<sympos>" and "__lpb_cb.<objname>.<kind>". */
+ * "__lpb_new.<objname>.<old name>.<sympos>" and
+ * "__lpb_cb.<objname>.<kind>.<unit>.<function>" (<unit>: the source file,
+ * other characters than letters, digits, '_' and '.' made '_'). */
 #define LPB_NEW_FUNC_PREFIX "__lpb_new."
 #define LPB_CALLBACK_PREFIX "__lpb_cb."
 
@@ -57,7 +59,21 @@ enum lpb_callback_kind {
 	LPB_CB_POST_UNPATCH = 3,
 };
 
-/* One per callback, in LPB_SEC_CALLBACKS. */
+/*
+ * What the callback macros of kmod-template/include/lpb-patch.h leave in
+ * section LPB_CALLBACK_DECL_PREFIX<kind> of a patched object: one entry per
+ * callback, its function (an R_X86_64_64 relocation, addend 0) and the
+ * source line of the declaration, which orders the callbacks of one kind
+ * within a file. The header spells the same layout in kernel C.
+ */
+#define LPB_CALLBACK_DECL_PREFIX ".lpb.cb."
+struct lpb_callback_decl {
+	uint64_t fn;
+	uint64_t line;
+};
+
+/* One per callback, in LPB_SEC_CALLBACKS, in the order they run at patch
+ * time: by kind, then by declaration line. */
 struct lpb_callback_meta {
 	uint64_t fn; /* relocation -> the alias of the callback function */
 	uint32_t kind; /* enum lpb_callback_kind */

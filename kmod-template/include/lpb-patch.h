@@ -11,14 +11,28 @@
  * A callback runs when the object this source file belongs to (vmlinux, or
  * the module it is built into) is patched or unpatched, including when that
  * module loads after the livepatch. A failing pre-patch callback (non-zero
- * return) refuses the patch for that object. One callback of each kind per
- * object. lp-build collects the pointers these macros leave in .lpb.cb.*.
+ * return, a negative errno) refuses the patch for that object.
+ *
+ * Any number of callbacks of each kind, in any number of files: the patch
+ * callbacks run in patch order (files in the order the patches name them,
+ * then in declaration order), the unpatch callbacks in the reverse order.
+ * When a pre-patch callback fails, the post-unpatch callbacks of the files
+ * before it run (those files were set up) and the object is not patched;
+ * the failing callback undoes its own work.
+ *
+ * Each declaration leaves { function, line } in .lpb.cb.<kind>, which
+ * create-diff-object reads (struct lpb_callback_decl in lp-build's
+ * lib/lpb-meta.h); pass the function's name.
  */
 typedef int (*lpb_pre_patch_fn)(struct klp_object *obj);
 typedef void (*lpb_obj_fn)(struct klp_object *obj);
 
-#define __LPB_CALLBACK(kind, type, fn)                                              \
-	static type __lpb_cb_##kind __used __section(".lpb.cb." #kind) = (fn)
+#define __LPB_CALLBACK(kind, type, fn)                                             \
+	static const struct {                                                      \
+		type func;                                                         \
+		unsigned long line;                                                \
+	} __lpb_cb_##kind##_##fn __used __aligned(8)                               \
+		__section(".lpb.cb." #kind) = { (fn), __LINE__ }
 
 #define LPB_PRE_PATCH_CALLBACK(fn) __LPB_CALLBACK(pre_patch, lpb_pre_patch_fn, fn)
 #define LPB_POST_PATCH_CALLBACK(fn) __LPB_CALLBACK(post_patch, lpb_obj_fn, fn)

@@ -96,6 +96,11 @@ check_one() {
 		cmp_set ignored '.ignored[].name'
 		cmp_set klp '.klp_relocations[] | "\(.symbol):\(.sympos)"'
 		cmp_set callbacks '.callbacks[].kind'
+		if has_field callback_order; then # in the order the module runs them
+			local order
+			order=$(jq -r '.callbacks[] | "\(.kind):\(.function)"' "$j" | tr '\n' ' ' | sed 's/ $//')
+			[ "$order" = "$(field callback_order)" ] || errs+=("callback_order: got '$order', expected '$(field callback_order)'")
+		fi
 		cmp_set sympos '.changed_functions[] | select(.patched) | "\(.old_name):\(.sympos)"'
 		local x
 		for x in $(field exported); do
@@ -200,7 +205,7 @@ linked_check() {
 for f in "${fixtures[@]}"; do
 	check_one "$f"
 done
-linked_check string-literal callback fnptr-to-local
+linked_check string-literal callback fnptr-to-local callback-second-file
 t1=$(date +%s.%N)
 printf 'fixtures: %d passed, %d failed (%.1f s)\n' "$pass" "${#failed[@]}" "$(echo "$t1 - $t0" | bc)"
 [ ${#failed[@]} -eq 0 ]

@@ -288,10 +288,16 @@ extern int _printk(const char *fmt, ...);
 struct klp_object;
 typedef int (*lpb_pre_patch_fn)(struct klp_object *obj);
 typedef void (*lpb_obj_fn)(struct klp_object *obj);
-#define __LPB_CALLBACK(kind, type, fn) \
-	static type __lpb_cb_##kind __used __section(".lpb.cb." #kind) = (fn)
+#define __LPB_CALLBACK(kind, type, fn)                                          \
+	static const struct {                                                   \
+		type func;                                                      \
+		unsigned long line;                                             \
+	} __lpb_cb_##kind##_##fn __used __attribute__((__aligned__(8)))         \
+		__section(".lpb.cb." #kind) = { (fn), __LINE__ }
 #define LPB_PRE_PATCH_CALLBACK(fn) __LPB_CALLBACK(pre_patch, lpb_pre_patch_fn, fn)
 #define LPB_POST_PATCH_CALLBACK(fn) __LPB_CALLBACK(post_patch, lpb_obj_fn, fn)
+#define LPB_PRE_UNPATCH_CALLBACK(fn) __LPB_CALLBACK(pre_unpatch, lpb_obj_fn, fn)
+#define LPB_POST_UNPATCH_CALLBACK(fn) __LPB_CALLBACK(post_unpatch, lpb_obj_fn, fn)
 
 /* EXPORT_SYMBOL as 6.1 leaves it in an object */
 #define EXPORT_SYMBOL(sym)                                                     \
