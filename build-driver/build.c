@@ -12,6 +12,7 @@
 
 #include "build.h"
 #include "exit-codes.h"
+#include "kpatch-compat.h"
 #include "modsign.h"
 #include "run.h"
 
@@ -273,6 +274,13 @@ static int stage_patches(struct build *b)
 	free(scratch);
 	if (ret)
 		return LPB_EXIT_PATCH_APPLY;
+	ret = kpatch_compat_check(&b->patches);
+	if (ret) {
+		if (ret > 0)
+			fprintf(stderr, "lp-build: the patches use %d kpatch interface(s) lp-build "
+				"does not support (see above)\n", ret);
+		return ret > 0 ? LPB_EXIT_UNPATCHABLE : LPB_EXIT_ERROR;
+	}
 	{
 		char *what = xasprintf("%zu patch(es) apply, touching %zu file(s)",
 				       b->patches.paths.n, b->patches.files.n);
