@@ -335,9 +335,13 @@ static int stage_compile(struct build *b)
 	double t0 = now_seconds();
 	int ret = LPB_EXIT_ERROR;
 
-	if (units_plan(&b->units, &b->patches, b->tree.src, b->work, b->target.vmlinux,
-		       b->modules))
+	ret = units_plan(&b->units, &b->patches, b->tree.src, b->work, b->o->cache,
+			 b->target.vmlinux, b->modules);
+	if (ret) {
+		ret = ret > 0 ? LPB_EXIT_NO_CHANGE : LPB_EXIT_ERROR;
 		goto out;
+	}
+	ret = LPB_EXIT_ERROR;
 	/* many units (a changed header) take minutes: say so before, not only after */
 	if (b->units.n > 4)
 		say(b, "compiling %zu units, original then patched (-j%d) ...", b->units.n,
@@ -512,7 +516,9 @@ static int stage_diff(struct build *b)
 		int rc = diff_unit(b, u);
 
 		if (rc == LPB_EXIT_NO_CHANGE) {
-			if (!u->via_header)
+			if (u->via)
+				say(b, "note: %s has no functional change in %s", u->via, u->src);
+			else if (!u->via_header)
 				say(b, "note: %s has no functional change", u->src);
 			unchanged++;
 			continue;

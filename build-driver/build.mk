@@ -5,7 +5,7 @@ LPB_SRCS := build-driver/main.c build-driver/build.c build-driver/manifest.c \
 	    build-driver/tree.c build-driver/patchset.c build-driver/units.c \
 	    build-driver/includes.c build-driver/target.c build-driver/preflight.c \
 	    build-driver/kmod.c build-driver/keygen.c build-driver/run.c \
-	    build-driver/kpatch-compat.c \
+	    build-driver/kpatch-compat.c build-driver/target-units.c \
 	    build-driver/util.c build-driver/loadcheck.c build-driver/publish.c \
 	    build-driver/repo-store.c build-driver/buildroot.c build-driver/targetfile.c \
 	    build-driver/locate.c

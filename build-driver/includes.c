@@ -182,17 +182,43 @@ static bool names(const struct scan *s, const struct directive *d, const char *h
 	       !strcmp(header + hl - sl, d->spec);
 }
 
-/* The scan of a tree, saved so later builds of the same tree skip it. */
+static bool names_c_file(const char *spec)
+{
+	size_t n = strlen(spec);
+
+	return n > 2 && spec[n - 2] == '.' && spec[n - 1] == 'c';
+}
+
+/* The small index next to @index: only the #include lines naming a .c file,
+ * which every build of a .c file reads (the whole graph takes seconds). */
+static char *c_index_path(const char *index)
+{
+	return xasprintf("%s-c", index);
+}
+
+/* The scan of a tree, saved so later builds of the same tree skip it: the
+ * whole graph at @path, the lines naming .c files at c_index_path(@path). */
 static int save_index(const struct scan *s, const char *path)
 {
-	struct strbuf sb = { 0 };
+	struct strbuf sb = { 0 }, cb = { 0 };
+	char *cpath = c_index_path(path);
 	int ret;
 
-	for (size_t i = 0; i < s->n; i++)
+	for (size_t i = 0; i < s->n; i++) {
+		struct strbuf *to = names_c_file(s->all[i]->spec) ? &cb : NULL;
+
 		sb_addf(&sb, "%s\t%c\t%s\n", s->all[i]->includer, s->all[i]->quoted ? 'q' : 'a',
 			s->all[i]->spec);
-	ret = write_file_atomic(path, sb.buf ? sb.buf : "", sb.len, 0644);
+		if (to)
+			sb_addf(to, "%s\t%c\t%s\n", s->all[i]->includer,
+				s->all[i]->quoted ? 'q' : 'a', s->all[i]->spec);
+	}
+	/* the small one last: its presence means both are complete */
+	ret = write_file_atomic(path, sb.buf ? sb.buf : "", sb.len, 0644) ||
+	      write_file_atomic(cpath, cb.buf ? cb.buf : "", cb.len, 0644);
 	sb_free(&sb);
+	sb_free(&cb);
+	free(cpath);
 	return ret;
 }
 
@@ -212,6 +238,76 @@ static int load_index(struct scan *s, const char *path)
 	}
 	free(text);
 	return 0;
+}
+
+static void scan_free(struct scan *s)
+{
+	for (size_t i = 0; i < s->n; i++) {
+		free(s->all[i]->includer);
+		free(s->all[i]->spec);
+		free(s->all[i]);
+	}
+	free(s->all);
+	lpb_hash_free(&s->by_base);
+}
+
+static bool is_unit(const char *path)
+{
+	size_t n = strlen(path);
+
+	return n > 2 && path[n - 2] == '.' && (path[n - 1] == 'c' || path[n - 1] == 'S');
+}
+
+int c_includers_of(const char *src, const char *index, const char *file, struct strvec *tus)
+{
+	struct scan s = { .src = src };
+	struct strvec queue = { 0 }, headers = { 0 };
+	char *cpath = c_index_path(index);
+	int ret = 0;
+
+	if (!path_exists(cpath) || load_index(&s, cpath)) {
+		struct scan full = { .src = src };
+
+		/* the first build of a .c file in this tree: make both indexes */
+		fprintf(stderr, "lp-build: scanning the #include lines of %s (once per build "
+			"tree) ...\n", src);
+		if (!path_exists(index) || load_index(&full, index))
+			scan_dir(&full, "");
+		ret = save_index(&full, index);
+		scan_free(&full);
+		if (!ret)
+			ret = load_index(&s, cpath);
+	}
+	sv_push(&queue, file);
+	/* breadth-first over .c files including .c files; queue doubles as
+	 * the visited set */
+	for (size_t qi = 0; !ret && qi < queue.n; qi++) {
+		const char *f = queue.v[qi];
+		struct lpb_hnode *n;
+
+		lpb_hash_for_each_possible(&s.by_base, n, lpb_str_hash(base_of(f))) {
+			struct directive *d = container_of(n, struct directive, node);
+
+			if (strcmp(base_of(d->spec), base_of(f)) || !names(&s, d, f))
+				continue;
+			if (is_unit(d->includer)) {
+				if (!sv_contains(&queue, d->includer))
+					sv_push(&queue, d->includer);
+				if (!sv_contains(tus, d->includer))
+					sv_push(tus, d->includer);
+			} else if (!sv_contains(&headers, d->includer)) {
+				sv_push(&headers, d->includer);
+			}
+		}
+	}
+	/* a .c file included by a header: rare, the whole graph knows */
+	if (!ret && headers.n)
+		ret = includers_of(src, index, &headers, tus);
+	scan_free(&s);
+	sv_free(&queue);
+	sv_free(&headers);
+	free(cpath);
+	return ret;
 }
 
 int includers_of(const char *src, const char *index, const struct strvec *headers,
@@ -250,13 +346,7 @@ int includers_of(const char *src, const char *index, const struct strvec *header
 	fprintf(stderr, "lp-build: %zu changed header(s) reach %zu translation unit(s) through "
 		"%zu header(s) (scanned %zu #include lines in %.1f s)\n", headers->n, tus->n,
 		queue.n, s.n, now_seconds() - t0);
-	for (size_t i = 0; i < s.n; i++) {
-		free(s.all[i]->includer);
-		free(s.all[i]->spec);
-		free(s.all[i]);
-	}
-	free(s.all);
-	lpb_hash_free(&s.by_base);
+	scan_free(&s);
 	sv_free(&queue);
 	return 0;
 }

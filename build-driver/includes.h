@@ -15,4 +15,12 @@
 int includers_of(const char *src, const char *index, const struct strvec *headers,
 		 struct strvec *tus);
 
+/*
+ * Add to @tus every .c/.S file of @src that #includes the .c file @file,
+ * directly or through other .c files (kernel/sched/build_policy.c for
+ * kernel/sched/rt.c). Reads a small index of the #include lines that name
+ * .c files, kept next to @index and made with it the first time.
+ */
+int c_includers_of(const char *src, const char *index, const char *file, struct strvec *tus);
+
 #endif /* LPB_BUILD_INCLUDES_H */

@@ -95,8 +95,16 @@ char *build_manifest(const struct build *b)
 		jw_string(&w, "object", u->objname);
 		jw_bool(&w, "changed", u->diff_rc == 0);
 		jw_bool(&w, "via_header", u->via_header);
+		if (u->via)
+			jw_string(&w, "compiles", u->via);
 		jw_end_object(&w);
 	}
+	jw_end_array(&w);
+	/* changed files the target is not built from: nothing of them is in
+	 * the module, and whoever audits it must see that */
+	jw_begin_array(&w, "skipped_sources");
+	for (size_t i = 0; i < b->units.skipped.n; i++)
+		jw_string(&w, NULL, b->units.skipped.v[i]);
 	jw_end_array(&w);
 
 	file = xasprintf("%s.ko", b->name);

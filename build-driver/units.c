@@ -6,14 +6,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <ftw.h>
-
-#include "dwarf-cus.h"
 #include "includes.h"
 #include "run.h"
+#include "target-units.h"
 #include "units.h"
 
-static void add_unit(struct units *u, const char *src, const char *work, bool via_header)
+static void add_unit(struct units *u, const char *src, const char *work, bool via_header,
+		     const char *via)
 {
 	struct unit *x;
 	char *base, *dir;
@@ -25,6 +24,7 @@ static void add_unit(struct units *u, const char *src, const char *work, bool vi
 	x = &u->v[u->n++];
 	*x = (struct unit){ .via_header = via_header };
 	x->src = xstrdup(src);
+	x->via = via ? xstrdup(via) : NULL;
 	x->obj = xstrdup(src);
 	x->obj[strlen(x->obj) - 1] = 'o';
 	dir = xstrdup(x->obj);
@@ -42,72 +42,87 @@ static void add_unit(struct units *u, const char *src, const char *work, bool vi
 	x->json = xasprintf("%s/diff/%s.json", work, x->obj);
 }
 
-/* The sources a kernel binary was compiled from, relative to the tree. */
-struct built {
-	struct strvec rel;
-	char *prefix; /* what CU names carry before "init/main.c" */
+/* What the planner needs besides the patches. */
+struct plan {
+	struct units *u;
+	const char *src, *work;
+	char *index; /* the tree's #include index */
+	struct target_units tu;
+	bool told_nodwarf;
 };
 
-static int note_prefix(const char *name, void *arg)
-{
-	struct built *b = arg;
-	size_t n = strlen(name), m = strlen("init/main.c");
+enum built { BUILT_NO, BUILT_YES, BUILT_UNKNOWN };
 
-	if (n >= m && !strcmp(name + n - m, "init/main.c") && (n == m || name[n - m - 1] == '/')) {
-		b->prefix = strndup(name, n - m);
-		return 1;
+/* Is the target built from @src? Its DWARF says, when it can. */
+static enum built built(struct plan *p, const char *src)
+{
+	struct target_units *tu = &p->tu;
+
+	if (!tu->names_known)
+		return BUILT_UNKNOWN;
+	if (target_units_has(tu, src))
+		return BUILT_YES;
+	if (target_units_load_modules(tu))
+		return BUILT_UNKNOWN;
+	if (target_units_has(tu, src))
+		return BUILT_YES;
+	/* without DWARF, assembler sources leave no compile unit */
+	if (has_suffix(src, ".S"))
+		return BUILT_UNKNOWN;
+	if (tu->nodwarf.n) {
+		if (!p->told_nodwarf)
+			fprintf(stderr, "lp-build: note: %zu of the target's modules have no DWARF "
+				"(e.g. %s): lp-build cannot tell whether their sources are built; "
+				"give --modules the debug modules\n", tu->nodwarf.n, tu->nodwarf.v[0]);
+		p->told_nodwarf = true;
+		return BUILT_UNKNOWN;
 	}
-	return 0;
+	return BUILT_NO;
 }
 
-static int note_cu(const char *name, void *arg)
+/*
+ * A changed .c/.S file: the unit itself when the target is built from it,
+ * and every built unit that #includes it (since 5.19 the scheduler's rt.c,
+ * deadline.c, ... are compiled only inside build_policy.c and
+ * build_utility.c; a driver may include another's .c). A file the target
+ * does not build at all is skipped, with a note.
+ */
+static int plan_source(struct plan *p, const char *f)
 {
-	struct built *b = arg;
-	size_t pl = b->prefix ? strlen(b->prefix) : 0;
+	struct strvec inc = { 0 };
+	enum built self = built(p, f);
+	size_t before = p->u->n;
 
-	if (pl && !strncmp(name, b->prefix, pl))
-		name += pl;
-	else if (!strncmp(name, "./", 2))
-		name += 2;
-	if (!has_suffix(name, ".mod.c") && !sv_contains(&b->rel, name))
-		sv_push(&b->rel, name);
-	return 0;
-}
-
-static struct built *ko_walk_ctx;
-
-static int visit_ko(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	if (flag == FTW_F && has_suffix(path, ".ko"))
-		lpb_dwarf_cu_names(path, note_cu, ko_walk_ctx);
+	if (has_suffix(f, ".c") && c_includers_of(p->src, p->index, f, &inc))
+		return -1;
+	if (self != BUILT_NO)
+		add_unit(p->u, f, p->work, false, NULL);
+	for (size_t i = 0; i < inc.n; i++) {
+		if (built(p, inc.v[i]) != BUILT_YES)
+			continue;
+		fprintf(stderr, "lp-build: %s is compiled as part of %s\n", f, inc.v[i]);
+		add_unit(p->u, inc.v[i], p->work, false, f);
+	}
+	if (p->u->n == before && !sv_contains(&p->u->skipped, f)) {
+		fprintf(stderr, "lp-build: note: skipping %s: the target kernel is not built from "
+			"it (no compile unit of its vmlinux or of its %zu module(s) comes from it%s)\n",
+			f, p->tu.nr_modules, inc.n ? " or from a file including it" : "");
+		sv_push(&p->u->skipped, f);
+	}
+	sv_free(&inc);
 	return 0;
 }
 
 /* Keep the units a target binary was really compiled from: a header
  * reaches sources that this config does not build, or that do not even
  * compile for it. */
-static int filter_built(struct strvec *tus, const char *vmlinux, const char *modules)
+static void filter_built(struct plan *p, struct strvec *tus)
 {
-	struct built b = { 0 };
 	struct strvec keep = { 0 };
 	size_t dropped = 0;
-	int rc;
 
-	lpb_dwarf_cu_names(vmlinux, note_prefix, &b);
-	rc = lpb_dwarf_cu_names(vmlinux, note_cu, &b);
-	if (rc < 0) {
-		fprintf(stderr, "lp-build: %s has no DWARF: cannot tell which sources including a "
-			"changed header are built; use a debug vmlinux\n", vmlinux);
-		free(b.prefix);
-		return -1;
-	}
-	if (modules) {
-		ko_walk_ctx = &b;
-		nftw(modules, visit_ko, 32, FTW_PHYS);
-		ko_walk_ctx = NULL;
-	}
 	for (size_t i = 0; i < tus->n; i++) {
-		if (sv_contains(&b.rel, tus->v[i]))
+		if (built(p, tus->v[i]) == BUILT_YES)
 			sv_push(&keep, tus->v[i]);
 		else
 			dropped++;
@@ -116,19 +131,22 @@ static int filter_built(struct strvec *tus, const char *vmlinux, const char *mod
 		"(%zu are not)\n", keep.n, dropped);
 	sv_free(tus);
 	*tus = keep;
-	sv_free(&b.rel);
-	free(b.prefix);
-	return 0;
 }
 
 int units_plan(struct units *u, const struct patchset *ps, const char *src, const char *work,
-	       const char *vmlinux, const char *modules)
+	       const char *cache, const char *vmlinux, const char *modules)
 {
+	struct plan p = { .u = u, .src = src, .work = work };
 	struct strvec headers = { 0 };
 	int ret = 0;
 
 	*u = (struct units){ 0 };
-	for (size_t i = 0; i < ps->files.n; i++) {
+	p.index = xasprintf("%s/../includes.idx", work);
+	if (target_units_open(&p.tu, cache, vmlinux, modules)) {
+		ret = -1;
+		goto out;
+	}
+	for (size_t i = 0; i < ps->files.n && ret >= 0; i++) {
 		const char *f = ps->files.v[i];
 		const char *base = strrchr(f, '/') ? strrchr(f, '/') + 1 : f;
 
@@ -138,8 +156,9 @@ int units_plan(struct units *u, const struct patchset *ps, const char *src, cons
 					"existing source file instead (a new file has no original "
 					"object to compare with)\n", f);
 				ret = -1;
+			} else if (plan_source(&p, f)) {
+				ret = -1;
 			}
-			add_unit(u, f, work, false);
 		} else if (has_suffix(f, ".h")) {
 			sv_push(&headers, f);
 		} else if (!strncmp(base, "Makefile", 8) || !strncmp(base, "Kconfig", 7) ||
@@ -159,21 +178,30 @@ int units_plan(struct units *u, const struct patchset *ps, const char *src, cons
 	if (!ret && headers.n) {
 		struct strvec tus = { 0 };
 
-		char *index = xasprintf("%s/../includes.idx", work);
-
-		ret = includers_of(src, index, &headers, &tus);
-		free(index);
+		ret = includers_of(src, p.index, &headers, &tus);
 		if (!ret)
-			ret = filter_built(&tus, vmlinux, modules);
+			filter_built(&p, &tus);
 		for (size_t i = 0; !ret && i < tus.n; i++)
-			add_unit(u, tus.v[i], work, true);
+			add_unit(u, tus.v[i], work, true, NULL);
+		if (!ret && !tus.n && !u->n) {
+			fprintf(stderr, "lp-build: no source the target kernel is built from includes "
+				"the changed header(s): nothing to livepatch\n");
+			ret = 1;
+		}
 		sv_free(&tus);
 	}
-	sv_free(&headers);
-	if (!ret && !u->n) {
+	if (!ret && !u->n && u->skipped.n) {
+		fprintf(stderr, "lp-build: the target kernel is not built from any file the "
+			"patches change (%zu skipped): nothing to livepatch\n", u->skipped.n);
+		ret = 1;
+	} else if (!ret && !u->n) {
 		fprintf(stderr, "lp-build: the patches change no kernel source file\n");
 		ret = -1;
 	}
+out:
+	sv_free(&headers);
+	target_units_free(&p.tu);
+	free(p.index);
 	return ret;
 }
 
@@ -283,6 +311,7 @@ void units_free(struct units *u)
 		struct unit *x = &u->v[i];
 
 		free(x->src);
+		free(x->via);
 		free(x->obj);
 		free(x->cmd);
 		free(x->objname);
@@ -292,5 +321,6 @@ void units_free(struct units *u)
 		free(x->json);
 	}
 	free(u->v);
+	sv_free(&u->skipped);
 	*u = (struct units){ 0 };
 }

@@ -16,22 +16,30 @@ struct unit {
 	char *objname; /* "vmlinux" or the module it is linked into */
 	char *orig, *patched, *diff, *json; /* absolute paths in the work directory */
 	bool via_header; /* found through a changed header, may turn out unchanged */
+	char *via; /* the changed .c file this unit #includes (kernel/sched/rt.c
+		    * for kernel/sched/build_policy.c), or NULL */
 	int diff_rc; /* create-diff-object's exit code */
 };
 
 struct units {
 	struct unit *v;
 	size_t n;
+	struct strvec skipped; /* changed sources the target is not built from */
 };
 
 /*
- * The units to compile for @ps: each changed .c/.S file, and for each
+ * The units to compile for @ps: each changed .c/.S file the target is built
+ * from, the built units that #include a changed .c file, and for each
  * changed header the units of @src that include it (directly or through
- * other headers) and that @vmlinux or a module under @modules was compiled
- * from. Refuses changes to build files. @work is the work directory.
+ * other headers); "built" as the DWARF of @vmlinux and of the modules under
+ * @modules says, indexed once per target under @cache. Changed files the
+ * target does not build are skipped with a note. Refuses changes to build
+ * files. @work is the work directory. Returns 0, 1 when the target is built
+ * from none of the changed files (nothing to livepatch), or -1; each after
+ * its messages.
  */
 int units_plan(struct units *u, const struct patchset *ps, const char *src, const char *work,
-	       const char *vmlinux, const char *modules);
+	       const char *cache, const char *vmlinux, const char *modules);
 
 /* Compile every unit in the tree; copy the objects to unit->orig (or
  * ->patched). The first pass also learns where each unit is linked. */

@@ -144,6 +144,13 @@ lpb "$tmp/f" -n lpb_f --key "$KEY" --cert /nonexistent "$PATCH"
 expect_rc "a missing certificate" 1 "/nonexistent"
 lpb "$tmp/f" -n lpb_f "$tmp/missing.diff"
 expect_rc "a missing patch" 1 "does not exist"
+# kpatch interfaces lp-build does not support are named before compiling (issue 10, 4)
+lpb "$tmp/f" -n lpb_f "$LPB_TOP/build-driver/tests/patches/kpatch-force-unsafe.diff"
+expect_rc "a patch using KPATCH_FORCE_UNSAFE" 2 "fs/proc/cmdline.c:14 (kpatch-force-unsafe.diff): KPATCH_FORCE_UNSAFE"
+# a file the target does not build (net/ is off in the test kernel), alone
+# and next to one it builds (issue 10, 2)
+lpb "$tmp/f" -n lpb_f "$LPB_TOP/build-driver/tests/patches/net-not-built.diff"
+expect_rc "a patch to a file the target does not build" 3 "not built from any file the patches change"
 [ -z "$(ls -A "$tmp/f" 2>/dev/null)" ] && ok "failed builds wrote nothing" || bad "failed builds left: $(ls -A "$tmp/f")"
 [ "$(fingerprint)" = "$before" ] && ok "source tree untouched after failures" || bad "source tree changed after failures"
 
@@ -152,6 +159,9 @@ expect_rc "a missing patch" 1 "does not exist"
 # target's assembler shortened (extable.c), a unit in arch/x86/lib (built
 # twice by kbuild), a SYSCALL_DEFINE0 (an alias), a function using
 # static_cpu_has() next to notrace users of .altinstr_aux (tlb.c)
+lpb "$tmp/s" -n lpb_skip "$PATCH" "$LPB_TOP/build-driver/tests/patches/net-not-built.diff"
+expect_rc "a file the target does not build is skipped, the rest built" 0 \
+	"note: skipping net/ipv4/ping.c: the target kernel is not built from it"
 for p in extable-warn-once arch-lib-delay syscall0-getpgrp tlb-static-cpu-has; do
 	lpb "$tmp/s" -n "lpb_${p//-/_}" "$LPB_TOP/build-driver/tests/patches/$p.diff"
 	expect_rc "builds $p" 0
