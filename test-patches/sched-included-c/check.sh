@@ -14,7 +14,7 @@ check_before() {
 
 check_patched() {
 	expect_ok "sched_rr_handler (rt.c) is replaced" \
-		test -d "/sys/kernel/livepatch/$T_PATCH/vmlinux/sched_rr_handler,0"
+		test -d "/sys/kernel/livepatch/$T_PATCH/vmlinux/sched_rr_handler,1"
 	expect_ok "set 50" sh -c "echo 50 > $F"
 	expect_fails "writing -1 is refused while patched" sh -c "echo -1 > $F"
 	expect_file_eq $F 50
