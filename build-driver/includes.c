@@ -258,14 +258,21 @@ static bool is_unit(const char *path)
 	return n > 2 && path[n - 2] == '.' && (path[n - 1] == 'c' || path[n - 1] == 'S');
 }
 
-int c_includers_of(const char *src, const char *index, const char *file, struct strvec *tus)
+/* The #include lines of a tree that name .c files, loaded once per build. */
+struct c_includes {
+	struct scan s;
+	char *index; /* the whole graph, for a .c file included by a header */
+};
+
+struct c_includes *c_includes_load(const char *src, const char *index)
 {
-	struct scan s = { .src = src };
-	struct strvec queue = { 0 }, headers = { 0 };
+	struct c_includes *ci = xcalloc(1, sizeof(*ci));
 	char *cpath = c_index_path(index);
 	int ret = 0;
 
-	if (!path_exists(cpath) || load_index(&s, cpath)) {
+	ci->s.src = src;
+	ci->index = xstrdup(index);
+	if (!path_exists(cpath) || load_index(&ci->s, cpath)) {
 		struct scan full = { .src = src };
 
 		/* the first build of a .c file in this tree: make both indexes */
@@ -276,19 +283,32 @@ int c_includers_of(const char *src, const char *index, const char *file, struct 
 		ret = save_index(&full, index);
 		scan_free(&full);
 		if (!ret)
-			ret = load_index(&s, cpath);
+			ret = load_index(&ci->s, cpath);
 	}
+	free(cpath);
+	if (ret) {
+		c_includes_free(ci);
+		return NULL;
+	}
+	return ci;
+}
+
+int c_includes_of(struct c_includes *ci, const char *file, struct strvec *tus)
+{
+	struct strvec queue = { 0 }, headers = { 0 };
+	int ret = 0;
+
 	sv_push(&queue, file);
 	/* breadth-first over .c files including .c files; queue doubles as
 	 * the visited set */
-	for (size_t qi = 0; !ret && qi < queue.n; qi++) {
+	for (size_t qi = 0; qi < queue.n; qi++) {
 		const char *f = queue.v[qi];
 		struct lpb_hnode *n;
 
-		lpb_hash_for_each_possible(&s.by_base, n, lpb_str_hash(base_of(f))) {
+		lpb_hash_for_each_possible(&ci->s.by_base, n, lpb_str_hash(base_of(f))) {
 			struct directive *d = container_of(n, struct directive, node);
 
-			if (strcmp(base_of(d->spec), base_of(f)) || !names(&s, d, f))
+			if (strcmp(base_of(d->spec), base_of(f)) || !names(&ci->s, d, f))
 				continue;
 			if (is_unit(d->includer)) {
 				if (!sv_contains(&queue, d->includer))
@@ -301,13 +321,20 @@ int c_includers_of(const char *src, const char *index, const char *file, struct 
 		}
 	}
 	/* a .c file included by a header: rare, the whole graph knows */
-	if (!ret && headers.n)
-		ret = includers_of(src, index, &headers, tus);
-	scan_free(&s);
+	if (headers.n)
+		ret = includers_of(ci->s.src, ci->index, &headers, tus);
 	sv_free(&queue);
 	sv_free(&headers);
-	free(cpath);
 	return ret;
+}
+
+void c_includes_free(struct c_includes *ci)
+{
+	if (!ci)
+		return;
+	scan_free(&ci->s);
+	free(ci->index);
+	free(ci);
 }
 
 int includers_of(const char *src, const char *index, const struct strvec *headers,

@@ -16,11 +16,19 @@ int includers_of(const char *src, const char *index, const struct strvec *header
 		 struct strvec *tus);
 
 /*
- * Add to @tus every .c/.S file of @src that #includes the .c file @file,
- * directly or through other .c files (kernel/sched/build_policy.c for
- * kernel/sched/rt.c). Reads a small index of the #include lines that name
- * .c files, kept next to @index and made with it the first time.
+ * The #include lines of @src that name .c files, from a small index kept
+ * next to @index (made with it, once per tree). NULL after a message.
  */
-int c_includers_of(const char *src, const char *index, const char *file, struct strvec *tus);
+struct c_includes;
+struct c_includes *c_includes_load(const char *src, const char *index);
+
+/*
+ * Add to @tus every .c/.S file that #includes the .c file @file, directly
+ * or through other .c files (kernel/sched/build_policy.c for
+ * kernel/sched/rt.c); one included by a header is looked up in the whole
+ * graph. Returns 0 or -1 after a message.
+ */
+int c_includes_of(struct c_includes *ci, const char *file, struct strvec *tus);
+void c_includes_free(struct c_includes *ci);
 
 #endif /* LPB_BUILD_INCLUDES_H */

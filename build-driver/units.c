@@ -47,11 +47,20 @@ struct plan {
 	struct units *u;
 	const char *src, *work;
 	char *index; /* the tree's #include index */
+	struct c_includes *ci; /* its lines naming .c files, loaded on first use */
 	struct target_units tu;
 	bool told_nodwarf;
 };
 
 enum built { BUILT_NO, BUILT_YES, BUILT_UNKNOWN };
+
+/* The units that #include the .c file @f (loading the index once). */
+static int c_includers(struct plan *p, const char *f, struct strvec *inc)
+{
+	if (!p->ci)
+		p->ci = c_includes_load(p->src, p->index);
+	return p->ci ? c_includes_of(p->ci, f, inc) : -1;
+}
 
 /* Is the target built from @src? Its DWARF says, when it can. */
 static enum built built(struct plan *p, const char *src)
@@ -93,7 +102,7 @@ static int plan_source(struct plan *p, const char *f)
 	enum built self = built(p, f);
 	size_t before = p->u->n;
 
-	if (has_suffix(f, ".c") && c_includers_of(p->src, p->index, f, &inc))
+	if (has_suffix(f, ".c") && c_includers(p, f, &inc))
 		return -1;
 	if (self != BUILT_NO)
 		add_unit(p->u, f, p->work, false, NULL);
@@ -115,22 +124,34 @@ static int plan_source(struct plan *p, const char *f)
 
 /* Keep the units a target binary was really compiled from: a header
  * reaches sources that this config does not build, or that do not even
- * compile for it. */
-static void filter_built(struct plan *p, struct strvec *tus)
+ * compile for it, and sources compiled only inside another .c file (a
+ * header of kernel/sched/ reaches cpudeadline.c, built in build_policy.c). */
+static int filter_built(struct plan *p, struct strvec *tus)
 {
 	struct strvec keep = { 0 };
 	size_t dropped = 0;
 
 	for (size_t i = 0; i < tus->n; i++) {
-		if (built(p, tus->v[i]) == BUILT_YES)
+		struct strvec inc = { 0 };
+		size_t before = keep.n;
+
+		if (built(p, tus->v[i]) == BUILT_YES && !sv_contains(&keep, tus->v[i]))
 			sv_push(&keep, tus->v[i]);
-		else
-			dropped++;
+		if (has_suffix(tus->v[i], ".c") && c_includers(p, tus->v[i], &inc)) {
+			sv_free(&keep);
+			return -1;
+		}
+		for (size_t j = 0; j < inc.n; j++)
+			if (built(p, inc.v[j]) == BUILT_YES && !sv_contains(&keep, inc.v[j]))
+				sv_push(&keep, inc.v[j]);
+		dropped += keep.n == before;
+		sv_free(&inc);
 	}
-	fprintf(stderr, "lp-build: %zu of them are built into this kernel or its modules "
-		"(%zu are not)\n", keep.n, dropped);
+	fprintf(stderr, "lp-build: they are compiled in %zu unit(s) of this kernel or its "
+		"modules (%zu are not built)\n", keep.n, dropped);
 	sv_free(tus);
 	*tus = keep;
+	return 0;
 }
 
 int units_plan(struct units *u, const struct patchset *ps, const char *src, const char *work,
@@ -180,7 +201,7 @@ int units_plan(struct units *u, const struct patchset *ps, const char *src, cons
 
 		ret = includers_of(src, p.index, &headers, &tus);
 		if (!ret)
-			filter_built(&p, &tus);
+			ret = filter_built(&p, &tus);
 		for (size_t i = 0; !ret && i < tus.n; i++)
 			add_unit(u, tus.v[i], work, true, NULL);
 		if (!ret && !tus.n && !u->n) {
@@ -200,6 +221,7 @@ int units_plan(struct units *u, const struct patchset *ps, const char *src, cons
 	}
 out:
 	sv_free(&headers);
+	c_includes_free(p.ci);
 	target_units_free(&p.tu);
 	free(p.index);
 	return ret;
