@@ -28,3 +28,15 @@ bench: lpb-bench
 lpb-host-tests: $(O)/lp-build $(O)/create-diff-object
 	bash build-driver/tests/host-tests.sh
 integration: lpb-host-tests
+
+# in-process tests of the patch parser, part of `make unit`
+LPB_UNIT := $(O)/build-driver/tests/unit-patchset
+$(O)/build-driver/tests/unit-patchset.o: CFLAGS += -Ibuild-driver
+$(LPB_UNIT): $(O)/build-driver/tests/unit-patchset.o $(O)/build-driver/patchset.o \
+	     $(O)/build-driver/util.o $(O)/build-driver/run.o $(LIBLPB)
+	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
+
+.PHONY: lpb-unit
+lpb-unit: $(LPB_UNIT)
+	$(LPB_UNIT)
+unit: lpb-unit

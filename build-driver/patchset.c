@@ -25,6 +25,18 @@ static char *header_path(const char *line)
 	return strndup(slash, end - slash);
 }
 
+/* A path that would leave the tree: absolute, or with a ".." component
+ * anywhere ("fs/.." as well as "../x"; found by fuzz-patch). */
+static bool leaves_tree(const char *name)
+{
+	if (*name == '/')
+		return true;
+	for (const char *c = name; *c; c += strcspn(c, "/"), c += *c == '/')
+		if (c[0] == '.' && c[1] == '.' && (!c[2] || c[2] == '/'))
+			return true;
+	return false;
+}
+
 int patchset_parse(struct patchset *ps, const char *path, const char *text)
 {
 	const char *line = text;
@@ -41,9 +53,11 @@ int patchset_parse(struct patchset *ps, const char *path, const char *text)
 			char *plus = header_path(line);
 			const char *name = plus ? plus : minus;
 
-			if (!name || !*name || strstr(name, "../") || *name == '/') {
-				fprintf(stderr, "lp-build: %s: cannot read the file name in '%.*s'\n",
-					path, (int)strcspn(line, "\n"), line);
+			if (!name || !*name || leaves_tree(name)) {
+				fprintf(stderr, "lp-build: %s: %s in '%.*s'\n", path,
+					name && *name ? "a file outside the source tree (an "
+					"absolute path or a '..' component)" :
+					"cannot read the file name", (int)strcspn(line, "\n"), line);
 				free(plus);
 				free(minus);
 				return -1;
