@@ -295,8 +295,9 @@ static int get_int(struct reader *r, const struct json *o, const char *key, long
 
 	if (!j)
 		return bad(r, "no \"%s\"", key);
-	if (j->type != JSON_NUMBER || j->num != (double)(long long)j->num || j->num < min ||
-	    j->num > max)
+	/* the range first: converting a double beyond long long is undefined */
+	if (j->type != JSON_NUMBER || !(j->num >= min && j->num <= max) ||
+	    j->num != (double)(long long)j->num)
 		return bad(r, "\"%s\" is not a whole number in range", key);
 	*out = (long long)j->num;
 	return 0;

@@ -89,8 +89,15 @@ int manifest_parse(const char *text, size_t len, struct manifest *m, char *why, 
 	m->module_file = str_or_num(module, "file");
 	m->module_sha256 = str_or_num(module, "sha256");
 	j = json_get(module, "size");
-	if (j && j->type == JSON_NUMBER)
+	if (j && j->type == JSON_NUMBER) {
+		/* checked before the conversion, which is undefined out of range
+		 * (found by fuzz-manifest) */
+		if (!(j->num >= 0 && j->num <= 1e15) || j->num != (double)(long long)j->num) {
+			snprintf(why, why_len, "\"module\".\"size\" is not a size in bytes");
+			goto bad;
+		}
 		m->module_size = (long long)j->num;
+	}
 
 	if (!m->name) {
 		snprintf(why, why_len, "no \"name\"");

@@ -5,7 +5,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "manifest.h"
 #include "modsign.h"
+#include "repo-index.h"
 #include "trust.h"
 #include "unit.h"
 #include "verify.h"
@@ -46,6 +48,53 @@ static void unknown_digest(void)
 	free(ko);
 }
 
+/* fuzz-manifest: a module size beyond long long was converted anyway
+ * (undefined behaviour); such a size is no size in bytes */
+static void manifest_sizes(void)
+{
+	static const char *const sizes[] = { "-9223372036854775809e5", "1e999", "-1", "1.5",
+					     "1e16" };
+	struct manifest m;
+	char text[400], why[200];
+
+	for (size_t i = 0; i < sizeof(sizes) / sizeof(*sizes); i++) {
+		snprintf(text, sizeof(text),
+			 "{\"name\": \"lp_x\", \"target\": {\"release\": \"6.1.0\", "
+			 "\"version\": \"#1\"}, \"module\": {\"sha256\": \"%064d\", \"size\": %s}}",
+			 0, sizes[i]);
+		CHECK(manifest_parse(text, strlen(text), &m, why, sizeof(why)) == -EBADMSG &&
+			      strstr(why, "size"),
+		      "size %s refused: %s", sizes[i], why);
+	}
+	snprintf(text, sizeof(text),
+		 "{\"name\": \"lp_x\", \"target\": {\"release\": \"6.1.0\", \"version\": "
+		 "\"#1\"}, \"module\": {\"sha256\": \"%064d\", \"size\": 12345}}",
+		 0);
+	CHECK(!manifest_parse(text, strlen(text), &m, why, sizeof(why)) && m.module_size == 12345,
+	      "a real size: %s", why);
+	manifest_free(&m);
+}
+
+/* the same class in the repository index: whole numbers are range-checked
+ * before they are converted */
+static void index_numbers(void)
+{
+	static const char *const serials[] = { "1e300", "-1e300", "1e999", "9.5" };
+	struct repo_index idx;
+	char text[400], why[300];
+
+	for (size_t i = 0; i < sizeof(serials) / sizeof(*serials); i++) {
+		snprintf(text, sizeof(text),
+			 "{\"format\": \"lp-build-patch-repository\", \"format_version\": 1, "
+			 "\"repository\": \"e69137775b977a479ae55d26f13edcf4\", \"serial\": %s, "
+			 "\"published\": \"2026-01-01T00:00:00Z\", \"kernels\": []}",
+			 serials[i]);
+		CHECK(repo_index_parse(text, strlen(text), &idx, why, sizeof(why)) == -EBADMSG &&
+			      strstr(why, "serial"),
+		      "serial %s refused: %s", serials[i], why);
+	}
+}
+
 void test_fuzzed(void)
 {
 	char *dir = xasprintf("%s/fuzzed", work);
@@ -53,4 +102,6 @@ void test_fuzzed(void)
 	mkdir_p(dir, 0755);
 	free(dir);
 	unknown_digest();
+	manifest_sizes();
+	index_numbers();
 }
