@@ -336,7 +336,8 @@ boot_group() {
 	local vmargs=(--kernel "$TGT_KERNEL" --initrd "$bdir/initrd.gz"
 		--timeout "${G_TIMEOUT[$key]}" --log "$bdir/console.log" --results "$bdir/results.log"
 		--boots "${G_BOOTS[$key]}")
-	[ -n "${G_CMDLINE[$key]}" ] && vmargs+=(--append "${G_CMDLINE[$key]}")
+	local append="${TGT_BOOT_ARGS:-}${TGT_BOOT_ARGS:+${G_CMDLINE[$key]:+ }}${G_CMDLINE[$key]}"
+	[ -n "$append" ] && vmargs+=(--append "$append")
 	[ "${G_DISK[$key]}" = yes ] && vmargs+=(--disk "$bdir/disk.img")
 	log "boot $gid [${G_CMDLINE[$key]:-default}]:${G_TESTS[$key]}"
 	"$LPB_INTEG/run-vm.sh" "${vmargs[@]}" || rc=$?
@@ -495,16 +496,17 @@ report() {
 # folder copied into every boot's initramfs, e.g. the modules the guest's
 # /init loads early, /lpb/early-modules/*.ko), target_spec (a target name:
 # modules are then built with lp-build --target, as users do) and
-# target_series (the series whose own test variants apply, series/SERIES/).
+# target_series (the series whose own test variants apply, series/SERIES/)
+# and target_boot_args (kernel arguments every boot of this kernel gets).
 load_target() {
 	local out v target_name='' target_src='' target_config='' target_vmlinux=''
 	local target_symvers='' target_modules='' target_kernel='' target_prebuilt=''
-	local target_initrd_extra='' target_spec='' target_series=''
+	local target_initrd_extra='' target_spec='' target_series='' target_boot_args=''
 	[ -f "$1" ] || die "LPB_TARGET=$1: no such file"
 	out=$(
 		# shellcheck disable=SC1090
 		. "$1" >&2
-		for v in name src config vmlinux symvers modules kernel prebuilt initrd_extra spec series; do
+		for v in name src config vmlinux symvers modules kernel prebuilt initrd_extra spec series boot_args; do
 			v=target_$v
 			printf '%s=%q\n' "$v" "${!v:-}"
 		done
@@ -517,7 +519,7 @@ load_target() {
 	KSRC=$target_src KB='' TGT_NAME=$target_name TGT_CONFIG=$target_config
 	TGT_VMLINUX=$target_vmlinux TGT_SYMVERS=$target_symvers TGT_MODULES=$target_modules
 	TGT_KERNEL=$target_kernel TGT_PREBUILT=$target_prebuilt TGT_EXTRA=$target_initrd_extra
-	TGT_SPEC=$target_spec TGT_SERIES=$target_series
+	TGT_SPEC=$target_spec TGT_SERIES=$target_series TGT_BOOT_ARGS=$target_boot_args
 	TEST_INPUTS=$LPB_CACHE/test-inputs/${target_series:-$(basename "$(dirname "$1")")}
 	[ -z "$TGT_EXTRA" ] || [ -d "$TGT_EXTRA" ] || die "LPB_TARGET=$1: target_initrd_extra $TGT_EXTRA is not a folder"
 }
@@ -600,7 +602,7 @@ if [ $list_only -eq 0 ]; then
 	touch "$OUT/.start"
 fi
 DEPS_MS=0 KERNEL_MS=0 MODULES_MS=0 BOOTS_MS=0 KBUILD_S=0 KBUILT=false
-TGT_SPEC='' TGT_SERIES='' TEST_INPUTS=$LPB_CACHE/test-inputs/testkernel
+TGT_SPEC='' TGT_SERIES='' TGT_BOOT_ARGS='' TEST_INPUTS=$LPB_CACHE/test-inputs/testkernel
 if [ $list_only -eq 1 ]; then
 	main
 else
