@@ -323,6 +323,12 @@ static int index_table(struct cdo *c, struct lpb_elf *elf, struct cdo_table *t)
 	table_layout(c, t);
 	if (!t->entsize)
 		return 0;
+	if (t->sec->size && !t->sec->data) {
+		/* SHT_NOBITS: entries with no bytes to read (found by fuzz-cdo) */
+		lpb_err("%s: section %s: a table of %zu bytes with no contents (SHT_NOBITS)",
+			elf->path, t->sec->name, t->sec->size);
+		return -EINVAL;
+	}
 	if (t->sec->size % t->entsize) {
 		lpb_err("%s: section %s: size %zu is not a multiple of the entry size %llu",
 			elf->path, t->sec->name, t->sec->size,

@@ -277,12 +277,21 @@ regress_cdo() {
 	local name edits
 	gcc -O2 -ffunction-sections -fdata-sections -pg -mfentry -mrecord-mcount -fno-pic \
 		-mcmodel=kernel -c "$UNIT/odd/odd.c" -o "$W/odd.o"
+	# shellcheck source=../unit/fixture-flags.sh
+	HERE=$UNIT . "$UNIT/fixture-flags.sh"
 	while read -r name edits; do
 		case $name in '' | '#'*) continue ;; esac
+		local base=$W/odd.o
+		if [ "${edits#@}" != "$edits" ]; then
+			base=$W/fx-$name.o
+			# shellcheck disable=SC2086
+			gcc $KFLAGS -c "$UNIT/fixtures/$(echo "${edits#@}" | cut -d' ' -f1)/patched.c" -o "$base"
+			edits=${edits#* }
+		fi
 		# shellcheck disable=SC2086
-		python3 "$UNIT/elf-edit.py" "$W/odd.o" "$W/$name.o" $edits
-		pack_pair "$OUT/odd-$name-a" 3 "$W/$name.o" "$W/odd.o" "$UNIT/symvers"
-		pack_pair "$OUT/odd-$name-b" 3 "$W/odd.o" "$W/$name.o" "$UNIT/symvers"
+		python3 "$UNIT/elf-edit.py" "$base" "$W/$name.o" $edits
+		pack_pair "$OUT/odd-$name-a" 3 "$W/$name.o" "$base" "$UNIT/symvers"
+		pack_pair "$OUT/odd-$name-b" 3 "$base" "$W/$name.o" "$UNIT/symvers"
 	done <"$UNIT/odd/cases"
 }
 

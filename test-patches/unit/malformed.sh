@@ -74,12 +74,20 @@ done
 # sanitizer report (`make asan` runs this under ASan/UBSan).
 gcc -O2 -ffunction-sections -fdata-sections -pg -mfentry -mrecord-mcount -fno-pic \
 	-mcmodel=kernel -c "$HERE/odd/odd.c" -o odd.o || exit 1
-odd() { # NAME EDIT...: odd.o edited, diffed against odd.o both ways
-	local name=$1 order rc
+# shellcheck source=fixture-flags.sh
+. "$HERE/fixture-flags.sh"
+odd() { # NAME [@FIXTURE] EDIT...: odd.o (or FIXTURE's patched.c) edited, diffed against it both ways
+	local name=$1 base=odd.o order rc
 	shift
-	python3 "$HERE/elf-edit.py" odd.o "$name.o" "$@" || { echo "FAIL odd $name: elf-edit"; fail=1; return; }
+	if [ "${1#@}" != "$1" ]; then
+		base=fx-${1#@}.o
+		# shellcheck disable=SC2086
+		gcc $KFLAGS -c "$HERE/fixtures/${1#@}/patched.c" -o "$base" || { echo "FAIL odd $name: cc"; fail=1; return; }
+		shift
+	fi
+	python3 "$HERE/elf-edit.py" "$base" "$name.o" "$@" || { echo "FAIL odd $name: elf-edit"; fail=1; return; }
 	for order in a b; do
-		if [ $order = a ]; then set -- "$name.o" odd.o; else set -- odd.o "$name.o"; fi
+		if [ $order = a ]; then set -- "$name.o" "$base"; else set -- "$base" "$name.o"; fi
 		"$CDO" "$@" -o out.o --parent "$1" --json out.json >stdout 2>stderr
 		rc=$?
 		if [ $rc -gt 3 ] || grep -qi "sanitizer\|runtime error" stderr; then
