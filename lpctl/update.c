@@ -320,6 +320,8 @@ static int download_only(struct update *u)
 				  "signed by %s; rollout %d %%, bucket %u)",
 				  p->name, p->patch_version, c->release, ko, v.sha256, v.signer,
 				  p->rollout, u->bucket);
+			outcome(u, "downloaded", "%s version %s is in %s", p->name, p->patch_version,
+				u->download_dir);
 		}
 		verified_free(&v);
 	}
