@@ -176,9 +176,13 @@ int mkdir_p(const char *path, mode_t mode)
 			char *slash = strrchr(p, '/');
 
 			fsync_dir(p);
-			*slash = 0;
-			fsync_dir(slash == p ? "/" : p);
-			*slash = '/';
+			if (!slash) {
+				fsync_dir("."); /* a relative path's first part */
+			} else {
+				*slash = 0;
+				fsync_dir(slash == p ? "/" : p);
+				*slash = '/';
+			}
 		}
 		*s = c;
 		if (!c)

@@ -370,11 +370,12 @@ check "the revoked build is locked out" compgen -G "$ST/$REL/locks/lp_upd_b@*.lo
 run 11 "lpctl install refuses the revoked build" "${L[@]}" install "$F/out2/lp_upd_b.ko"
 says "is locked out"
 
-# file:// works as well (a mirror, the test guest)
+# file:// works as well (a mirror, the test guest); a relative DIR too
 publish --rollout 100 --release "$REL" "$D/www/repo" >/dev/null 2>&1
-run 0 "file:// repository" "${L[@]}" update --repo "file://$D/www/repo" --download-only "$D/dl3"
+run 0 "file:// repository" bash -c 'cd "$1" && shift && "$@"' - "$D" \
+	"${L[@]}" update --repo "file://$D/www/repo" --download-only dl3
 says "downloaded version 3"
-check "file:// download" test -f "$D/dl3/lp_upd_c.ko"
+check "file:// download into a relative directory" test -f "$D/dl3/lp_upd_c.ko"
 
 echo "figures: publish of 2 modules (new repository) ${t_publish} ms; lpctl update over https: download-only ${t_download} ms, install ${t_install} ms"
 echo "lp-build publish + lpctl update: $n checks, $fails failed"
