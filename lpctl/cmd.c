@@ -342,6 +342,7 @@ out:
 int cmd_forget_installed(struct lpctl *c)
 {
 	struct kvfile inst = { 0 };
+	const char *name;
 	const char *keys[] = { "module", "manifest" };
 	char *path = store_path(c, "installed");
 	int rc = 0, ret;
@@ -368,8 +369,12 @@ int cmd_forget_installed(struct lpctl *c)
 		rc = LPB_EXIT_ERROR;
 		goto out;
 	}
-	lpctl_msg(c, "%s: uninstalled for kernel %s (a loaded copy stays loaded: lpctl unload)",
-		  kv_get(&inst, "name") ?: "the damaged installation", c->release);
+	name = kv_get(&inst, "name");
+	lpctl_msg(c, "%s: uninstalled for kernel %s%s", name ? name : "the damaged installation",
+		  c->release,
+		  name && valid_module_name(name) && klp_module_loaded(c->sysfs, name) ?
+			  " (its loaded copy stays loaded: lpctl unload)" :
+			  "");
 out:
 	kvfile_free(&inst);
 	free(path);

@@ -320,8 +320,8 @@ static int download_only(struct update *u)
 				  "signed by %s; rollout %d %%, bucket %u)",
 				  p->name, p->patch_version, c->release, ko, v.sha256, v.signer,
 				  p->rollout, u->bucket);
-			outcome(u, "downloaded", "%s version %s is in %s", p->name, p->patch_version,
-				u->download_dir);
+			outcome(u, "downloaded", "%s version %s is in %s", p->name,
+				p->patch_version, u->download_dir);
 		}
 		verified_free(&v);
 	}
@@ -477,6 +477,8 @@ static int take_off_revoked(struct update *u, const struct kvfile *inst, struct 
 				if (ret)
 					lpctl_errf(c, "%s: cannot remove the module: %s", name,
 						   strerror(-ret));
+				else
+					lpctl_msg(c, "%s: module removed", name);
 				ret = ret ? LPB_EXIT_ERROR : 0;
 			}
 			if (ret)
