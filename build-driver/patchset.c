@@ -37,14 +37,66 @@ static bool leaves_tree(const char *name)
 	return false;
 }
 
+/* "@@ -A[,B] +C[,D] @@": how many old and new lines the hunk holds. */
+static bool hunk_counts(const char *line, long *old_n, long *new_n)
+{
+	long a, c;
+	int n = 0;
+
+	*old_n = *new_n = 1;
+	if (sscanf(line, "@@ -%ld,%ld +%ld%n", &a, old_n, &c, &n) == 3 && n)
+		line += n;
+	else if (sscanf(line, "@@ -%ld +%ld%n", &a, &c, &n) == 2 && n)
+		line += n;
+	else
+		return false;
+	if (*line == ',' && sscanf(line, ",%ld", new_n) != 1)
+		return false;
+	return *old_n >= 0 && *new_n >= 0;
+}
+
+/* Inside a hunk, a line is content whatever it starts with: a removed
+ * "-- x" reads "--- x" and an added "++ y" reads "+++ y". Returns whether
+ * @line was hunk content (and counts it off). */
+static bool hunk_line(const char *line, long *old_left, long *new_left)
+{
+	if (*old_left <= 0 && *new_left <= 0)
+		return false;
+	switch (*line) {
+	case ' ':
+	case '\n': /* a context line whose blank was trimmed */
+	case '\0':
+		(*old_left)--;
+		(*new_left)--;
+		return true;
+	case '-':
+		(*old_left)--;
+		return true;
+	case '+':
+		(*new_left)--;
+		return true;
+	case '\\': /* "\ No newline at end of file" */
+		return true;
+	default: /* a short hunk: what follows is not its content */
+		*old_left = *new_left = 0;
+		return false;
+	}
+}
+
 int patchset_parse(struct patchset *ps, const char *path, const char *text)
 {
 	const char *line = text;
 	char *minus = NULL;
+	long old_left = 0, new_left = 0;
 	int files = 0;
 
 	for (; line && *line; line = strchr(line, '\n'), line = line ? line + 1 : NULL) {
-		if (!strncmp(line, "--- ", 4)) {
+		if (hunk_line(line, &old_left, &new_left))
+			continue;
+		if (!strncmp(line, "@@ -", 4)) {
+			if (!hunk_counts(line, &old_left, &new_left))
+				old_left = new_left = 0;
+		} else if (!strncmp(line, "--- ", 4)) {
 			free(minus);
 			minus = header_path(line);
 			if (!minus && strncmp(line + 4, "/dev/null", 9))

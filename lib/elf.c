@@ -11,6 +11,9 @@
 #include "lpb-elf.h"
 #include "log.h"
 
+/* the largest section alignment a kernel object has any business asking for */
+#define LPB_MAX_ALIGN (2u << 20)
+
 static void free_section(struct lpb_section *sec)
 {
 	if (!sec)
@@ -353,6 +356,16 @@ static int read_sections(struct lpb_elf *elf)
 			return -EINVAL;
 		}
 		sec->size = sec->sh.sh_size;
+		/* a power of two, at most a huge page: anything else is not a
+		 * kernel object, and would have the writer pad the output to
+		 * gigabytes (found by fuzz-cdo) */
+		if (sec->sh.sh_addralign & (sec->sh.sh_addralign - 1) ||
+		    sec->sh.sh_addralign > LPB_MAX_ALIGN) {
+			lpb_err("%s: section %zu has alignment %llu (want a power of two, at most %u)",
+				elf->path, i, (unsigned long long)sec->sh.sh_addralign,
+				LPB_MAX_ALIGN);
+			return -EINVAL;
+		}
 		if (sec->sh.sh_type != SHT_NOBITS && sec->size &&
 		    (sec->sh.sh_offset > elf->file_size ||
 		     sec->size > elf->file_size - sec->sh.sh_offset)) {

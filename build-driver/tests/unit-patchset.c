@@ -65,6 +65,18 @@ int main(void)
 	char file[64];
 
 	CHECK(parse("just text\n", file, sizeof(file)) == -1, "not a diff accepted");
+	/* hunk content is content: a removed "-- x" reads "--- x" and an added
+	 * "++ y" reads "+++ y", neither a file header (fuzz-patch) */
+	CHECK(parse("--- a/x.c\n+++ b/x.c\n@@ -1,2 +1,2 @@\n--- x\n+++ y\n ctx\n", file,
+		    sizeof(file)) == 0 && !strcmp(file, "x.c"), "hunk lines taken as headers: '%s'",
+	      file);
+	/* a trimmed blank context line, then the next file's header */
+	CHECK(parse("--- a/x.c\n+++ b/x.c\n@@ -1,3 +1,3 @@\n a\n\n-b\n+c\n"
+		    "--- a/y.c\n+++ b/y.c\n@@ -1 +1 @@\n-d\n+e\n", file, sizeof(file)) == -2,
+	      "two files expected");
+	/* "@@ -5 +5,0 @@": a one-line deletion, counts without commas */
+	CHECK(parse("--- a/x.c\n+++ b/x.c\n@@ -5 +4,0 @@\n---- gone\n", file,
+		    sizeof(file)) == 0 && !strcmp(file, "x.c"), "one-line hunk: '%s'", file);
 	printf("lp-build patch parser tests: %d checks, %d failed\n", checks, failures);
 	return failures ? 1 : 0;
 }

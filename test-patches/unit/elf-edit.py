@@ -3,7 +3,7 @@
 # Edits fields of an x86-64 relocatable object in place, to rebuild inputs
 # the fuzzers found at test time (no binary blobs in git):
 #   elf-edit.py IN OUT EDIT...
-#   shdr:SECTION:FIELD=VALUE      type flags offset size link info entsize
+#   shdr:SECTION:FIELD=VALUE      type flags offset size link info addralign entsize
 #   sym:SYMBOL:FIELD=VALUE        name info other shndx value size
 #   rela:SECTION:INDEX:FIELD=VALUE offset sym type addend
 # VALUE is a number, or "name:OTHER" for the name offset of another
@@ -12,7 +12,8 @@ import struct
 import sys
 
 SHDR = {'name': (0, 'I'), 'type': (4, 'I'), 'flags': (8, 'Q'), 'offset': (24, 'Q'),
-        'size': (32, 'Q'), 'link': (40, 'I'), 'info': (44, 'I'), 'entsize': (56, 'Q')}
+        'size': (32, 'Q'), 'link': (40, 'I'), 'info': (44, 'I'), 'addralign': (48, 'Q'),
+        'entsize': (56, 'Q')}
 SYM = {'name': (0, 'I'), 'info': (4, 'B'), 'other': (5, 'B'), 'shndx': (6, 'H'),
        'value': (8, 'Q'), 'size': (16, 'Q')}
 

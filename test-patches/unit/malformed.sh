@@ -88,7 +88,8 @@ odd() { # NAME [@FIXTURE] EDIT...: odd.o (or FIXTURE's patched.c) edited, diffed
 	python3 "$HERE/elf-edit.py" "$base" "$name.o" "$@" || { echo "FAIL odd $name: elf-edit"; fail=1; return; }
 	for order in a b; do
 		if [ $order = a ]; then set -- "$name.o" "$base"; else set -- "$base" "$name.o"; fi
-		"$CDO" "$@" -o out.o --parent "$1" --json out.json >stdout 2>stderr
+		# a hang or a runaway output is a failure too (timeout: 124)
+		timeout 60 "$CDO" "$@" -o out.o --parent "$1" --json out.json >stdout 2>stderr
 		rc=$?
 		if [ $rc -gt 3 ] || grep -qi "sanitizer\|runtime error" stderr; then
 			echo "FAIL odd input $name ($order): exit $rc: $(grep -m2 -i "error" stderr)"
