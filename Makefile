@@ -14,7 +14,7 @@ LDLIBS += $(PKG_LIBS)
 LPB_VERSION := $(shell cat VERSION)
 CFLAGS += -DLPB_VERSION='"$(LPB_VERSION)"'
 
-.PHONY: all clean deps unit integration integration-selftest integration-distro integration-matrix check demo bench bench-distro fuzz asan stress
+.PHONY: all clean deps unit integration integration-selftest integration-distro integration-matrix check demo bench bench-distro fuzz asan stress real-fixes real-fixes-check
 all:
 
 # every object depends on its headers through -MMD
@@ -58,6 +58,14 @@ MATRIX_SERIES ?= ci
 integration-matrix: all
 	bash integration/distro.sh --series "$(MATRIX_SERIES)"
 
+# the corpus of real upstream fixes, built for an older Debian kernel and
+# checked in it (doc/real-fixes.md); real-fixes-check is the part make check runs
+real-fixes: all
+	bash integration/real-fixes.sh
+
+real-fixes-check: all
+	bash integration/real-fixes.sh --check-subset
+
 # per Debian series: cold and warm cost of a one-file patch, a new tree,
 # the build root's creation and size, the cache size
 BENCH_SERIES ?= all
@@ -80,6 +88,7 @@ check: deps
 	$(MAKE) integration || rc=1; \
 	$(MAKE) integration-selftest || rc=1; \
 	$(MAKE) integration-matrix || rc=1; \
+	$(MAKE) real-fixes-check || rc=1; \
 	exit $$rc
 
 # the embedded default: a livepatch for the bundled test kernel

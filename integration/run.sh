@@ -143,7 +143,7 @@ lpbuild() {
 
 # prepare_test TEST: everything the guest needs for TEST, in OUT_T/TEST/guest
 prepare_test() {
-	local t=$1 dir=$TESTS_DIR/$1 g=$OUT_T/$1/guest t0 p entry mod patches rc first=
+	local t=$1 dir=$TESTS_DIR/$1 g=$OUT_T/$1/guest t0 p entry mod patches rc first= pfirst=
 	t0=$(now_ms)
 	mkdir -p "$g"
 	if ! read_conf "$t" >"$OUT_T/$t/conf.log" 2>&1; then
@@ -174,7 +174,7 @@ prepare_test() {
 			return
 		fi
 		cp "$TGT_PREBUILT/$p" "$g/"
-		first=${first:-${p##*/}}
+		pfirst=${pfirst:-${p##*/}}
 	done
 	if [ -n "$c_builds" ]; then
 		if [ ! -x "$LPB_TOOL" ]; then
@@ -237,6 +237,8 @@ prepare_test() {
 		set_result "$t" FAIL "module=$mod is not among the test's files"
 		return
 	fi
+	# (a built module wins over a prebuilt one, as doc/testing.md says)
+	first=${first:-$pfirst}
 	[ -n "$mod" ] || [ -z "$first" ] || [ ! -f "$g/$first" ] || mod=$first
 	local modname=
 	if [ -n "$mod" ]; then
