@@ -61,6 +61,8 @@ struct cdo_sym {
 	bool changed_by_child; /* PATCHED: a .cold/.part child or owned table changed */
 	bool via_callers; /* PATCHED: changed, not redirectable (no __fentry__),
 			   * only called: copied privately, its callers are patched */
+	struct lpb_symbol *cause; /* PATCHED: the changed constant it changed
+				   * through (const-data.c) */
 	struct lpb_symbol *parent; /* .cold/.part child: its parent function */
 	struct lpb_symbol *alias; /* another name of its section's owner (same
 				   * address and size): patched through the owner */
@@ -104,6 +106,21 @@ struct cdo_note {
 	char *detail;
 };
 
+/* a changed constant copied for the functions using it (const-data.c) */
+struct cdo_copied {
+	char *name;
+	char *users; /* space-separated functions and constants naming it */
+	char *root; /* the changed constant it points at, or NULL */
+};
+
+/* a struct/union whose layout differs, used by the patched code (layout.c) */
+struct cdo_layout_change {
+	char *type; /* "struct foo" */
+	char *changes; /* what differs, in words */
+	char *users; /* the functions using it */
+	bool allowed; /* --allow-layout-change */
+};
+
 struct cdo_list {
 	void *v;
 	size_t nr, cap, elem;
@@ -118,6 +135,8 @@ struct cdo_opts {
 		uint64_t size;
 	} entsizes[32];
 	size_t nr_entsizes;
+	const char *allow_layout[64]; /* --allow-layout-change TYPE */
+	size_t nr_allow_layout;
 	int verbose;
 };
 
@@ -141,6 +160,8 @@ struct cdo {
 	struct cdo_list removed; /* char *: ORIG functions gone in PATCHED */
 	struct cdo_list frozen; /* struct cdo_note: function + dynamic debug
 				 * descriptor whose jump label was left out */
+	struct cdo_list copied; /* struct cdo_copied: changed constants copied */
+	struct cdo_list layouts; /* struct cdo_layout_change */
 
 	struct cdo_tables *tables; /* special.c: per-object table indexes */
 	struct cdo_list line_bits; /* line-data.c: struct cdo_line_bits, line members of data */
@@ -210,6 +231,7 @@ int cdo_classify(struct cdo *c, struct lpb_symbol *target,
 		 unsigned int *sympos); /* classify.c */
 int cdo_resolve_sympos(struct cdo *c, struct lpb_symbol *orig_sym,
 		       unsigned int *sympos); /* classify.c */
+int cdo_check_layouts(struct cdo *c); /* layout.c: after the closure */
 int cdo_output(struct cdo *c); /* output.c */
 int cdo_report(struct cdo *c, int exit_code, FILE *human); /* report.c */
 
@@ -236,6 +258,13 @@ const char *cdo_special_key_use(const struct cdo_special *d, const char **advice
 bool cdo_special_is_indirect(const struct cdo_special *d);
 /* --print-entry-sizes: SECTION=N for every table struct in @elf's DWARF */
 int cdo_print_entry_sizes(const char *elf, FILE *out);
+/* const-data.c: one round of changes flowing from changed constants to
+ * the code and constants reading them (true when something moved); the
+ * refusals for constants the running kernel reaches otherwise, and the
+ * notes for those copied; " (it uses the changed constant X)" or "". */
+bool cdo_const_propagate(struct cdo *c);
+int cdo_check_consts(struct cdo *c);
+char *cdo_cause_text(struct lpb_symbol *s);
 /* line-data.c: whether data objects @p (PATCHED) and @o (ORIG) differ only
  * in a line number member (dynamic debug descriptors after a line shift). */
 bool cdo_data_line_only(struct cdo *c, struct lpb_symbol *p, struct lpb_symbol *o);

@@ -527,13 +527,8 @@ int cdo_compare(struct cdo *c)
 			    mark_referrers(c, NULL, ps))
 				again = true;
 		}
-		lpb_for_each_symbol(c->patched, p) {
-			if (!p->priv || !lpb_is_object(p) || Y(p)->status != CDO_CHANGED ||
-			    (p->sec->sh.sh_flags & SHF_WRITE) || lpb_sym_bind(p) != STB_LOCAL)
-				continue;
-			if (mark_referrers(c, p, NULL))
-				again = true;
-		}
+		if (cdo_const_propagate(c))
+			again = true;
 		lpb_for_each_symbol(c->patched, p) {
 			if (p->priv && p->sec && carry_for_callers(c, p))
 				again = true;

@@ -21,42 +21,55 @@ static void check_function(struct cdo *c, struct lpb_symbol *p)
 {
 	struct lpb_symbol *o = Y(p)->twin;
 	const char *sec = p->sec->name;
+	char *cause = cdo_cause_text(p);
 
-	if (has_prefix(sec, ".init.") || has_prefix(sec, ".exit.")) {
+	if ((has_prefix(sec, ".init.") || has_prefix(sec, ".exit.")) && Y(p)->cause) {
+		/* the user changed a table, not this function: what it did
+		 * with the table at boot (registered it, say) stays done */
+		cdo_refuse(c, p->name,
+			   "keep the table unchanged; make the code that uses it at run time check the new condition, or redo the registration from a post-patch callback (LPB_POST_PATCH_CALLBACK in <lpb-patch.h>)",
+			   "%s function %s%s ran at boot with the old contents: what it did with them stays done, and a livepatch cannot run it again",
+			   has_prefix(sec, ".init.") ? "__init" : "__exit", p->name, cause);
+	} else if (has_prefix(sec, ".init.") || has_prefix(sec, ".exit.")) {
 		cdo_refuse(c, p->name,
 			   "do the one-time work of the new code from a callback instead (LPB_POST_PATCH_CALLBACK in <lpb-patch.h>), and leave the __init/__exit function unchanged",
 			   "changed %s function %s: init/exit code has already run (and was freed) in the running kernel, so a livepatch cannot change it",
 			   has_prefix(sec, ".init.") ? "__init" : "__exit", p->name);
-		return;
-	}
-	if (!S(p->sec)->owner) {
+	} else if (!S(p->sec)->owner) {
 		cdo_refuse(c, p->name,
 			   "compile with -ffunction-sections -fdata-sections (lp-build does this itself)",
-			   "changed function %s shares section %s with other functions, so it cannot be extracted on its own",
-			   p->name, sec);
-		return;
-	}
-	/* a .part.N clone is called from the parent and from every function
-	 * the parent's head was inlined into: it is redirected on its own */
-	if (!Y(p)->cold && !Y(p)->via_callers && o && !cdo_has_fentry(o)) {
+			   "changed function %s%s shares section %s with other functions, so it cannot be extracted on its own",
+			   p->name, cause, sec);
+	} else if (!Y(p)->cold && !Y(p)->via_callers && o && !cdo_has_fentry(o)) {
+		/* a .part.N clone is called from the parent and from every
+		 * function the parent's head was inlined into: it is
+		 * redirected on its own */
 		cdo_refuse(c, p->name,
 			   "patch its callers instead (change them to call a new function), or, if the notrace is not needed, remove it in the running kernel's next update",
-			   "changed function %s has no ftrace call site (__fentry__) in the running kernel: it is notrace or was compiled without -pg, so livepatch cannot redirect it",
-			   o->name);
+			   "changed function %s%s has no ftrace call site (__fentry__) in the running kernel: it is notrace or was compiled without -pg, so livepatch cannot redirect it",
+			   o->name, cause);
 	}
+	free(cause);
 }
 
 static void check_data(struct cdo *c, struct lpb_symbol *p)
 {
 	bool writable = p->sec->sh.sh_flags & SHF_WRITE;
+	bool local = lpb_sym_bind(p) == STB_LOCAL;
 
-	if (!writable && lpb_sym_bind(p) == STB_LOCAL && !has_prefix(p->sec->name, ".init."))
-		return; /* a local constant: copied with its (changed) users */
+	if (!writable && local && !has_prefix(p->sec->name, ".init."))
+		return; /* a local constant: const-data.c */
+	if (!writable && !local) {
+		cdo_refuse(c, p->name,
+			   "keep it unchanged and give the functions the fix changes a new static constant with the new values (patching the users in other files too, if they need them)",
+			   "changed global constant %s: other files may use it (they were linked against the running kernel's copy), so a copy for this file's functions would be a partial fix, and a livepatch cannot change data that already exists in the running kernel",
+			   p->name);
+		return;
+	}
 	cdo_refuse(c, p->name,
 		   "keep the existing definition unchanged; attach new state with a shadow variable (klp_shadow_get_or_alloc) or set new values from a post-patch callback",
 		   "changed %s %s %s: its initial value or size differs, but a livepatch cannot change data that already exists in the running kernel",
-		   lpb_sym_bind(p) == STB_LOCAL ? "static" : "global",
-		   writable ? "variable" : "constant", p->name);
+		   local ? "static" : "global", writable ? "variable" : "constant", p->name);
 }
 
 int cdo_check(struct cdo *c)
@@ -80,7 +93,7 @@ int cdo_check(struct cdo *c)
 			   "section %s is %s: a livepatch cannot add or change exports, module parameters, initcalls or module information",
 			   sec->name, S(sec)->status == CDO_NEW ? "new" : "changed");
 	}
-	return 0;
+	return cdo_check_consts(c);
 }
 
 /* ---- inclusion ---- */

@@ -23,6 +23,8 @@ static const char usage[] =
 	"                           callback aliases (default: the object's FILE symbol)\n"
 	"      --entry-size SEC=N   entry size of a special section (repeatable)\n"
 	"      --print-entry-sizes ELF  print SEC=N for every table known from ELF's DWARF\n"
+	"      --allow-layout-change TYPE  accept a changed layout of TYPE (\"struct foo\",\n"
+	"                           foo) used by the patched code (repeatable)\n"
 	"  -v, --verbose            say more on stderr (-vv: why things differ)\n"
 	"  -h, --help               this text\n"
 	"exit: 0 changed, 1 error, 2 cannot be live-patched, 3 no functional change\n";
@@ -45,7 +47,7 @@ static int parse_entsize(struct cdo_opts *o, char *arg)
 
 static int parse_args(int argc, char **argv, struct cdo_opts *o, int *early)
 {
-	enum { O_PARENT = 256, O_PARENT_NAME, O_SYMVERS, O_JSON, O_ENTSIZE, O_PRINT, O_UNIT };
+	enum { O_PARENT = 256, O_PARENT_NAME, O_SYMVERS, O_JSON, O_ENTSIZE, O_PRINT, O_UNIT, O_LAYOUT };
 	static const struct option longopts[] = {
 		{ "output", required_argument, NULL, 'o' },
 		{ "parent", required_argument, NULL, O_PARENT },
@@ -55,6 +57,7 @@ static int parse_args(int argc, char **argv, struct cdo_opts *o, int *early)
 		{ "unit-name", required_argument, NULL, O_UNIT },
 		{ "entry-size", required_argument, NULL, O_ENTSIZE },
 		{ "print-entry-sizes", required_argument, NULL, O_PRINT },
+		{ "allow-layout-change", required_argument, NULL, O_LAYOUT },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -88,6 +91,15 @@ static int parse_args(int argc, char **argv, struct cdo_opts *o, int *early)
 					optarg);
 				return -1;
 			}
+			break;
+		case O_LAYOUT:
+			if (!*optarg || o->nr_allow_layout ==
+					sizeof(o->allow_layout) / sizeof(*o->allow_layout)) {
+				fprintf(stderr, "create-diff-object: bad --allow-layout-change '%s'\n",
+					optarg);
+				return -1;
+			}
+			o->allow_layout[o->nr_allow_layout++] = optarg;
 			break;
 		case O_PRINT:
 			*early = cdo_print_entry_sizes(optarg, stdout) ? LPB_EXIT_ERROR : LPB_EXIT_OK;

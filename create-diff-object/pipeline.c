@@ -41,6 +41,24 @@ static void free_note(void *p)
 	free(n->detail);
 }
 
+static void free_copied(void *p)
+{
+	struct cdo_copied *cp = p;
+
+	free(cp->name);
+	free(cp->users);
+	free(cp->root);
+}
+
+static void free_layout(void *p)
+{
+	struct cdo_layout_change *l = p;
+
+	free(l->type);
+	free(l->changes);
+	free(l->users);
+}
+
 void cdo_free(struct cdo *c)
 {
 	struct lpb_elf *objs[2] = { c->orig, c->patched };
@@ -70,6 +88,8 @@ void cdo_free(struct cdo *c)
 	cdo_list_free(&c->refusals, free_refusal);
 	cdo_list_free(&c->ignored, free_note);
 	cdo_list_free(&c->frozen, free_note);
+	cdo_list_free(&c->copied, free_copied);
+	cdo_list_free(&c->layouts, free_layout);
 	cdo_list_free(&c->included, free_note);
 	cdo_list_free(&c->callbacks, free_note);
 	cdo_list_free(&c->klps, NULL);
@@ -118,6 +138,12 @@ int cdo_run(struct cdo *c)
 		return LPB_EXIT_UNPATCHABLE;
 	if (!anything_to_patch(c))
 		return LPB_EXIT_NO_CHANGE;
+	/* only now, and only for the code going into the livepatch: the
+	 * DWARF is the largest part of an object */
+	if (cdo_check_layouts(c))
+		return LPB_EXIT_ERROR;
+	if (c->refusals.nr)
+		return LPB_EXIT_UNPATCHABLE;
 	/* the output is built in memory first: a refusal found while
 	 * classifying references leaves no file behind */
 	if (cdo_output(c))

@@ -83,6 +83,27 @@ static void json_strings(struct json_writer *w, const char *key, struct cdo_list
 	jw_end_array(w);
 }
 
+/* changed constants copied for their users (const-data.c) */
+static void json_copied(struct json_writer *w, struct cdo_list *l)
+{
+	jw_begin_array(w, "copied_constants");
+	for (size_t i = 0; i < l->nr; i++) {
+		struct cdo_copied *cp = (struct cdo_copied *)l->v + i;
+		char *users = cdo_strdup(cp->users), *u, *save = NULL;
+
+		jw_begin_object(w, NULL);
+		jw_string(w, "name", cp->name);
+		jw_begin_array(w, "users");
+		for (u = strtok_r(users, " ", &save); u; u = strtok_r(NULL, " ", &save))
+			jw_string(w, NULL, u);
+		jw_end_array(w);
+		jw_string(w, "changed_constant", cp->root ? cp->root : cp->name);
+		jw_end_object(w);
+		free(users);
+	}
+	jw_end_array(w);
+}
+
 static void json(FILE *f, struct cdo *c, int code)
 {
 	struct json_writer w = { .f = f };
@@ -107,6 +128,19 @@ static void json(FILE *f, struct cdo *c, int code)
 	json_notes(&w, "ignored", &c->ignored, "name", "reason");
 	json_notes(&w, "frozen_dynamic_debug", &c->frozen, "function", "descriptor");
 	json_notes(&w, "callbacks", &c->callbacks, "kind", "function");
+	json_copied(&w, &c->copied);
+	jw_begin_array(&w, "layout_changes");
+	for (i = 0; i < c->layouts.nr; i++) {
+		struct cdo_layout_change *l = (struct cdo_layout_change *)c->layouts.v + i;
+
+		jw_begin_object(&w, NULL);
+		jw_string(&w, "type", l->type);
+		jw_string(&w, "changes", l->changes);
+		jw_string(&w, "users", l->users);
+		jw_bool(&w, "allowed", l->allowed);
+		jw_end_object(&w);
+	}
+	jw_end_array(&w);
 	jw_begin_array(&w, "refusals");
 	for (i = 0; i < c->refusals.nr; i++) {
 		struct cdo_refusal *r = (struct cdo_refusal *)c->refusals.v + i;
@@ -211,6 +245,26 @@ int cdo_report(struct cdo *c, int code, FILE *human)
 			fprintf(human, "ignored: %s (%s)\n",
 				((struct cdo_note *)c->ignored.v)[i].name,
 				((struct cdo_note *)c->ignored.v)[i].detail);
+		for (i = 0; code == LPB_EXIT_OK && i < c->copied.nr; i++) {
+			const struct cdo_copied *cp = (struct cdo_copied *)c->copied.v + i;
+
+			if (cp->root)
+				fprintf(human, "note: constant %s points at the changed constant %s: "
+					"copied into the livepatch too, for %s\n", cp->name, cp->root,
+					cp->users);
+			else
+				fprintf(human, "note: constant %s changed: the livepatch carries a "
+					"new copy of it for %s; the running kernel's copy stays as it "
+					"was, so a pointer to it stored before the patch still sees "
+					"the old contents\n", cp->name, cp->users);
+		}
+		for (i = 0; code == LPB_EXIT_OK && i < c->layouts.nr; i++) {
+			const struct cdo_layout_change *l = (struct cdo_layout_change *)c->layouts.v + i;
+
+			if (l->allowed)
+				fprintf(human, "note: %s changed layout (%s), used by %s: accepted "
+					"(--allow-layout-change)\n", l->type, l->changes, l->users);
+		}
 		for (i = 0; i < c->frozen.nr;) {
 			const struct cdo_note *fr = c->frozen.v;
 			size_t k = i;

@@ -11,4 +11,9 @@
  * negative errno after a message. Close with dwfl_end(*dwfl). */
 Dwarf *lpb_dwarf_open(const char *path, Dwfl **dwfl, int *err);
 
+/* dwarf-types.c: a bitfield member @m of a struct at byte @base: its first
+ * bit from the start of the outermost type and its width (left alone when
+ * @m is not a bitfield). */
+void lpb_dwarf_member_bits(Dwarf_Die *m, int64_t base, int64_t *bit_offset, int64_t *bit_size);
+
 #endif /* LPB_DWARF_OPEN_H */

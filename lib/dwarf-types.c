@@ -17,25 +17,32 @@
  * the struct; older producers give DW_AT_bit_offset from the most
  * significant bit of a storage unit at DW_AT_data_member_location (x86 is
  * little-endian, so that is counted back from the unit's last bit). */
-static void bitfield(Dwarf_Die *m, struct lpb_type_query *q)
+void lpb_dwarf_member_bits(Dwarf_Die *m, int64_t base, int64_t *bit_offset, int64_t *bit_size)
 {
 	Dwarf_Attribute a;
-	Dwarf_Word bits, at, unit;
+	Dwarf_Word bits, at, unit, loc;
 
 	if (!dwarf_attr(m, DW_AT_bit_size, &a) || dwarf_formudata(&a, &bits))
 		return;
 	if (dwarf_attr(m, DW_AT_data_bit_offset, &a) && !dwarf_formudata(&a, &at)) {
-		q->bit_offset = at;
-		q->bit_size = bits;
-		q->offset = at / 8;
+		*bit_offset = base * 8 + at;
+		*bit_size = bits;
 		return;
 	}
-	if (q->offset >= 0 && dwarf_attr(m, DW_AT_bit_offset, &a) && !dwarf_formudata(&a, &at) &&
+	if (dwarf_attr(m, DW_AT_data_member_location, &a) && !dwarf_formudata(&a, &loc) &&
+	    dwarf_attr(m, DW_AT_bit_offset, &a) && !dwarf_formudata(&a, &at) &&
 	    dwarf_attr(m, DW_AT_byte_size, &a) && !dwarf_formudata(&a, &unit) &&
 	    at + bits <= unit * 8) {
-		q->bit_offset = q->offset * 8 + unit * 8 - at - bits;
-		q->bit_size = bits;
+		*bit_offset = (base + loc) * 8 + unit * 8 - at - bits;
+		*bit_size = bits;
 	}
+}
+
+static void bitfield(Dwarf_Die *m, struct lpb_type_query *q)
+{
+	lpb_dwarf_member_bits(m, 0, &q->bit_offset, &q->bit_size);
+	if (q->bit_offset >= 0 && q->offset < 0)
+		q->offset = q->bit_offset / 8;
 }
 
 static void member_offset(Dwarf_Die *type, struct lpb_type_query *q)

@@ -101,6 +101,8 @@ check_one() {
 			order=$(jq -r '.callbacks[] | "\(.kind):\(.function)"' "$j" | tr '\n' ' ' | sed 's/ $//')
 			[ "$order" = "$(field callback_order)" ] || errs+=("callback_order: got '$order', expected '$(field callback_order)'")
 		fi
+		cmp_set copied '.copied_constants[]?.name'
+		cmp_set layout '.layout_changes[]? | (if .allowed then "allowed:" else "" end) + (.type | gsub(" "; "_"))'
 		cmp_set sympos '.changed_functions[] | select(.patched) | "\(.old_name):\(.sympos)"'
 		local x
 		for x in $(field exported); do

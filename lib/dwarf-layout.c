@@ -1,0 +1,602 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* Struct and union layouts from DWARF for the types a set of functions and
+ * variables reach, so that a patch changing one can be told from one that does not. */
+#include <dwarf.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "dwarf-layout.h"
+#include "dwarf-open.h"
+#include "log.h"
+
+/* chains of typedefs, qualifiers, pointers and arrays longer than this are
+ * malformed (or cyclic) DWARF */
+#define MAX_STRIP 64
+#define MAX_NEST 16
+
+struct name_node {
+	struct lpb_hnode node;
+	const char *name;
+};
+
+struct seen_node {
+	struct lpb_hnode node;
+	Dwarf_Off off;
+	struct lpb_layout *layout;
+};
+
+struct pending {
+	struct lpb_layout *layout;
+	Dwarf_Off off;
+};
+
+struct walk {
+	Dwarf *dw;
+	const struct lpb_layout_query *q;
+	struct lpb_layout_set *out;
+	struct lpb_hash funcs, vars, types, seen;
+	struct name_node *names; /* nodes of the three name sets */
+	struct pending *queue; /* layouts whose members are still to read */
+	size_t nr_queue, cap_queue, head;
+	int err;
+};
+
+struct text {
+	char buf[256];
+	size_t len;
+};
+
+static uint32_t off_hash(Dwarf_Off off)
+{
+	return (uint32_t)(off * 0x9e3779b97f4a7c15ull >> 32);
+}
+
+static bool in_set(const struct lpb_hash *h, const char *name)
+{
+	struct lpb_hnode *n;
+
+	if (!name || !h->count)
+		return false;
+	lpb_hash_for_each_possible(h, n, lpb_str_hash(name))
+		if (!strcmp(container_of(n, struct name_node, node)->name, name))
+			return true;
+	return false;
+}
+
+static int add_names(struct lpb_hash *h, struct name_node *nodes, const char *const *v,
+		     size_t nr)
+{
+	for (size_t i = 0; i < nr; i++) {
+		nodes[i].name = v[i];
+		if (lpb_hash_add(h, &nodes[i].node, lpb_str_hash(v[i])))
+			return -ENOMEM;
+	}
+	return 0;
+}
+
+static bool type_of(Dwarf_Die *die, Dwarf_Die *result)
+{
+	Dwarf_Attribute a;
+
+	return dwarf_attr_integrate(die, DW_AT_type, &a) && dwarf_formref_die(&a, result);
+}
+
+static bool is_aggregate(int tag)
+{
+	return tag == DW_TAG_structure_type || tag == DW_TAG_union_type ||
+	       tag == DW_TAG_class_type;
+}
+
+static bool is_qualifier(int tag)
+{
+	return tag == DW_TAG_const_type || tag == DW_TAG_volatile_type ||
+	       tag == DW_TAG_restrict_type || tag == DW_TAG_atomic_type;
+}
+
+/* Drops typedefs and qualifiers: false when nothing is left (void). */
+static bool strip(Dwarf_Die *t)
+{
+	for (int i = 0; i < MAX_STRIP; i++) {
+		int tag = dwarf_tag(t);
+
+		if (tag != DW_TAG_typedef && !is_qualifier(tag))
+			return true;
+		if (!type_of(t, t))
+			return false;
+	}
+	return false;
+}
+
+static void put(struct text *tx, const char *s)
+{
+	size_t n = strlen(s);
+
+	if (tx->len + n >= sizeof(tx->buf))
+		n = sizeof(tx->buf) - 1 - tx->len;
+	memcpy(tx->buf + tx->len, s, n);
+	tx->len += n;
+	tx->buf[tx->len] = 0;
+}
+
+static void array_dims(Dwarf_Die *arr, struct text *tx)
+{
+	Dwarf_Die sub;
+
+	if (dwarf_child(arr, &sub))
+		return;
+	do {
+		Dwarf_Attribute a;
+		Dwarf_Word n;
+		char dim[32];
+
+		if (dwarf_tag(&sub) != DW_TAG_subrange_type)
+			continue;
+		if (dwarf_attr(&sub, DW_AT_count, &a) && !dwarf_formudata(&a, &n))
+			snprintf(dim, sizeof(dim), "[%llu]", (unsigned long long)n);
+		else if (dwarf_attr(&sub, DW_AT_upper_bound, &a) && !dwarf_formudata(&a, &n))
+			snprintf(dim, sizeof(dim), "[%llu]", (unsigned long long)n + 1);
+		else
+			snprintf(dim, sizeof(dim), "[]");
+		put(tx, dim);
+	} while (!dwarf_siblingof(&sub, &sub));
+}
+
+/* A type as C would write it, typedefs and qualifiers dropped: a renamed
+ * typedef is the same type; only what the bytes mean counts. */
+static void type_text(Dwarf_Die *die, struct text *tx, int depth)
+{
+	static const char *const kinds[] = {
+		[DW_TAG_structure_type] = "struct", [DW_TAG_union_type] = "union",
+		[DW_TAG_class_type] = "class", [DW_TAG_enumeration_type] = "enum",
+	};
+	Dwarf_Die t = *die, inner;
+	const char *name;
+	int tag;
+
+	if (depth > MAX_NEST || !strip(&t)) {
+		put(tx, depth > MAX_NEST ? "..." : "void");
+		return;
+	}
+	tag = dwarf_tag(&t);
+	switch (tag) {
+	case DW_TAG_base_type:
+		put(tx, dwarf_diename(&t) ?: "?");
+		break;
+	case DW_TAG_pointer_type:
+		if (type_of(&t, &inner))
+			type_text(&inner, tx, depth + 1);
+		else
+			put(tx, "void");
+		put(tx, " *");
+		break;
+	case DW_TAG_array_type:
+		if (type_of(&t, &inner))
+			type_text(&inner, tx, depth + 1);
+		put(tx, " ");
+		array_dims(&t, tx);
+		break;
+	case DW_TAG_structure_type:
+	case DW_TAG_union_type:
+	case DW_TAG_class_type:
+	case DW_TAG_enumeration_type:
+		put(tx, kinds[tag]);
+		name = dwarf_diename(&t);
+		put(tx, " ");
+		put(tx, name ?: "{...}");
+		break;
+	case DW_TAG_subroutine_type:
+		put(tx, "function");
+		break;
+	default:
+		put(tx, "?");
+	}
+}
+
+static char *xstrdup(struct walk *w, const char *s)
+{
+	char *p = strdup(s ?: "");
+
+	if (!p)
+		w->err = -ENOMEM;
+	return p;
+}
+
+static void add_user(struct walk *w, struct lpb_layout *l, const char *user)
+{
+	char **v;
+
+	if (!user)
+		return;
+	for (size_t i = 0; i < l->nr_users; i++)
+		if (!strcmp(l->users[i], user))
+			return;
+	v = realloc(l->users, (l->nr_users + 1) * sizeof(*v));
+	if (!v) {
+		w->err = -ENOMEM;
+		return;
+	}
+	l->users = v;
+	v[l->nr_users++] = xstrdup(w, user);
+}
+
+static void add_layout(struct walk *w, Dwarf_Die *die, const char *key, const char *user,
+		       const struct lpb_layout *via)
+{
+	Dwarf_Off off = dwarf_dieoffset(die);
+	struct seen_node *sn;
+	struct lpb_hnode *n;
+	struct lpb_layout *l;
+	Dwarf_Word size;
+
+	lpb_hash_for_each_possible(&w->seen, n, off_hash(off)) {
+		sn = container_of(n, struct seen_node, node);
+		if (sn->off == off) {
+			add_user(w, sn->layout, user);
+			return;
+		}
+	}
+	/* another definition of a name already read (a struct local to a
+	 * function shadowing a file-scope one): the first stands */
+	l = lpb_layout_find(w->out, key);
+	sn = calloc(1, sizeof(*sn));
+	if (!sn) {
+		w->err = -ENOMEM;
+		return;
+	}
+	sn->off = off;
+	if (lpb_hash_add(&w->seen, &sn->node, off_hash(off))) {
+		free(sn);
+		w->err = -ENOMEM;
+		return;
+	}
+	if (l) {
+		sn->layout = l;
+		add_user(w, l, user);
+		return;
+	}
+	l = calloc(1, sizeof(*l));
+	if (!l || (w->out->nr == w->out->cap &&
+		   !(w->out->v = realloc(w->out->v, (w->out->cap = w->out->cap * 2 + 64) *
+						     sizeof(*w->out->v))))) {
+		free(l);
+		w->err = -ENOMEM;
+		return;
+	}
+	sn->layout = l;
+	l->name = xstrdup(w, key);
+	l->size = dwarf_aggregate_size(die, &size) ? -1 : (int64_t)size;
+	l->via = via ? xstrdup(w, via->name) : NULL;
+	add_user(w, l, user);
+	w->out->v[w->out->nr++] = l;
+	if (lpb_hash_add(&w->out->names, &l->node, lpb_str_hash(l->name)))
+		w->err = -ENOMEM;
+	if (w->nr_queue == w->cap_queue) {
+		struct pending *q = realloc(w->queue, (w->cap_queue * 2 + 64) * sizeof(*q));
+
+		if (!q) {
+			w->err = -ENOMEM;
+			return;
+		}
+		w->queue = q;
+		w->cap_queue = w->cap_queue * 2 + 64;
+	}
+	w->queue[w->nr_queue++] = (struct pending){ l, off };
+}
+
+/* The struct or union a type leads to through typedefs, qualifiers,
+ * pointers and arrays, added under its name: "struct foo", or the typedef
+ * naming an anonymous one. Function pointers are not followed: their
+ * parameters are what the callee uses. */
+static void reach(struct walk *w, Dwarf_Die *die, const char *user,
+		  const struct lpb_layout *via)
+{
+	Dwarf_Die t = *die, target;
+	char key[256];
+
+	for (int i = 0; i < MAX_STRIP; i++) {
+		int tag = dwarf_tag(&t);
+		const char *name;
+
+		if (tag == DW_TAG_typedef) {
+			target = t;
+			if (type_of(&target, &target) && strip(&target) &&
+			    is_aggregate(dwarf_tag(&target)) && !dwarf_diename(&target) &&
+			    !dwarf_hasattr(&target, DW_AT_declaration)) {
+				add_layout(w, &target, dwarf_diename(&t) ?: "?", user, via);
+				return;
+			}
+		} else if (is_aggregate(tag)) {
+			name = dwarf_diename(&t);
+			if (!name || dwarf_hasattr(&t, DW_AT_declaration))
+				return;
+			snprintf(key, sizeof(key), "%s %s",
+				 tag == DW_TAG_union_type ? "union" : "struct", name);
+			add_layout(w, &t, key, user, via);
+			return;
+		} else if (tag != DW_TAG_pointer_type && tag != DW_TAG_array_type &&
+			   !is_qualifier(tag)) {
+			return;
+		}
+		if (!type_of(&t, &t))
+			return;
+	}
+}
+
+static int64_t member_offset(Dwarf_Die *m)
+{
+	Dwarf_Attribute a;
+	Dwarf_Word off;
+
+	if (!dwarf_attr(m, DW_AT_data_member_location, &a))
+		return 0; /* a union member */
+	return dwarf_formudata(&a, &off) ? -1 : (int64_t)off;
+}
+
+static int push_member(struct walk *w, struct lpb_layout *l, const char *prefix,
+		       const char *name, int64_t off, Dwarf_Die *m, Dwarf_Die *mt)
+{
+	struct lpb_layout_member *v, *e;
+	struct text tx = { .len = 0 };
+	Dwarf_Word size;
+	size_t n = strlen(prefix) + strlen(name) + 1;
+
+	v = realloc(l->members, (l->nr_members + 1) * sizeof(*v));
+	if (!v)
+		return w->err = -ENOMEM;
+	l->members = v;
+	e = &v[l->nr_members++];
+	memset(e, 0, sizeof(*e));
+	e->path = malloc(n);
+	if (!e->path)
+		return w->err = -ENOMEM;
+	snprintf(e->path, n, "%s%s", prefix, name);
+	e->offset = off;
+	e->bit_offset = e->bit_size = -1;
+	if (m && off >= 0) {
+		lpb_dwarf_member_bits(m, off - member_offset(m), &e->bit_offset, &e->bit_size);
+		if (e->bit_offset >= 0)
+			e->offset = e->bit_offset / 8;
+	}
+	e->size = mt && !dwarf_aggregate_size(mt, &size) ? (int64_t)size : -1;
+	type_text(mt, &tx, 0);
+	e->type = xstrdup(w, tx.buf);
+	return w->err;
+}
+
+/* The members of @agg at @base, those of unnamed struct/union types
+ * (anonymous members, "struct { ... } u") spelled out in place. */
+static void read_members(struct walk *w, struct lpb_layout *l, Dwarf_Die *agg,
+			 const char *prefix, int64_t base, int depth)
+{
+	Dwarf_Die m;
+
+	if (depth > MAX_NEST || dwarf_child(agg, &m))
+		return;
+	do {
+		const char *name = dwarf_diename(&m);
+		Dwarf_Die mt, s;
+		int64_t off;
+
+		if (dwarf_tag(&m) != DW_TAG_member || !type_of(&m, &mt))
+			continue;
+		off = member_offset(&m);
+		off = off < 0 ? -1 : base + off;
+		s = mt;
+		if (strip(&s) && is_aggregate(dwarf_tag(&s)) && !dwarf_diename(&s)) {
+			char *inner;
+			size_t n = strlen(prefix) + (name ? strlen(name) + 2 : 1);
+
+			if (name && push_member(w, l, prefix, name, off, NULL, &mt))
+				return;
+			inner = malloc(n);
+			if (!inner) {
+				w->err = -ENOMEM;
+				return;
+			}
+			snprintf(inner, n, "%s%s%s", prefix, name ?: "", name ? "." : "");
+			read_members(w, l, &s, inner, off, depth + 1);
+			free(inner);
+			continue;
+		}
+		if (!name)
+			continue; /* an unnamed bitfield: padding */
+		if (push_member(w, l, prefix, name, off, &m, &mt))
+			return;
+		/* an array of an unnamed struct: its first element's members */
+		if (dwarf_tag(&s) == DW_TAG_array_type && type_of(&s, &s) && strip(&s) &&
+		    is_aggregate(dwarf_tag(&s)) && !dwarf_diename(&s)) {
+			size_t n = strlen(prefix) + strlen(name) + 4;
+			char *inner = malloc(n);
+
+			if (!inner) {
+				w->err = -ENOMEM;
+				return;
+			}
+			snprintf(inner, n, "%s%s[].", prefix, name);
+			read_members(w, l, &s, inner, off, depth + 1);
+			free(inner);
+		}
+		if (w->q->follow)
+			reach(w, &mt, NULL, l);
+	} while (!w->err && !dwarf_siblingof(&m, &m));
+}
+
+/* Parameters, locals and return types of a function and of everything
+ * inlined into it (through their abstract origins). */
+static void walk_scope(struct walk *w, Dwarf_Die *die, const char *user, int depth)
+{
+	Dwarf_Die c, t;
+
+	if (depth > MAX_NEST || dwarf_child(die, &c))
+		return;
+	do {
+		switch (dwarf_tag(&c)) {
+		case DW_TAG_formal_parameter:
+		case DW_TAG_variable:
+		case DW_TAG_constant:
+			if (type_of(&c, &t))
+				reach(w, &t, user, NULL);
+			break;
+		case DW_TAG_inlined_subroutine:
+			if (type_of(&c, &t))
+				reach(w, &t, user, NULL);
+			walk_scope(w, &c, user, depth + 1);
+			break;
+		case DW_TAG_lexical_block:
+			walk_scope(w, &c, user, depth + 1);
+			break;
+		}
+	} while (!w->err && !dwarf_siblingof(&c, &c));
+}
+
+static void walk_function(struct walk *w, Dwarf_Die *fn, const char *name)
+{
+	Dwarf_Attribute a;
+	Dwarf_Die t, origin;
+
+	if (type_of(fn, &t))
+		reach(w, &t, name, NULL);
+	walk_scope(w, fn, name, 0);
+	/* locals the compiler dropped from the out-of-line copy */
+	if (dwarf_attr(fn, DW_AT_abstract_origin, &a) && dwarf_formref_die(&a, &origin))
+		walk_scope(w, &origin, name, 0);
+}
+
+static void top_level(struct walk *w, Dwarf_Die *die)
+{
+	const struct lpb_layout_query *q = w->q;
+	int tag = dwarf_tag(die);
+	const char *name;
+	Dwarf_Die t;
+	char key[256];
+
+	if (tag == DW_TAG_subprogram && q->nr_funcs) {
+		name = dwarf_diename(die);
+		if (in_set(&w->funcs, name) &&
+		    (dwarf_hasattr(die, DW_AT_low_pc) || dwarf_hasattr(die, DW_AT_ranges)))
+			walk_function(w, die, name);
+	} else if (tag == DW_TAG_variable && q->nr_vars) {
+		name = dwarf_diename(die);
+		if (in_set(&w->vars, name) && type_of(die, &t))
+			reach(w, &t, name, NULL);
+	} else if (is_aggregate(tag) && q->nr_types) {
+		name = dwarf_diename(die);
+		if (!name || dwarf_hasattr(die, DW_AT_declaration))
+			return;
+		snprintf(key, sizeof(key), "%s %s", tag == DW_TAG_union_type ? "union" : "struct",
+			 name);
+		if (in_set(&w->types, key))
+			add_layout(w, die, key, NULL, NULL);
+	} else if (tag == DW_TAG_typedef && q->nr_types) {
+		name = dwarf_diename(die);
+		if (in_set(&w->types, name))
+			reach(w, die, NULL, NULL);
+	}
+}
+
+static void drain(struct walk *w)
+{
+	while (!w->err && w->head < w->nr_queue) {
+		struct pending p = w->queue[w->head++];
+		Dwarf_Die die;
+
+		if (dwarf_offdie(w->dw, p.off, &die))
+			read_members(w, p.layout, &die, "", 0, 0);
+	}
+}
+
+static void free_walk(struct walk *w)
+{
+	struct lpb_hash *h = &w->seen;
+
+	for (size_t b = 0; b < h->nr_buckets; b++) {
+		struct lpb_hnode *n = h->buckets[b], *next;
+
+		for (; n; n = next) {
+			next = n->next;
+			free(container_of(n, struct seen_node, node));
+		}
+	}
+	lpb_hash_free(&w->seen);
+	lpb_hash_free(&w->funcs);
+	lpb_hash_free(&w->vars);
+	lpb_hash_free(&w->types);
+	free(w->names);
+	free(w->queue);
+}
+
+int lpb_dwarf_layouts(const char *path, const struct lpb_layout_query *q,
+		      struct lpb_layout_set *out)
+{
+	struct walk w = { .q = q, .out = out };
+	Dwarf_Off off = 0, next;
+	size_t hsize, nr = q->nr_funcs + q->nr_vars + q->nr_types;
+	Dwfl *dwfl;
+	int ret = 0;
+
+	w.names = calloc(nr ?: 1, sizeof(*w.names));
+	if (!w.names || add_names(&w.funcs, w.names, q->funcs, q->nr_funcs) ||
+	    add_names(&w.vars, w.names + q->nr_funcs, q->vars, q->nr_vars) ||
+	    add_names(&w.types, w.names + q->nr_funcs + q->nr_vars, q->types, q->nr_types)) {
+		free_walk(&w);
+		return -ENOMEM;
+	}
+	w.dw = lpb_dwarf_open(path, &dwfl, &ret);
+	if (!w.dw) {
+		free_walk(&w);
+		return ret;
+	}
+	while (!w.err && !dwarf_nextcu(w.dw, off, &next, &hsize, NULL, NULL, NULL)) {
+		Dwarf_Die cu, die;
+
+		if (dwarf_offdie(w.dw, off + hsize, &cu) && !dwarf_child(&cu, &die)) {
+			do
+				top_level(&w, &die);
+			while (!w.err && !dwarf_siblingof(&die, &die));
+		}
+		drain(&w);
+		off = next;
+	}
+	dwfl_end(dwfl);
+	ret = w.err;
+	free_walk(&w);
+	if (ret)
+		lpb_err("%s: out of memory reading struct layouts", path);
+	return ret;
+}
+
+struct lpb_layout *lpb_layout_find(const struct lpb_layout_set *s, const char *name)
+{
+	struct lpb_hnode *n;
+
+	lpb_hash_for_each_possible(&s->names, n, lpb_str_hash(name)) {
+		struct lpb_layout *l = container_of(n, struct lpb_layout, node);
+
+		if (!strcmp(l->name, name))
+			return l;
+	}
+	return NULL;
+}
+
+void lpb_layout_set_free(struct lpb_layout_set *s)
+{
+	for (size_t i = 0; i < s->nr; i++) {
+		struct lpb_layout *l = s->v[i];
+
+		for (size_t k = 0; k < l->nr_members; k++) {
+			free(l->members[k].path);
+			free(l->members[k].type);
+		}
+		for (size_t k = 0; k < l->nr_users; k++)
+			free(l->users[k]);
+		free(l->members);
+		free(l->users);
+		free(l->name);
+		free(l->via);
+		free(l);
+	}
+	free(s->v);
+	lpb_hash_free(&s->names);
+	memset(s, 0, sizeof(*s));
+}
