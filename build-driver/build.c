@@ -482,6 +482,8 @@ static int diff_unit(struct build *b, struct unit *u)
 	sv_push(&av, u->src);
 	for (size_t i = 0; i < b->entry_sizes.n; i++)
 		sv_push(&av, b->entry_sizes.v[i]);
+	for (size_t i = 0; i < b->o->allow_layout.n; i++)
+		sv_pushf(&av, "--allow-layout-change=%s", b->o->allow_layout.v[i]);
 	rc = run_cmd((const char *const *)av.v, NULL, b->o->verbose ? RUN_ECHO : 0, &out);
 	sv_free(&av);
 	u->diff_rc = rc;

@@ -35,6 +35,7 @@ struct build_opts {
 	const char *target_name; /* --target, for messages and the manifest */
 	bool replace; /* false with --no-replace */
 	bool allow_compiler_mismatch; /* --allow-compiler-mismatch */
+	struct strvec allow_layout; /* --allow-layout-change TYPE, for create-diff-object */
 	int jobs; /* -j */
 	int verbose; /* -V (repeatable) */
 	bool quiet; /* -q */

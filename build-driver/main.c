@@ -59,6 +59,9 @@ static const char usage_text[] =
 	"                          else gcc)\n"
 	"      --buildroot DIR     run kbuild in this build root (a chroot holding CC;\n"
 	"                          --target: its own when the host's compiler differs)\n"
+	"      --allow-layout-change TYPE  build although the patched code uses TYPE (\"struct\n"
+	"                          foo\") whose layout the patch changes (repeatable; see\n"
+	"                          lp-build(1): only when old objects cannot reach the new code)\n"
 	"  -q, --quiet             only errors\n"
 	"  -V, --verbose           show commands and their output (twice: more)\n"
 	"  -h, --help              this text\n"
@@ -223,7 +226,7 @@ static int use_target(struct build_opts *o, struct target_file *tf, const char *
 static int cmd_build(int argc, char **argv)
 {
 	enum { O_SYMVERS = 256, O_MODULES, O_KEY, O_CERT, O_HASH, O_NOREPLACE, O_PVER, O_CACHE,
-	       O_ALLOWCC, O_REFRESH, O_CC, O_BUILDROOT };
+	       O_ALLOWCC, O_REFRESH, O_CC, O_BUILDROOT, O_ALLOWLAYOUT };
 	static const struct option lopts[] = {
 		{ "source", required_argument, NULL, 's' },
 		{ "config", required_argument, NULL, 'c' },
@@ -244,6 +247,7 @@ static int cmd_build(int argc, char **argv)
 		{ "refresh", no_argument, NULL, O_REFRESH },
 		{ "cc", required_argument, NULL, O_CC },
 		{ "buildroot", required_argument, NULL, O_BUILDROOT },
+		{ "allow-layout-change", required_argument, NULL, O_ALLOWLAYOUT },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "verbose", no_argument, NULL, 'V' },
 		{ "help", no_argument, NULL, 'h' },
@@ -286,6 +290,7 @@ static int cmd_build(int argc, char **argv)
 		case O_REFRESH: refresh = true; break;
 		case O_CC: o.cc = optarg; break;
 		case O_BUILDROOT: o.buildroot = optarg; break;
+		case O_ALLOWLAYOUT: sv_push(&o.allow_layout, optarg); break;
 		case 'q': o.quiet = true; break;
 		case 'V': o.verbose++; break;
 		case 'h': return usage(0);
@@ -316,6 +321,7 @@ static int cmd_build(int argc, char **argv)
 	target_file_free(&tf);
 	located_free(&loc);
 	free(config_cc);
+	sv_free(&o.allow_layout);
 	return rc;
 }
 

@@ -64,6 +64,11 @@ char *build_manifest(const struct build *b)
 	jw_string(&w, "name", b->name);
 	jw_string(&w, "patch_version", b->o->patch_version);
 	jw_bool(&w, "replace", b->o->replace);
+	/* what the author vouched for: struct layout changes built anyway */
+	jw_begin_array(&w, "allow_layout_change");
+	for (size_t i = 0; i < b->o->allow_layout.n; i++)
+		jw_string(&w, NULL, b->o->allow_layout.v[i]);
+	jw_end_array(&w);
 
 	jw_begin_object(&w, "target");
 	jw_string(&w, "release", b->target.release);

@@ -75,11 +75,21 @@ static int add_names(struct lpb_hash *h, struct name_node *nodes, const char *co
 	return 0;
 }
 
+/* The type of a variable, parameter or function (through its abstract
+ * origin: an out-of-line copy of an inline function names its types there). */
 static bool type_of(Dwarf_Die *die, Dwarf_Die *result)
 {
 	Dwarf_Attribute a;
 
 	return dwarf_attr_integrate(die, DW_AT_type, &a) && dwarf_formref_die(&a, result);
+}
+
+/* The type a type DIE (typedef, pointer, member...) refers to. */
+static bool next_type(Dwarf_Die *die, Dwarf_Die *result)
+{
+	Dwarf_Attribute a;
+
+	return dwarf_attr(die, DW_AT_type, &a) && dwarf_formref_die(&a, result);
 }
 
 static bool is_aggregate(int tag)
@@ -102,7 +112,7 @@ static bool strip(Dwarf_Die *t)
 
 		if (tag != DW_TAG_typedef && !is_qualifier(tag))
 			return true;
-		if (!type_of(t, t))
+		if (!next_type(t, t))
 			return false;
 	}
 	return false;
@@ -164,14 +174,14 @@ static void type_text(Dwarf_Die *die, struct text *tx, int depth)
 		put(tx, dwarf_diename(&t) ?: "?");
 		break;
 	case DW_TAG_pointer_type:
-		if (type_of(&t, &inner))
+		if (next_type(&t, &inner))
 			type_text(&inner, tx, depth + 1);
 		else
 			put(tx, "void");
 		put(tx, " *");
 		break;
 	case DW_TAG_array_type:
-		if (type_of(&t, &inner))
+		if (next_type(&t, &inner))
 			type_text(&inner, tx, depth + 1);
 		put(tx, " ");
 		array_dims(&t, tx);
@@ -300,7 +310,7 @@ static void reach(struct walk *w, Dwarf_Die *die, const char *user,
 
 		if (tag == DW_TAG_typedef) {
 			target = t;
-			if (type_of(&target, &target) && strip(&target) &&
+			if (next_type(&target, &target) && strip(&target) &&
 			    is_aggregate(dwarf_tag(&target)) && !dwarf_diename(&target) &&
 			    !dwarf_hasattr(&target, DW_AT_declaration)) {
 				add_layout(w, &target, dwarf_diename(&t) ?: "?", user, via);
@@ -318,7 +328,7 @@ static void reach(struct walk *w, Dwarf_Die *die, const char *user,
 			   !is_qualifier(tag)) {
 			return;
 		}
-		if (!type_of(&t, &t))
+		if (!next_type(&t, &t))
 			return;
 	}
 }
@@ -341,11 +351,14 @@ static int push_member(struct walk *w, struct lpb_layout *l, const char *prefix,
 	Dwarf_Word size;
 	size_t n = strlen(prefix) + strlen(name) + 1;
 
-	v = realloc(l->members, (l->nr_members + 1) * sizeof(*v));
-	if (!v)
-		return w->err = -ENOMEM;
-	l->members = v;
-	e = &v[l->nr_members++];
+	/* the capacity is 8, 16, 32...: full when the count reaches one */
+	if (!l->nr_members || (l->nr_members >= 8 && !(l->nr_members & (l->nr_members - 1)))) {
+		v = realloc(l->members, (l->nr_members ? l->nr_members * 2 : 8) * sizeof(*v));
+		if (!v)
+			return w->err = -ENOMEM;
+		l->members = v;
+	}
+	e = &l->members[l->nr_members++];
 	memset(e, 0, sizeof(*e));
 	e->path = malloc(n);
 	if (!e->path)
@@ -378,7 +391,7 @@ static void read_members(struct walk *w, struct lpb_layout *l, Dwarf_Die *agg,
 		Dwarf_Die mt, s;
 		int64_t off;
 
-		if (dwarf_tag(&m) != DW_TAG_member || !type_of(&m, &mt))
+		if (dwarf_tag(&m) != DW_TAG_member || !next_type(&m, &mt))
 			continue;
 		off = member_offset(&m);
 		off = off < 0 ? -1 : base + off;
@@ -404,7 +417,7 @@ static void read_members(struct walk *w, struct lpb_layout *l, Dwarf_Die *agg,
 		if (push_member(w, l, prefix, name, off, &m, &mt))
 			return;
 		/* an array of an unnamed struct: its first element's members */
-		if (dwarf_tag(&s) == DW_TAG_array_type && type_of(&s, &s) && strip(&s) &&
+		if (dwarf_tag(&s) == DW_TAG_array_type && next_type(&s, &s) && strip(&s) &&
 		    is_aggregate(dwarf_tag(&s)) && !dwarf_diename(&s)) {
 			size_t n = strlen(prefix) + strlen(name) + 4;
 			char *inner = malloc(n);
@@ -532,7 +545,7 @@ int lpb_dwarf_layouts(const char *path, const struct lpb_layout_query *q,
 	struct walk w = { .q = q, .out = out };
 	Dwarf_Off off = 0, next;
 	size_t hsize, nr = q->nr_funcs + q->nr_vars + q->nr_types;
-	Dwfl *dwfl;
+	struct lpb_dwarf_handle h;
 	int ret = 0;
 
 	w.names = calloc(nr ?: 1, sizeof(*w.names));
@@ -542,7 +555,7 @@ int lpb_dwarf_layouts(const char *path, const struct lpb_layout_query *q,
 		free_walk(&w);
 		return -ENOMEM;
 	}
-	w.dw = lpb_dwarf_open(path, &dwfl, &ret);
+	w.dw = lpb_dwarf_open_types(path, &h, &ret);
 	if (!w.dw) {
 		free_walk(&w);
 		return ret;
@@ -558,7 +571,7 @@ int lpb_dwarf_layouts(const char *path, const struct lpb_layout_query *q,
 		drain(&w);
 		off = next;
 	}
-	dwfl_end(dwfl);
+	lpb_dwarf_close(&h);
 	ret = w.err;
 	free_walk(&w);
 	if (ret)
