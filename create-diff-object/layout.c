@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "cdo.h"
 #include "dwarf-layout.h"
@@ -337,8 +338,10 @@ int cdo_check_layouts(struct cdo *c)
 	struct names types = { 0 };
 	struct lpb_layout_set ps = { 0 }, os = { 0 };
 	struct lpb_layout_query q = { 0 };
+	struct timespec t0, t1;
 	int ret = 0;
 
+	clock_gettime(CLOCK_MONOTONIC, &t0);
 	collect_roots(c, &roots.funcs, &roots.vars);
 	if (!roots.funcs.nr)
 		goto out;
@@ -362,9 +365,11 @@ int cdo_check_layouts(struct cdo *c)
 			   "the objects have no DWARF, so the layouts of the structs the patched code uses cannot be compared");
 		ret = 0;
 	} else if (!ret) {
-		cdo_verbose(c, "struct layouts: %zu type(s) reached from %zu function(s) and %zu variable(s), %zu found in the original",
-			    ps.nr, roots.funcs.nr, roots.vars.nr, os.nr);
 		ret = compare_layouts(c, &ps, &os, &roots);
+		clock_gettime(CLOCK_MONOTONIC, &t1);
+		cdo_verbose(c, "struct layouts: %zu type(s) reached from %zu function(s) and %zu variable(s), %zu found in the original, %zu differ (%.1f ms)",
+			    ps.nr, roots.funcs.nr, roots.vars.nr, os.nr, c->layouts.nr,
+			    (t1.tv_sec - t0.tv_sec) * 1e3 + (t1.tv_nsec - t0.tv_nsec) / 1e6);
 	}
 	lpb_layout_set_free(&ps);
 	lpb_layout_set_free(&os);

@@ -31,11 +31,23 @@ struct pending {
 	Dwarf_Off off;
 };
 
+/* What a member's type (a DIE many members share: int, struct list_head,
+ * a typedef) amounts to, worked out once. */
+struct type_info {
+	struct lpb_hnode node;
+	Dwarf_Off off;
+	const char *text; /* type_text() */
+	int64_t size;
+	Dwarf_Off anon; /* an unnamed struct/union it is (spelled out in place) */
+	Dwarf_Off anon_elem; /* an array of one: its element type */
+	bool reached; /* followed to the struct it leads to */
+};
+
 struct walk {
 	Dwarf *dw;
 	const struct lpb_layout_query *q;
 	struct lpb_layout_set *out;
-	struct lpb_hash funcs, vars, types, seen;
+	struct lpb_hash funcs, vars, types, seen, infos;
 	struct name_node *names; /* nodes of the three name sets */
 	struct pending *queue; /* layouts whose members are still to read */
 	size_t nr_queue, cap_queue, head;
@@ -90,6 +102,14 @@ static bool next_type(Dwarf_Die *die, Dwarf_Die *result)
 	Dwarf_Attribute a;
 
 	return dwarf_attr(die, DW_AT_type, &a) && dwarf_formref_die(&a, result);
+}
+
+/* A type DIE's or member's own name (they have no abstract origin). */
+static const char *name_of(Dwarf_Die *die)
+{
+	Dwarf_Attribute a;
+
+	return dwarf_attr(die, DW_AT_name, &a) ? dwarf_formstring(&a) : NULL;
 }
 
 static bool is_aggregate(int tag)
@@ -171,7 +191,7 @@ static void type_text(Dwarf_Die *die, struct text *tx, int depth)
 	tag = dwarf_tag(&t);
 	switch (tag) {
 	case DW_TAG_base_type:
-		put(tx, dwarf_diename(&t) ?: "?");
+		put(tx, name_of(&t) ?: "?");
 		break;
 	case DW_TAG_pointer_type:
 		if (next_type(&t, &inner))
@@ -191,7 +211,7 @@ static void type_text(Dwarf_Die *die, struct text *tx, int depth)
 	case DW_TAG_class_type:
 	case DW_TAG_enumeration_type:
 		put(tx, kinds[tag]);
-		name = dwarf_diename(&t);
+		name = name_of(&t);
 		put(tx, " ");
 		put(tx, name ?: "{...}");
 		break;
@@ -203,13 +223,59 @@ static void type_text(Dwarf_Die *die, struct text *tx, int depth)
 	}
 }
 
-static char *xstrdup(struct walk *w, const char *s)
-{
-	char *p = strdup(s ?: "");
+#define BLOCK (64 * 1024)
 
-	if (!p)
-		w->err = -ENOMEM;
+/* @n bytes (8-aligned) from the set's blocks */
+static void *arena(struct walk *w, size_t n)
+{
+	struct lpb_layout_set *s = w->out;
+	void **v, *b;
+
+	n = (n + 7) & ~(size_t)7;
+	if (n > s->left) {
+		size_t size = n > BLOCK ? n : BLOCK;
+
+		v = realloc(s->blocks, (s->nr_blocks + 1) * sizeof(*v));
+		b = malloc(size);
+		if (!v || !b) {
+			free(b);
+			if (v)
+				s->blocks = v;
+			w->err = -ENOMEM;
+			return NULL;
+		}
+		s->blocks = v;
+		s->blocks[s->nr_blocks++] = b;
+		s->cur = b;
+		s->left = size;
+	}
+	b = s->cur;
+	s->cur += n;
+	s->left -= n;
+	return b;
+}
+
+/* @a followed by @b, in the arena */
+static char *cat(struct walk *w, const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b);
+	char *p = arena(w, la + lb + 1);
+
+	if (p) {
+		memcpy(p, a, la);
+		memcpy(p + la, b, lb + 1);
+	}
 	return p;
+}
+
+static struct seen_node *seen(struct walk *w, Dwarf_Off off)
+{
+	struct lpb_hnode *n;
+
+	lpb_hash_for_each_possible(&w->seen, n, off_hash(off))
+		if (container_of(n, struct seen_node, node)->off == off)
+			return container_of(n, struct seen_node, node);
+	return NULL;
 }
 
 static void add_user(struct walk *w, struct lpb_layout *l, const char *user)
@@ -227,59 +293,48 @@ static void add_user(struct walk *w, struct lpb_layout *l, const char *user)
 		return;
 	}
 	l->users = v;
-	v[l->nr_users++] = xstrdup(w, user);
+	v[l->nr_users++] = cat(w, user, "");
 }
 
+/* @die (already known not to be seen) under @key */
 static void add_layout(struct walk *w, Dwarf_Die *die, const char *key, const char *user,
 		       const struct lpb_layout *via)
 {
 	Dwarf_Off off = dwarf_dieoffset(die);
-	struct seen_node *sn;
-	struct lpb_hnode *n;
+	struct seen_node *sn = arena(w, sizeof(*sn));
 	struct lpb_layout *l;
 	Dwarf_Word size;
 
-	lpb_hash_for_each_possible(&w->seen, n, off_hash(off)) {
-		sn = container_of(n, struct seen_node, node);
-		if (sn->off == off) {
-			add_user(w, sn->layout, user);
-			return;
-		}
+	if (!sn)
+		return;
+	sn->off = off;
+	if (lpb_hash_add(&w->seen, &sn->node, off_hash(off))) {
+		w->err = -ENOMEM;
+		return;
 	}
 	/* another definition of a name already read (a struct local to a
 	 * function shadowing a file-scope one): the first stands */
 	l = lpb_layout_find(w->out, key);
-	sn = calloc(1, sizeof(*sn));
-	if (!sn) {
-		w->err = -ENOMEM;
-		return;
-	}
-	sn->off = off;
-	if (lpb_hash_add(&w->seen, &sn->node, off_hash(off))) {
-		free(sn);
-		w->err = -ENOMEM;
-		return;
-	}
 	if (l) {
 		sn->layout = l;
 		add_user(w, l, user);
 		return;
 	}
-	l = calloc(1, sizeof(*l));
+	l = arena(w, sizeof(*l));
 	if (!l || (w->out->nr == w->out->cap &&
 		   !(w->out->v = realloc(w->out->v, (w->out->cap = w->out->cap * 2 + 64) *
 						     sizeof(*w->out->v))))) {
-		free(l);
 		w->err = -ENOMEM;
 		return;
 	}
+	memset(l, 0, sizeof(*l));
 	sn->layout = l;
-	l->name = xstrdup(w, key);
+	l->name = cat(w, key, "");
 	l->size = dwarf_aggregate_size(die, &size) ? -1 : (int64_t)size;
-	l->via = via ? xstrdup(w, via->name) : NULL;
+	l->via = via ? via->name : NULL;
 	add_user(w, l, user);
 	w->out->v[w->out->nr++] = l;
-	if (lpb_hash_add(&w->out->names, &l->node, lpb_str_hash(l->name)))
+	if (!l->name || lpb_hash_add(&w->out->names, &l->node, lpb_str_hash(l->name)))
 		w->err = -ENOMEM;
 	if (w->nr_queue == w->cap_queue) {
 		struct pending *q = realloc(w->queue, (w->cap_queue * 2 + 64) * sizeof(*q));
@@ -294,6 +349,30 @@ static void add_layout(struct walk *w, Dwarf_Die *die, const char *key, const ch
 	w->queue[w->nr_queue++] = (struct pending){ l, off };
 }
 
+/* @die under "struct NAME" / "union NAME", or @name for a typedef */
+static void add_named(struct walk *w, Dwarf_Die *die, const char *kind, const char *name,
+		      const char *user, const struct lpb_layout *via)
+{
+	struct seen_node *sn = seen(w, dwarf_dieoffset(die));
+	char key[256];
+	size_t lk, ln;
+
+	if (sn) {
+		add_user(w, sn->layout, user);
+		return;
+	}
+	lk = kind ? strlen(kind) : 0;
+	ln = strlen(name);
+	if (lk + ln + 2 > sizeof(key))
+		return;
+	if (kind) {
+		memcpy(key, kind, lk);
+		key[lk++] = ' ';
+	}
+	memcpy(key + lk, name, ln + 1);
+	add_layout(w, die, key, user, via);
+}
+
 /* The struct or union a type leads to through typedefs, qualifiers,
  * pointers and arrays, added under its name: "struct foo", or the typedef
  * naming an anonymous one. Function pointers are not followed: their
@@ -302,7 +381,6 @@ static void reach(struct walk *w, Dwarf_Die *die, const char *user,
 		  const struct lpb_layout *via)
 {
 	Dwarf_Die t = *die, target;
-	char key[256];
 
 	for (int i = 0; i < MAX_STRIP; i++) {
 		int tag = dwarf_tag(&t);
@@ -311,18 +389,17 @@ static void reach(struct walk *w, Dwarf_Die *die, const char *user,
 		if (tag == DW_TAG_typedef) {
 			target = t;
 			if (next_type(&target, &target) && strip(&target) &&
-			    is_aggregate(dwarf_tag(&target)) && !dwarf_diename(&target) &&
+			    is_aggregate(dwarf_tag(&target)) && !name_of(&target) &&
 			    !dwarf_hasattr(&target, DW_AT_declaration)) {
-				add_layout(w, &target, dwarf_diename(&t) ?: "?", user, via);
+				add_named(w, &target, NULL, name_of(&t) ?: "?", user, via);
 				return;
 			}
 		} else if (is_aggregate(tag)) {
-			name = dwarf_diename(&t);
+			name = name_of(&t);
 			if (!name || dwarf_hasattr(&t, DW_AT_declaration))
 				return;
-			snprintf(key, sizeof(key), "%s %s",
-				 tag == DW_TAG_union_type ? "union" : "struct", name);
-			add_layout(w, &t, key, user, via);
+			add_named(w, &t, tag == DW_TAG_union_type ? "union" : "struct", name, user,
+				  via);
 			return;
 		} else if (tag != DW_TAG_pointer_type && tag != DW_TAG_array_type &&
 			   !is_qualifier(tag)) {
@@ -333,23 +410,118 @@ static void reach(struct walk *w, Dwarf_Die *die, const char *user,
 	}
 }
 
-static int64_t member_offset(Dwarf_Die *m)
+/* bytes of a member's type: most types say so themselves */
+static int64_t type_size(Dwarf_Die *mt, Dwarf_Die *stripped, bool ok)
 {
 	Dwarf_Attribute a;
-	Dwarf_Word off;
+	Dwarf_Word size;
 
-	if (!dwarf_attr(m, DW_AT_data_member_location, &a))
-		return 0; /* a union member */
-	return dwarf_formudata(&a, &off) ? -1 : (int64_t)off;
+	if (ok && dwarf_tag(stripped) != DW_TAG_array_type &&
+	    dwarf_attr(stripped, DW_AT_byte_size, &a) && !dwarf_formudata(&a, &size))
+		return (int64_t)size;
+	return dwarf_aggregate_size(mt, &size) ? -1 : (int64_t)size;
+}
+
+static bool unnamed_aggregate(Dwarf_Die *t)
+{
+	return is_aggregate(dwarf_tag(t)) && !name_of(t);
+}
+
+static struct type_info *type_info(struct walk *w, Dwarf_Die *mt)
+{
+	Dwarf_Off off = dwarf_dieoffset(mt);
+	struct type_info *ti;
+	struct lpb_hnode *n;
+	struct text tx = { .len = 0 };
+	Dwarf_Die s = *mt, e;
+	bool ok;
+
+	lpb_hash_for_each_possible(&w->infos, n, off_hash(off))
+		if (container_of(n, struct type_info, node)->off == off)
+			return container_of(n, struct type_info, node);
+	ti = arena(w, sizeof(*ti));
+	if (!ti)
+		return NULL;
+	memset(ti, 0, sizeof(*ti));
+	ti->off = off;
+	ok = strip(&s);
+	ti->size = type_size(mt, &s, ok);
+	type_text(mt, &tx, 0);
+	ti->text = cat(w, tx.buf, "");
+	if (ok && unnamed_aggregate(&s))
+		ti->anon = dwarf_dieoffset(&s);
+	else if (ok && dwarf_tag(&s) == DW_TAG_array_type && next_type(&s, &e) && strip(&e) &&
+		 unnamed_aggregate(&e))
+		ti->anon_elem = dwarf_dieoffset(&e);
+	if (!ti->text || lpb_hash_add(&w->infos, &ti->node, off_hash(off))) {
+		w->err = -ENOMEM;
+		return NULL;
+	}
+	return ti;
+}
+
+/* The attributes of a member DIE, read in one pass over them (looking
+ * each up on its own parses the DIE again every time). */
+struct member_attrs {
+	const char *name;
+	Dwarf_Attribute type;
+	bool has_type, has_loc, has_bits, has_dbo, has_bo, has_unit;
+	Dwarf_Word loc, bits, dbo, bo, unit;
+};
+
+static int member_attr(Dwarf_Attribute *a, void *arg)
+{
+	struct member_attrs *ma = arg;
+
+	switch (dwarf_whatattr(a)) {
+	case DW_AT_name:
+		ma->name = dwarf_formstring(a);
+		break;
+	case DW_AT_type:
+		ma->type = *a;
+		ma->has_type = true;
+		break;
+	case DW_AT_data_member_location:
+		ma->has_loc = !dwarf_formudata(a, &ma->loc);
+		break;
+	case DW_AT_bit_size:
+		ma->has_bits = !dwarf_formudata(a, &ma->bits);
+		break;
+	case DW_AT_data_bit_offset:
+		ma->has_dbo = !dwarf_formudata(a, &ma->dbo);
+		break;
+	case DW_AT_bit_offset:
+		ma->has_bo = !dwarf_formudata(a, &ma->bo);
+		break;
+	case DW_AT_byte_size:
+		ma->has_unit = !dwarf_formudata(a, &ma->unit);
+		break;
+	}
+	return DWARF_CB_OK;
+}
+
+/* A bitfield's first bit from the start of the outermost type, as
+ * lpb_dwarf_member_bits() works it out (DWARF 4+, or the old big-endian
+ * style counted back from the storage unit's last bit). */
+static void bitfield(const struct member_attrs *ma, int64_t base, struct lpb_layout_member *e)
+{
+	if (!ma->has_bits)
+		return;
+	if (ma->has_dbo) {
+		e->bit_offset = base * 8 + ma->dbo;
+	} else if (ma->has_loc && ma->has_bo && ma->has_unit && ma->bo + ma->bits <= ma->unit * 8) {
+		e->bit_offset = (base + ma->loc) * 8 + ma->unit * 8 - ma->bo - ma->bits;
+	} else {
+		return;
+	}
+	e->bit_size = ma->bits;
+	e->offset = e->bit_offset / 8;
 }
 
 static int push_member(struct walk *w, struct lpb_layout *l, const char *prefix,
-		       const char *name, int64_t off, Dwarf_Die *m, Dwarf_Die *mt)
+		       const struct member_attrs *ma, int64_t base, const struct type_info *ti)
 {
 	struct lpb_layout_member *v, *e;
-	struct text tx = { .len = 0 };
-	Dwarf_Word size;
-	size_t n = strlen(prefix) + strlen(name) + 1;
 
 	/* the capacity is 8, 16, 32...: full when the count reaches one */
 	if (!l->nr_members || (l->nr_members >= 8 && !(l->nr_members & (l->nr_members - 1)))) {
@@ -359,21 +531,14 @@ static int push_member(struct walk *w, struct lpb_layout *l, const char *prefix,
 		l->members = v;
 	}
 	e = &l->members[l->nr_members++];
-	memset(e, 0, sizeof(*e));
-	e->path = malloc(n);
-	if (!e->path)
-		return w->err = -ENOMEM;
-	snprintf(e->path, n, "%s%s", prefix, name);
-	e->offset = off;
+	e->path = cat(w, prefix, ma->name);
+	/* a union member has no location: 0 */
+	e->offset = base < 0 ? -1 : base + (int64_t)(ma->has_loc ? ma->loc : 0);
 	e->bit_offset = e->bit_size = -1;
-	if (m && off >= 0) {
-		lpb_dwarf_member_bits(m, off - member_offset(m), &e->bit_offset, &e->bit_size);
-		if (e->bit_offset >= 0)
-			e->offset = e->bit_offset / 8;
-	}
-	e->size = mt && !dwarf_aggregate_size(mt, &size) ? (int64_t)size : -1;
-	type_text(mt, &tx, 0);
-	e->type = xstrdup(w, tx.buf);
+	if (base >= 0)
+		bitfield(ma, base, e);
+	e->size = ti->size;
+	e->type = (char *)ti->text;
 	return w->err;
 }
 
@@ -387,51 +552,43 @@ static void read_members(struct walk *w, struct lpb_layout *l, Dwarf_Die *agg,
 	if (depth > MAX_NEST || dwarf_child(agg, &m))
 		return;
 	do {
-		const char *name = dwarf_diename(&m);
+		struct member_attrs ma = { 0 };
+		struct type_info *ti;
+		const char *inner;
 		Dwarf_Die mt, s;
 		int64_t off;
 
-		if (dwarf_tag(&m) != DW_TAG_member || !next_type(&m, &mt))
+		if (dwarf_tag(&m) != DW_TAG_member || dwarf_getattrs(&m, member_attr, &ma, 0) != 1 ||
+		    !ma.has_type || !dwarf_formref_die(&ma.type, &mt) || !(ti = type_info(w, &mt)))
 			continue;
-		off = member_offset(&m);
-		off = off < 0 ? -1 : base + off;
-		s = mt;
-		if (strip(&s) && is_aggregate(dwarf_tag(&s)) && !dwarf_diename(&s)) {
-			char *inner;
-			size_t n = strlen(prefix) + (name ? strlen(name) + 2 : 1);
-
-			if (name && push_member(w, l, prefix, name, off, NULL, &mt))
+		off = base < 0 ? -1 : base + (int64_t)(ma.has_loc ? ma.loc : 0);
+		if (ti->anon && dwarf_offdie(w->dw, ti->anon, &s)) {
+			if (ma.name && push_member(w, l, prefix, &ma, base, ti))
 				return;
-			inner = malloc(n);
-			if (!inner) {
-				w->err = -ENOMEM;
+			inner = ma.name ? cat(w, prefix, ma.name) : prefix;
+			inner = inner && ma.name ? cat(w, inner, ".") : inner;
+			if (!inner)
 				return;
-			}
-			snprintf(inner, n, "%s%s%s", prefix, name ?: "", name ? "." : "");
 			read_members(w, l, &s, inner, off, depth + 1);
-			free(inner);
 			continue;
 		}
-		if (!name)
+		if (!ma.name)
 			continue; /* an unnamed bitfield: padding */
-		if (push_member(w, l, prefix, name, off, &m, &mt))
+		if (push_member(w, l, prefix, &ma, base, ti))
 			return;
 		/* an array of an unnamed struct: its first element's members */
-		if (dwarf_tag(&s) == DW_TAG_array_type && next_type(&s, &s) && strip(&s) &&
-		    is_aggregate(dwarf_tag(&s)) && !dwarf_diename(&s)) {
-			size_t n = strlen(prefix) + strlen(name) + 4;
-			char *inner = malloc(n);
-
-			if (!inner) {
-				w->err = -ENOMEM;
+		if (ti->anon_elem && dwarf_offdie(w->dw, ti->anon_elem, &s)) {
+			inner = cat(w, prefix, ma.name);
+			inner = inner ? cat(w, inner, "[].") : NULL;
+			if (!inner)
 				return;
-			}
-			snprintf(inner, n, "%s%s[].", prefix, name);
 			read_members(w, l, &s, inner, off, depth + 1);
-			free(inner);
 		}
-		if (w->q->follow)
+		/* once per type: the first layout reaching it is its "via" */
+		if (w->q->follow && !ti->reached) {
+			ti->reached = true;
 			reach(w, &mt, NULL, l);
+		}
 	} while (!w->err && !dwarf_siblingof(&m, &m));
 }
 
@@ -494,15 +651,19 @@ static void top_level(struct walk *w, Dwarf_Die *die)
 		if (in_set(&w->vars, name) && type_of(die, &t))
 			reach(w, &t, name, NULL);
 	} else if (is_aggregate(tag) && q->nr_types) {
-		name = dwarf_diename(die);
-		if (!name || dwarf_hasattr(die, DW_AT_declaration))
+		const char *kind = tag == DW_TAG_union_type ? "union " : "struct ";
+		size_t lk = strlen(kind), ln;
+
+		name = name_of(die);
+		if (!name || (ln = strlen(name)) + lk >= sizeof(key) ||
+		    dwarf_hasattr(die, DW_AT_declaration))
 			return;
-		snprintf(key, sizeof(key), "%s %s", tag == DW_TAG_union_type ? "union" : "struct",
-			 name);
-		if (in_set(&w->types, key))
+		memcpy(key, kind, lk);
+		memcpy(key + lk, name, ln + 1);
+		if (in_set(&w->types, key) && !seen(w, dwarf_dieoffset(die)))
 			add_layout(w, die, key, NULL, NULL);
 	} else if (tag == DW_TAG_typedef && q->nr_types) {
-		name = dwarf_diename(die);
+		name = name_of(die);
 		if (in_set(&w->types, name))
 			reach(w, die, NULL, NULL);
 	}
@@ -521,17 +682,8 @@ static void drain(struct walk *w)
 
 static void free_walk(struct walk *w)
 {
-	struct lpb_hash *h = &w->seen;
-
-	for (size_t b = 0; b < h->nr_buckets; b++) {
-		struct lpb_hnode *n = h->buckets[b], *next;
-
-		for (; n; n = next) {
-			next = n->next;
-			free(container_of(n, struct seen_node, node));
-		}
-	}
-	lpb_hash_free(&w->seen);
+	lpb_hash_free(&w->seen); /* its nodes are in the set's blocks */
+	lpb_hash_free(&w->infos);
 	lpb_hash_free(&w->funcs);
 	lpb_hash_free(&w->vars);
 	lpb_hash_free(&w->types);
@@ -595,20 +747,12 @@ struct lpb_layout *lpb_layout_find(const struct lpb_layout_set *s, const char *n
 void lpb_layout_set_free(struct lpb_layout_set *s)
 {
 	for (size_t i = 0; i < s->nr; i++) {
-		struct lpb_layout *l = s->v[i];
-
-		for (size_t k = 0; k < l->nr_members; k++) {
-			free(l->members[k].path);
-			free(l->members[k].type);
-		}
-		for (size_t k = 0; k < l->nr_users; k++)
-			free(l->users[k]);
-		free(l->members);
-		free(l->users);
-		free(l->name);
-		free(l->via);
-		free(l);
+		free(s->v[i]->members);
+		free(s->v[i]->users);
 	}
+	for (size_t i = 0; i < s->nr_blocks; i++)
+		free(s->blocks[i]);
+	free(s->blocks);
 	free(s->v);
 	lpb_hash_free(&s->names);
 	memset(s, 0, sizeof(*s));

@@ -38,6 +38,12 @@ struct lpb_layout_set {
 	struct lpb_layout **v;
 	size_t nr, cap;
 	struct lpb_hash names;
+	/* the strings and layouts live in blocks freed together: a large
+	 * object has thousands of members */
+	void **blocks;
+	size_t nr_blocks;
+	char *cur; /* free space of the last block */
+	size_t left;
 };
 
 struct lpb_layout_query {

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
-/* Struct sizes and member offsets from DWARF, through libdwfl's offline mode
- * so the relocations of a .o's debug sections are applied before reading. */
+/* Struct sizes and member offsets from DWARF (a .o with the relocations of
+ * its .debug_info applied), for special-section entry layouts and the like. */
 #include <elfutils/libdw.h>
 #include <elfutils/libdwfl.h>
 #include <dwarf.h>
@@ -106,7 +106,7 @@ static size_t scan_unit(Dwarf_Die *cu, struct lpb_type_query *q, size_t nr)
 
 int lpb_dwarf_types(const char *path, struct lpb_type_query *q, size_t nr)
 {
-	Dwfl *dwfl;
+	struct lpb_dwarf_handle h;
 	Dwarf *dw;
 	Dwarf_Off off = 0, next;
 	size_t hsize, answered = 0, i;
@@ -114,7 +114,7 @@ int lpb_dwarf_types(const char *path, struct lpb_type_query *q, size_t nr)
 
 	for (i = 0; i < nr; i++)
 		q[i].size = q[i].offset = q[i].bit_offset = q[i].bit_size = q[i].member_size = -1;
-	dw = lpb_dwarf_open(path, &dwfl, &ret);
+	dw = lpb_dwarf_open_types(path, &h, &ret);
 	if (!dw)
 		return ret;
 	while (answered < nr &&
@@ -125,6 +125,6 @@ int lpb_dwarf_types(const char *path, struct lpb_type_query *q, size_t nr)
 			answered += scan_unit(&cu, q, nr);
 		off = next;
 	}
-	dwfl_end(dwfl);
+	lpb_dwarf_close(&h);
 	return answered;
 }
