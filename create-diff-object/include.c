@@ -17,6 +17,43 @@ static bool has_prefix(const char *s, const char *p)
 	return !strncmp(s, p, strlen(p));
 }
 
+/* How many functions of ORIG call @o directly, and how many of those
+ * livepatch could redirect (they have an ftrace call site). */
+static void count_callers(struct cdo *c, struct lpb_symbol *o, size_t *callers, size_t *traceable)
+{
+	struct lpb_symbol *seen[64];
+	struct lpb_section *sec;
+	size_t nseen = 0;
+
+	*callers = *traceable = 0;
+	lpb_for_each_section(c->orig, sec) {
+		struct lpb_reloc **r;
+		size_t n, i, k;
+
+		if (!sec->priv || S(sec)->kind != K_TEXT)
+			continue;
+		r = cdo_sec_relocs(sec, &n);
+		for (i = 0; i < n; i++) {
+			struct lpb_symbol *f;
+
+			if (r[i]->sym != o)
+				continue;
+			f = lpb_find_symbol_containing(sec, r[i]->offset);
+			if (!f || f == o || !lpb_is_func(f))
+				continue;
+			for (k = 0; k < nseen && seen[k] != f; k++)
+				;
+			if (k < nseen)
+				continue;
+			if (nseen < sizeof(seen) / sizeof(*seen))
+				seen[nseen++] = f;
+			(*callers)++;
+			if (cdo_has_fentry(f))
+				(*traceable)++;
+		}
+	}
+}
+
 static void check_function(struct cdo *c, struct lpb_symbol *p)
 {
 	struct lpb_symbol *o = Y(p)->twin;
@@ -44,8 +81,13 @@ static void check_function(struct cdo *c, struct lpb_symbol *p)
 		/* a .part.N clone is called from the parent and from every
 		 * function the parent's head was inlined into: it is
 		 * redirected on its own */
+		size_t callers, traceable;
+
+		count_callers(c, o, &callers, &traceable);
 		cdo_refuse(c, p->name,
-			   "patch its callers instead (change them to call a new function), or, if the notrace is not needed, remove it in the running kernel's next update",
+			   traceable ? "patch its callers instead (they call it directly: change them to call a new function with the fix), or, if the notrace is not needed, remove it in the running kernel's next update" :
+			   callers ? "none: its callers in this file have no ftrace call site either (the file is built without -pg, as kernel/trace/ is), so nothing on the way to this code can be redirected; fix it in the next kernel update" :
+			   "patch the functions that call it (in other files) to call a new function with the fix, or fix it in the next kernel update",
 			   "changed function %s%s has no ftrace call site (__fentry__) in the running kernel: it is notrace or was compiled without -pg, so livepatch cannot redirect it",
 			   o->name, cause);
 	}
