@@ -36,6 +36,7 @@ struct build_opts {
 	bool replace; /* false with --no-replace */
 	bool allow_compiler_mismatch; /* --allow-compiler-mismatch */
 	struct strvec allow_layout; /* --allow-layout-change TYPE, for create-diff-object */
+	struct strvec allow_ran_once; /* --allow-ran-once FUNC, for create-diff-object */
 	int jobs; /* -j */
 	int verbose; /* -V (repeatable) */
 	bool quiet; /* -q */

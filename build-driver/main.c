@@ -62,6 +62,8 @@ static const char usage_text[] =
 	"      --allow-layout-change TYPE  build although the patched code uses TYPE (\"struct\n"
 	"                          foo\") whose layout the patch changes (repeatable; see\n"
 	"                          lp-build(1): only when old objects cannot reach the new code)\n"
+	"      --allow-ran-once FUNC  build although FUNC, changed, already ran for every\n"
+	"                          existing instance (a pernet init; repeatable; lp-build(1))\n"
 	"  -q, --quiet             only errors\n"
 	"  -V, --verbose           show commands and their output (twice: more)\n"
 	"  -h, --help              this text\n"
@@ -226,7 +228,8 @@ static int use_target(struct build_opts *o, struct target_file *tf, const char *
 static int cmd_build(int argc, char **argv)
 {
 	enum { O_SYMVERS = 256, O_MODULES, O_KEY, O_CERT, O_HASH, O_NOREPLACE, O_PVER, O_CACHE,
-	       O_ALLOWCC, O_REFRESH, O_CC, O_BUILDROOT, O_ALLOWLAYOUT };
+	       O_ALLOWCC, O_REFRESH, O_CC, O_BUILDROOT, O_ALLOWLAYOUT,
+	       O_ALLOWRANONCE };
 	static const struct option lopts[] = {
 		{ "source", required_argument, NULL, 's' },
 		{ "config", required_argument, NULL, 'c' },
@@ -248,6 +251,7 @@ static int cmd_build(int argc, char **argv)
 		{ "cc", required_argument, NULL, O_CC },
 		{ "buildroot", required_argument, NULL, O_BUILDROOT },
 		{ "allow-layout-change", required_argument, NULL, O_ALLOWLAYOUT },
+		{ "allow-ran-once", required_argument, NULL, O_ALLOWRANONCE },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "verbose", no_argument, NULL, 'V' },
 		{ "help", no_argument, NULL, 'h' },
@@ -291,6 +295,7 @@ static int cmd_build(int argc, char **argv)
 		case O_CC: o.cc = optarg; break;
 		case O_BUILDROOT: o.buildroot = optarg; break;
 		case O_ALLOWLAYOUT: sv_push(&o.allow_layout, optarg); break;
+		case O_ALLOWRANONCE: sv_push(&o.allow_ran_once, optarg); break;
 		case 'q': o.quiet = true; break;
 		case 'V': o.verbose++; break;
 		case 'h': return usage(0);
@@ -322,6 +327,7 @@ static int cmd_build(int argc, char **argv)
 	located_free(&loc);
 	free(config_cc);
 	sv_free(&o.allow_layout);
+	sv_free(&o.allow_ran_once);
 	return rc;
 }
 

@@ -69,6 +69,10 @@ char *build_manifest(const struct build *b)
 	for (size_t i = 0; i < b->o->allow_layout.n; i++)
 		jw_string(&w, NULL, b->o->allow_layout.v[i]);
 	jw_end_array(&w);
+	jw_begin_array(&w, "allow_ran_once");
+	for (size_t i = 0; i < b->o->allow_ran_once.n; i++)
+		jw_string(&w, NULL, b->o->allow_ran_once.v[i]);
+	jw_end_array(&w);
 
 	jw_begin_object(&w, "target");
 	jw_string(&w, "release", b->target.release);

@@ -137,6 +137,8 @@ struct cdo_opts {
 	size_t nr_entsizes;
 	const char *allow_layout[64]; /* --allow-layout-change TYPE */
 	size_t nr_allow_layout;
+	const char *allow_ran_once[64]; /* --allow-ran-once FUNC */
+	size_t nr_allow_ran_once;
 	int verbose;
 };
 
@@ -162,6 +164,8 @@ struct cdo {
 				 * descriptor whose jump label was left out */
 	struct cdo_list copied; /* struct cdo_copied: changed constants copied */
 	struct cdo_list layouts; /* struct cdo_layout_change */
+	struct cdo_list ran_once; /* struct cdo_note: function + what ran it,
+				   * built under --allow-ran-once */
 
 	struct cdo_tables *tables; /* special.c: per-object table indexes */
 	struct cdo_list line_bits; /* line-data.c: struct cdo_line_bits, line members of data */
@@ -232,6 +236,7 @@ int cdo_classify(struct cdo *c, struct lpb_symbol *target,
 int cdo_resolve_sympos(struct cdo *c, struct lpb_symbol *orig_sym,
 		       unsigned int *sympos); /* classify.c */
 int cdo_check_layouts(struct cdo *c); /* layout.c: after the closure */
+int cdo_check_ran_once(struct cdo *c); /* ran-once.c: after the closure */
 int cdo_output(struct cdo *c); /* output.c */
 int cdo_report(struct cdo *c, int exit_code, FILE *human); /* report.c */
 

@@ -25,6 +25,8 @@ static const char usage[] =
 	"      --print-entry-sizes ELF  print SEC=N for every table known from ELF's DWARF\n"
 	"      --allow-layout-change TYPE  accept a changed layout of TYPE (\"struct foo\",\n"
 	"                           foo) used by the patched code (repeatable)\n"
+	"      --allow-ran-once FUNC  accept a changed FUNC that the kernel already ran\n"
+	"                           for existing instances (a pernet init; repeatable)\n"
 	"  -v, --verbose            say more on stderr (-vv: why things differ)\n"
 	"  -h, --help               this text\n"
 	"exit: 0 changed, 1 error, 2 cannot be live-patched, 3 no functional change\n";
@@ -47,7 +49,7 @@ static int parse_entsize(struct cdo_opts *o, char *arg)
 
 static int parse_args(int argc, char **argv, struct cdo_opts *o, int *early)
 {
-	enum { O_PARENT = 256, O_PARENT_NAME, O_SYMVERS, O_JSON, O_ENTSIZE, O_PRINT, O_UNIT, O_LAYOUT };
+	enum { O_PARENT = 256, O_PARENT_NAME, O_SYMVERS, O_JSON, O_ENTSIZE, O_PRINT, O_UNIT, O_LAYOUT, O_RANONCE };
 	static const struct option longopts[] = {
 		{ "output", required_argument, NULL, 'o' },
 		{ "parent", required_argument, NULL, O_PARENT },
@@ -58,6 +60,7 @@ static int parse_args(int argc, char **argv, struct cdo_opts *o, int *early)
 		{ "entry-size", required_argument, NULL, O_ENTSIZE },
 		{ "print-entry-sizes", required_argument, NULL, O_PRINT },
 		{ "allow-layout-change", required_argument, NULL, O_LAYOUT },
+		{ "allow-ran-once", required_argument, NULL, O_RANONCE },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -100,6 +103,15 @@ static int parse_args(int argc, char **argv, struct cdo_opts *o, int *early)
 				return -1;
 			}
 			o->allow_layout[o->nr_allow_layout++] = optarg;
+			break;
+		case O_RANONCE:
+			if (!*optarg || o->nr_allow_ran_once ==
+					sizeof(o->allow_ran_once) / sizeof(*o->allow_ran_once)) {
+				fprintf(stderr, "create-diff-object: bad --allow-ran-once '%s'\n",
+					optarg);
+				return -1;
+			}
+			o->allow_ran_once[o->nr_allow_ran_once++] = optarg;
 			break;
 		case O_PRINT:
 			*early = cdo_print_entry_sizes(optarg, stdout) ? LPB_EXIT_ERROR : LPB_EXIT_OK;

@@ -88,6 +88,7 @@ void cdo_free(struct cdo *c)
 	cdo_list_free(&c->refusals, free_refusal);
 	cdo_list_free(&c->ignored, free_note);
 	cdo_list_free(&c->frozen, free_note);
+	cdo_list_free(&c->ran_once, free_note);
 	cdo_list_free(&c->copied, free_copied);
 	cdo_list_free(&c->layouts, free_layout);
 	cdo_list_free(&c->included, free_note);
@@ -140,7 +141,7 @@ int cdo_run(struct cdo *c)
 		return LPB_EXIT_NO_CHANGE;
 	/* only now, and only for the code going into the livepatch: the
 	 * DWARF is the largest part of an object */
-	if (cdo_check_layouts(c))
+	if (cdo_check_layouts(c) || cdo_check_ran_once(c))
 		return LPB_EXIT_ERROR;
 	if (c->refusals.nr)
 		return LPB_EXIT_UNPATCHABLE;

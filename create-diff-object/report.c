@@ -127,6 +127,7 @@ static void json(FILE *f, struct cdo *c, int code)
 	json_notes(&w, "included", &c->included, "name", "why");
 	json_notes(&w, "ignored", &c->ignored, "name", "reason");
 	json_notes(&w, "frozen_dynamic_debug", &c->frozen, "function", "descriptor");
+	json_notes(&w, "ran_once_allowed", &c->ran_once, "function", "runs_as");
 	json_notes(&w, "callbacks", &c->callbacks, "kind", "function");
 	json_copied(&w, &c->copied);
 	jw_begin_array(&w, "layout_changes");
@@ -264,6 +265,12 @@ int cdo_report(struct cdo *c, int code, FILE *human)
 			if (l->allowed)
 				fprintf(human, "note: %s changed layout (%s), used by %s: accepted "
 					"(--allow-layout-change)\n", l->type, l->changes, l->users);
+		}
+		for (i = 0; code == LPB_EXIT_OK && i < c->ran_once.nr; i++) {
+			const struct cdo_note *ro = (struct cdo_note *)c->ran_once.v + i;
+
+			fprintf(human, "note: %s is the %s: existing instances keep what its old "
+				"version set up; accepted (--allow-ran-once)\n", ro->name, ro->detail);
 		}
 		for (i = 0; i < c->frozen.nr;) {
 			const struct cdo_note *fr = c->frozen.v;
