@@ -20,7 +20,7 @@ pkgs=(
 	jq ca-certificates
 	# the patch repository tests: an HTTPS server on 127.0.0.1 started by the
 	# test itself (lpctl/tests/update.sh); the package's own nginx service is
-	# never used (on a machine where installing starts it, stop it if unwanted)
+	# never used, and is kept from starting when this script installs it
 	nginx-light
 )
 
@@ -39,4 +39,22 @@ sudo=
 echo "install-deps: installing ${missing[*]}"
 export DEBIAN_FRONTEND=noninteractive
 $sudo apt-get update -qq
+# Packages whose service would start on installation (nginx on port 80):
+# the tests start their own servers on 127.0.0.1, so none may be left
+# running or enabled on the developer's machine. policy-rc.d stops the
+# start during installation (sysvinit and systemd alike); the unit is then
+# disabled where systemd runs.
+services=()
+for p in "${missing[@]}"; do
+	case $p in nginx-light) services+=(nginx) ;; esac
+done
+if [ ${#services[@]} -gt 0 ] && [ ! -e /usr/sbin/policy-rc.d ]; then
+	printf '#!/bin/sh\nexit 101\n' | $sudo tee /usr/sbin/policy-rc.d >/dev/null
+	$sudo chmod 755 /usr/sbin/policy-rc.d
+	trap '$sudo rm -f /usr/sbin/policy-rc.d' EXIT
+fi
 $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
+if [ ${#services[@]} -gt 0 ] && [ -d /run/systemd/system ]; then
+	echo "install-deps: disabling the services tests never use: ${services[*]}"
+	$sudo systemctl disable --now "${services[@]}"
+fi
