@@ -32,6 +32,7 @@ enum cdo_kind {
 };
 
 struct cdo_special; /* special.c */
+struct cdo_frags; /* fragment.c */
 
 /* per-section state (sec->priv), for both objects */
 struct cdo_sec {
@@ -45,6 +46,7 @@ struct cdo_sec {
 	bool site; /* PATCHED: per-call-site data a kept table entry points at */
 	const char *why; /* PATCHED: name of what pulled it in */
 	struct lpb_section *out; /* PATCHED: the copy in the output */
+	struct cdo_frags *frags; /* fragment.c: a section of fragments (lazy) */
 	struct lpb_reloc **sorted; /* relocations sorted by offset (lazy) */
 	size_t nr_sorted;
 };
@@ -67,6 +69,12 @@ struct cdo_sym {
 	struct lpb_symbol *alias; /* another name of its section's owner (same
 				   * address and size): patched through the owner */
 	bool cold; /* a .cold child (always copied with its parent) */
+	/* function padding (CONFIG_CALL_PADDING): the function this symbol is
+	 * the prefix of (objtool's __pfx_<name>, clang's __cfi_<name>), and
+	 * for a function, the padding bytes before it at the start of its
+	 * section (in the profile's words: its prefix area) */
+	struct lpb_symbol *prefix_of;
+	uint32_t pad;
 	bool patch; /* PATCHED: gets a .lpb.funcs entry */
 	bool include; /* PATCHED: copied (through its section) */
 	struct lpb_symbol *out; /* PATCHED: the copy in the output */
@@ -208,6 +216,9 @@ struct lpb_reloc **cdo_sec_relocs(struct lpb_section *sec, size_t *nr);
 struct lpb_reloc **cdo_relocs_in(struct lpb_section *sec, uint64_t start,
 				 uint64_t end, size_t *nr);
 bool cdo_has_fentry(struct lpb_symbol *func);
+/* The function whose code (or padding before it, named __pfx_ or not) is
+ * at offset @at of code section @sec, or NULL. */
+struct lpb_symbol *cdo_func_at(struct lpb_section *sec, int64_t at);
 /* compare.c: whether two relocations (of @pf and @of) mean the same target:
  * paired symbols, same-named globals, or equal string/constant contents */
 bool cdo_target_equal(struct lpb_section *pf, const struct lpb_reloc *rp,
@@ -223,6 +234,23 @@ bool cdo_range_differs(const struct cdo *c, struct lpb_section *ps, uint64_t pst
  * cdo_free() releases everything cdo_run() built, even half-way. */
 int cdo_run(struct cdo *c);
 void cdo_free(struct cdo *c);
+
+/* profile.c: the conventions the original object follows, detected */
+struct cdo_profile {
+	size_t functions; /* FUNC symbols, prefix symbols aside */
+	uint32_t padding; /* bytes of padding before functions (CALL_PADDING) */
+	size_t prefix_symbols; /* __pfx_<name> / __cfi_<name> (objtool --prefix) */
+	size_t endbr; /* functions starting with ENDBR64 (IBT) */
+	size_t fentry; /* functions with an ftrace call site */
+	bool objtool; /* objtool's tables present (ORC, return sites...) */
+	size_t fragments; /* .fixup fragments (5.10) */
+	const char *exports; /* the export form seen, NULL if none */
+	const char *dyndbg; /* the descriptor naming seen, NULL if none */
+};
+struct json_writer;
+void cdo_profile(struct cdo *c, struct cdo_profile *p);
+void cdo_profile_json(struct cdo *c, struct json_writer *w);
+void cdo_profile_say(struct cdo *c);
 
 /* the pipeline, in order (each returns 0 or -errno after a message) */
 int cdo_setup(struct cdo *c); /* correlate.c: states, kinds, resolution */
@@ -275,6 +303,31 @@ char *cdo_cause_text(struct lpb_symbol *s);
 bool cdo_data_line_only(struct cdo *c, struct lpb_symbol *p, struct lpb_symbol *o);
 /* Whether @sec holds data objects with a line number (__dyndbg). */
 bool cdo_is_line_data(const struct lpb_section *sec);
+
+/* fragment.c: sections of code fragments without symbols, each entered
+ * from one table entry (5.10's .fixup, from __ex_table) */
+bool cdo_is_fragmented(const struct lpb_section *sec);
+/* where relocation @r of section @from points in its target's section (the
+ * addend, plus the PC-relative bias in code) */
+int64_t cdo_reloc_target_off(const struct lpb_section *from, const struct lpb_reloc *r);
+/* the fragment of @sec holding offset @at: [*start, *end) */
+bool cdo_fragment(struct lpb_section *sec, uint64_t at, uint64_t *start, uint64_t *end);
+/* whether the fragments two relocations (PATCHED's @rp of @pfrom, ORIG's @ro
+ * of @ofrom) point into differ, in length, place or contents */
+bool cdo_fragment_differs(const struct cdo *c, struct lpb_section *pfrom,
+			  const struct lpb_reloc *rp, struct lpb_section *ofrom,
+			  const struct lpb_reloc *ro);
+/* marks the fragment holding @at copied; false if it already was */
+bool cdo_fragment_include(struct lpb_section *sec, uint64_t at, uint64_t *start,
+			  uint64_t *end);
+bool cdo_fragment_included(struct lpb_section *sec, uint64_t at);
+/* the output section and addend for a relocation @r (of @from) into a
+ * copied fragment of @sec; -1 if that fragment was not copied */
+int cdo_fragment_out(struct lpb_section *sec, const struct lpb_section *from,
+		     const struct lpb_reloc *r, struct lpb_section **out, int64_t *addend);
+size_t cdo_fragment_count(struct lpb_section *sec);
+int cdo_output_fragments(struct cdo *c);
+void cdo_fragments_free(struct lpb_elf *elf);
 
 /* output.c: the relocation @r of an included PATCHED section, copied to
  * @out_sec at @off: an ordinary relocation, or a .lpb.relocs entry. */

@@ -75,13 +75,31 @@ int cdo_resolve_sympos(struct cdo *c, struct lpb_symbol *o, unsigned int *sympos
 	return 0;
 }
 
-/* EXPORT_SYMBOL in ORIG leaves a __ksymtab_<name> symbol behind */
-static bool exported_here(struct cdo *c, const char *name)
+/* What an export leaves behind: up to 6.4, EXPORT_SYMBOL put a
+ * __ksymtab_<name> entry in the object itself; from 6.5 on the object has
+ * only an .export_symbol record under the label __export_symbol_<name>,
+ * and modpost makes the __ksymtab_<name> of the linked vmlinux or module. */
+static const char *const export_marks[] = { "__ksymtab_", "__export_symbol_" };
+
+static bool has_mark(struct lpb_elf *elf, const char *name)
 {
 	char buf[512];
+	size_t i;
 
-	snprintf(buf, sizeof(buf), "__ksymtab_%s", name);
-	return lpb_find_symbol(c->orig, buf) != NULL;
+	for (i = 0; i < sizeof(export_marks) / sizeof(*export_marks); i++) {
+		snprintf(buf, sizeof(buf), "%s%s", export_marks[i], name);
+		if (lpb_find_symbol(elf, buf))
+			return true;
+	}
+	return false;
+}
+
+/* exported by the original object, or by the target (the parent's ksymtab),
+ * whether or not a Module.symvers was given */
+static bool exported_here(struct cdo *c, const char *name)
+{
+	return has_mark(c->orig, name) ||
+	       (c->parent && has_mark(lpb_ksyms_elf(c->parent), name));
 }
 
 int cdo_classify(struct cdo *c, struct lpb_symbol *t, enum cdo_ref_kind *kind,
@@ -93,13 +111,18 @@ int cdo_classify(struct cdo *c, struct lpb_symbol *t, enum cdo_ref_kind *kind,
 	*name = o ? o->name : t->name;
 	if (!t->sec && t->shndx == SHN_UNDEF) {
 		/* provided by another object of the target */
-		if (!c->symvers) {
-			cdo_verbose(c, "no --symvers: assuming %s (undefined in the original) is exported",
-				    t->name);
+		if ((c->symvers && lpb_symvers_find(c->symvers, t->name)) ||
+		    exported_here(c, t->name)) {
 			*kind = REF_EXPORTED;
 			return 0;
 		}
-		if (lpb_symvers_find(c->symvers, t->name)) {
+		/* without Module.symvers, only a parent that would list the
+		 * export (vmlinux, or the module defining the symbol) says it
+		 * is not exported; anything else is assumed to be */
+		if (!c->symvers && (!c->parent || (strcmp(c->objname, "vmlinux") &&
+						   !lpb_ksyms_find_global(c->parent, t->name)))) {
+			cdo_verbose(c, "no --symvers: assuming %s (undefined in the original) is exported",
+				    t->name);
 			*kind = REF_EXPORTED;
 			return 0;
 		}

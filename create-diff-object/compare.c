@@ -34,7 +34,13 @@ static bool pool_equal(struct lpb_section *pf, const struct lpb_reloc *rp,
 
 		return lx == ly && !memcmp(x, y, lx);
 	}
+	/* a merged constant is one entry of sh_entsize bytes; assembly may
+	 * point into its middle (lea table+16(%rip) into a 32-byte table) */
 	n = tp->sh.sh_entsize ? tp->sh.sh_entsize : 1;
+	if (n != (to->sh.sh_entsize ? to->sh.sh_entsize : 1) || a % n != b % n)
+		return false;
+	a -= a % n;
+	b -= b % n;
 	if (a + n > tp->size || b + n > to->size)
 		return false;
 	return !memcmp((char *)tp->data + a, (char *)to->data + b, n);
@@ -482,6 +488,9 @@ int cdo_compare(struct cdo *c)
 			continue;
 		if (!lpb_is_func(p) && !lpb_is_object(p))
 			continue;
+		/* a function's padding goes wherever the function goes */
+		if (Y(p)->prefix_of)
+			continue;
 		o = Y(p)->twin;
 		if (!o || !o->sec) {
 			Y(p)->status = CDO_NEW;
@@ -495,7 +504,7 @@ int cdo_compare(struct cdo *c)
 			compare_anon(c, ps);
 	}
 	lpb_for_each_symbol(c->orig, o) {
-		if (lpb_is_func(o) && o->sec && !Y(o)->twin && *o->name) {
+		if (lpb_is_func(o) && o->sec && !Y(o)->twin && *o->name && !Y(o)->prefix_of) {
 			char **slot = cdo_push(&c->removed, sizeof(char *));
 
 			*slot = o->name;
@@ -521,7 +530,8 @@ int cdo_compare(struct cdo *c)
 				Y(parent)->line_only = true;
 		}
 		lpb_for_each_section(c->patched, ps) {
-			if (!S(ps)->anon || S(ps)->status == CDO_SAME)
+			/* a fragment's change is its function's (special-compare.c) */
+			if (!S(ps)->anon || S(ps)->status == CDO_SAME || cdo_is_fragmented(ps))
 				continue;
 			if (S(ps)->twin && shared_code(c, ps) ? mark_fragment_users(c, ps) :
 			    mark_referrers(c, NULL, ps))

@@ -176,6 +176,61 @@ static void resolve_relocs(struct lpb_elf *elf)
 	}
 }
 
+/* The symbols naming the padding before a function: objtool's --prefix
+ * (CONFIG_CALL_PADDING, 6.2+) adds __pfx_<name>, clang's kCFI __cfi_<name>. */
+static const char *const prefix_marks[] = { "__pfx_", "__cfi_" };
+
+/* The function @s is the prefix of: same section, starting where @s ends. */
+static struct lpb_symbol *prefixed_function(struct lpb_elf *elf, struct lpb_symbol *s)
+{
+	struct lpb_symbol *f;
+	size_t i;
+
+	if (!lpb_is_func(s) || !s->sec)
+		return NULL;
+	for (i = 0; i < sizeof(prefix_marks) / sizeof(*prefix_marks); i++) {
+		if (!has_prefix(s->name, prefix_marks[i]))
+			continue;
+		for (f = lpb_find_symbol(elf, s->name + strlen(prefix_marks[i])); f;
+		     f = lpb_next_same_name(f))
+			if (lpb_is_func(f) && f->sec == s->sec &&
+			    f->sym.st_value == s->sym.st_value + s->sym.st_size)
+				return f;
+	}
+	return NULL;
+}
+
+/* The most padding any kernel puts before a function (FUNCTION_PADDING_BYTES
+ * is 16 on x86; clang's kCFI adds its own preamble to that). */
+#define MAX_FUNC_PAD 64
+
+/*
+ * Whether the bytes before function @f, from the start of its section, are
+ * padding: with CONFIG_CALL_PADDING GCC's -fpatchable-function-entry=16,16
+ * puts 16 one-byte NOPs there (the kernel writes call-depth accounting or
+ * FineIBT preambles into them at boot), and objtool may have named them
+ * __pfx_<f>. Anything else means @f does not own its section.
+ */
+static bool lead_is_padding(struct lpb_section *sec, struct lpb_symbol *f)
+{
+	const unsigned char *b = lpb_section_data(sec);
+	uint64_t pad = f->sym.st_value, i;
+	struct lpb_symbol *s;
+
+	if (!pad)
+		return true;
+	if (S(sec)->kind != K_TEXT || pad > MAX_FUNC_PAD || !b || pad > sec->size)
+		return false;
+	for (i = 0; i < pad; i++) {
+		if (b[i] == 0x90)
+			continue;
+		s = lpb_find_symbol_containing(sec, i);
+		if (!s || !s->priv || Y(s)->prefix_of != f)
+			return false;
+	}
+	return true;
+}
+
 static bool is_alias(const struct lpb_symbol *a, const struct lpb_symbol *b)
 {
 	return lpb_sym_type(a) == lpb_sym_type(b) && a->sym.st_value == b->sym.st_value &&
@@ -201,6 +256,8 @@ static void setup_object(struct lpb_elf *elf, struct cdo_sec *secs,
 					       &Y(s)->numbered);
 	}
 	elf->syms[0]->priv = &syms[0];
+	lpb_for_each_symbol(elf, s)
+		Y(s)->prefix_of = prefixed_function(elf, s);
 	lpb_for_each_section(elf, sec) {
 		struct lpb_symbol **list;
 		size_t n, i, funcs = 0;
@@ -210,7 +267,8 @@ static void setup_object(struct lpb_elf *elf, struct cdo_sec *secs,
 			continue;
 		list = lpb_section_symbols(sec, &n);
 		for (i = 0; list && i < n; i++) {
-			if (!lpb_is_func(list[i]) && !lpb_is_object(list[i]))
+			if ((!lpb_is_func(list[i]) && !lpb_is_object(list[i])) ||
+			    Y(list[i])->prefix_of)
 				continue;
 			/* another name for the same thing (SYSCALL_DEFINE0's
 			 * __x64_sys_foo is an alias of __do_sys_foo): one owner,
@@ -228,8 +286,10 @@ static void setup_object(struct lpb_elf *elf, struct cdo_sec *secs,
 			funcs++;
 			only = list[i];
 		}
-		if (funcs == 1 && only->sym.st_value == 0)
+		if (funcs == 1 && lead_is_padding(sec, only)) {
 			S(sec)->owner = only;
+			Y(only)->pad = only->sym.st_value;
+		}
 		for (i = 0; list && i < n; i++)
 			if (list[i]->priv && Y(list[i])->alias) {
 				if (S(sec)->owner)
@@ -567,6 +627,29 @@ static char *site_key(struct lpb_symbol *s)
 	return key;
 }
 
+/* @v (with its @keys) in section and address order (insertion sort: the
+ * symbol table is nearly in that order already) */
+static void sort_by_place(struct lpb_symbol **v, char **keys, size_t n)
+{
+	size_t i, j;
+
+	for (i = 1; i < n; i++) {
+		for (j = i; j > 0; j--) {
+			struct lpb_symbol *a = v[j - 1], *b = v[j];
+			char *t;
+
+			if (a->sec->index < b->sec->index ||
+			    (a->sec == b->sec && a->sym.st_value <= b->sym.st_value))
+				break;
+			v[j - 1] = b;
+			v[j] = a;
+			t = keys[j - 1];
+			keys[j - 1] = keys[j];
+			keys[j] = t;
+		}
+	}
+}
+
 /* Call-site statics (pr_debug() descriptors) paired by what they say, one
  * to one: their names carry a __COUNTER__ that anything using the counter
  * before them (a new pr_debug(), READ_ONCE()'s compile-time assertion)
@@ -592,18 +675,26 @@ static void pair_sites(struct cdo *c)
 			v[k][nr[k]] = s;
 			keys[k][nr[k]++] = site_key(s);
 		}
+		sort_by_place(v[k], keys[k], nr[k]);
 	}
 	for (i = 0; i < nr[0]; i++) {
 		size_t match = 0, twins = 0, m = 0;
 
+		size_t rank = 0;
+
+		for (j = 0; j < nr[0]; j++) {
+			if (strcmp(keys[0][i], keys[0][j]))
+				continue;
+			twins++;
+			rank += j < i;
+		}
+		/* sites that say the same (one pr_debug() twice in a function)
+		 * differ at most by their line: as many on both sides pair in
+		 * the order they have in their section */
 		for (j = 0; j < nr[1]; j++)
-			if (!strcmp(keys[0][i], keys[1][j])) {
+			if (!strcmp(keys[0][i], keys[1][j]) && m++ == rank)
 				match = j;
-				m++;
-			}
-		for (j = 0; j < nr[0]; j++)
-			twins += !strcmp(keys[0][i], keys[0][j]);
-		if (m == 1 && twins == 1 && same_class(v[0][i], v[1][match]))
+		if (m == twins && same_class(v[0][i], v[1][match]))
 			pair(v[0][i], v[1][match]);
 	}
 	for (k = 0; k < 2; k++) {
@@ -702,6 +793,8 @@ int cdo_correlate(struct cdo *c)
 		lpb_for_each_symbol(c->orig, o) {
 			if (o->priv && Y(o)->twin && strcmp(o->name, Y(o)->twin->name))
 				cdo_verbose(c, "paired %s with %s", o->name, Y(o)->twin->name);
+			else if (pairable(o) && o->sec)
+				cdo_debug(c, "%s of ORIG has no twin", o->name);
 		}
 	}
 	return 0;

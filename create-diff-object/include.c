@@ -54,6 +54,66 @@ static void count_callers(struct cdo *c, struct lpb_symbol *o, size_t *callers, 
 	}
 }
 
+/* Whether the object was compiled with -ffunction-sections: some function
+ * sits in a .text.<name> section of its own. */
+static bool has_function_sections(struct cdo *c)
+{
+	struct lpb_section *sec;
+
+	lpb_for_each_section(c->patched, sec)
+		if (S(sec)->kind == K_TEXT && S(sec)->owner && has_prefix(sec->name, ".text."))
+			return true;
+	return false;
+}
+
+/*
+ * A changed function whose section it does not own: say what really
+ * shares the section (another function, and why it is there), or what
+ * else is in front of the function. lp-build always compiles with
+ * -ffunction-sections, so that is advice only for an object that shows
+ * no sign of it.
+ */
+static void refuse_unowned(struct cdo *c, struct lpb_symbol *p, const char *cause)
+{
+	struct lpb_symbol **syms, *other = NULL;
+	const char *sec = p->sec->name;
+	size_t n, i, others = 0;
+	char more[32] = "";
+
+	syms = lpb_section_symbols(p->sec, &n);
+	for (i = 0; syms && i < n; i++) {
+		struct lpb_symbol *s = syms[i];
+
+		if (s == p || (!lpb_is_func(s) && !lpb_is_object(s)) || Y(s)->prefix_of ||
+		    Y(s)->alias == p || Y(p)->alias == s)
+			continue;
+		if (!other)
+			other = s;
+		others++;
+	}
+	if (!other) {
+		cdo_refuse(c, p->name,
+			   "report this object to the lp-build developers: this layout is not one lp-build knows",
+			   "changed function %s%s starts at offset %llu of section %s after %llu bytes that are neither another symbol nor function padding (NOPs), so it cannot be extracted on its own",
+			   p->name, cause, (unsigned long long)p->sym.st_value, sec,
+			   (unsigned long long)p->sym.st_value);
+		return;
+	}
+	if (others > 1)
+		snprintf(more, sizeof(more), " and %zu more", others - 1);
+	if (!has_function_sections(c)) {
+		cdo_refuse(c, p->name,
+			   "compile the object with -ffunction-sections -fdata-sections (lp-build passes them through KCFLAGS; check that the object's Makefile does not remove them)",
+			   "changed function %s%s shares section %s with %s%s: the object was compiled without -ffunction-sections, so no function can be extracted on its own",
+			   p->name, cause, sec, other->name, more);
+		return;
+	}
+	cdo_refuse(c, p->name,
+		   "lp-build cannot yet extract one function from a section it shares: change a caller that has a section of its own to call a fixed copy of the function (a new function) instead",
+		   "changed function %s%s shares section %s with %s%s: the kernel places functions there by attribute (__sched, __ref, __kprobes, ...) or in assembly, which overrides -ffunction-sections",
+		   p->name, cause, sec, other->name, more);
+}
+
 static void check_function(struct cdo *c, struct lpb_symbol *p)
 {
 	struct lpb_symbol *o = Y(p)->twin;
@@ -73,10 +133,7 @@ static void check_function(struct cdo *c, struct lpb_symbol *p)
 			   "changed %s function %s: init/exit code has already run (and was freed) in the running kernel, so a livepatch cannot change it",
 			   has_prefix(sec, ".init.") ? "__init" : "__exit", p->name);
 	} else if (!S(p->sec)->owner) {
-		cdo_refuse(c, p->name,
-			   "compile with -ffunction-sections -fdata-sections (lp-build does this itself)",
-			   "changed function %s%s shares section %s with other functions, so it cannot be extracted on its own",
-			   p->name, cause, sec);
+		refuse_unowned(c, p, cause);
 	} else if (!Y(p)->cold && !Y(p)->via_callers && o && !cdo_has_fentry(o)) {
 		/* a .part.N clone is called from the parent and from every
 		 * function the parent's head was inlined into: it is
@@ -160,7 +217,7 @@ static void include_section(struct cdo *c, struct work *w, struct lpb_section *s
 		struct cdo_note *note;
 
 		Y(syms[i])->include = true;
-		if (!lpb_is_func(syms[i]) && !lpb_is_object(syms[i]))
+		if ((!lpb_is_func(syms[i]) && !lpb_is_object(syms[i])) || Y(syms[i])->prefix_of)
 			continue;
 		note = cdo_push(&c->included, sizeof(*note));
 		note->name = cdo_strdup(syms[i]->name);
@@ -208,6 +265,24 @@ static int visit_target(struct cdo *c, struct lpb_section *from, struct lpb_relo
 	     !(ts->sh.sh_flags & SHF_WRITE))) {
 		include_section(c, v->w, ts, v->why);
 		S(ts)->site = true;
+		return 0;
+	}
+	if (cdo_is_fragmented(ts)) {
+		uint64_t start, end;
+		int64_t at = cdo_reloc_target_off(from, r);
+		struct lpb_reloc **fr;
+		size_t n, i;
+		struct cdo_note *note;
+
+		/* only the fragments of included functions are copied */
+		if (at < 0 || !cdo_fragment_include(ts, at, &start, &end))
+			return 0;
+		note = cdo_push(&c->included, sizeof(*note));
+		note->name = cdo_printf("%s+0x%llx", ts->name, (unsigned long long)start);
+		note->detail = cdo_strdup(v->why);
+		fr = cdo_relocs_in(ts, start, end, &n);
+		for (i = 0; i < n; i++)
+			visit_target(c, ts, fr[i], v);
 		return 0;
 	}
 	switch (S(ts)->kind) {

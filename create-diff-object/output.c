@@ -58,6 +58,20 @@ int cdo_emit_reloc(struct cdo *c, struct lpb_section *from, struct lpb_section *
 		rela = lpb_elf_add_rela_section(c->out, out_sec, NULL, 0);
 		return rela ? lpb_reloc_add(rela, off, r->type, NULL, r->addend) : -1;
 	}
+	if (t->sec && cdo_is_fragmented(t->sec)) {
+		struct lpb_section *fo;
+		int64_t addend;
+
+		if (cdo_fragment_out(t->sec, from, r, &fo, &addend)) {
+			lpb_err("%s: %s+0x%llx points into %s+0x%llx, a fragment that was not copied",
+				c->patched->path, from->name, (unsigned long long)r->offset,
+				t->sec->name, (unsigned long long)cdo_reloc_target_off(from, r));
+			return -1;
+		}
+		rela = lpb_elf_add_rela_section(c->out, out_sec, NULL, 0);
+		target = lpb_section_symbol(fo);
+		return rela && target ? lpb_reloc_add(rela, off, r->type, target, addend) : -1;
+	}
 	if (t->sec && S(t->sec)->include) {
 		rela = lpb_elf_add_rela_section(c->out, out_sec, NULL, 0);
 		if (!rela)
@@ -364,7 +378,8 @@ int cdo_output(struct cdo *c)
 	c->out = lpb_elf_new(c->opts->out ? c->opts->out : "output", c->patched);
 	if (!c->out)
 		return -1;
-	if (copy_sections(c) || copy_relocs(c) || cdo_output_special(c))
+	if (copy_sections(c) || cdo_output_fragments(c) || copy_relocs(c) ||
+	    cdo_output_special(c))
 		return -1;
 	c->strings_sec = meta_section(c, LPB_SEC_STRINGS, NULL, 0);
 	if (!c->strings_sec || emit_funcs(c) || emit_relocs(c) || emit_callbacks(c))

@@ -71,6 +71,7 @@ void cdo_free(struct cdo *c)
 
 		if (!objs[i] || !objs[i]->secs[0]->priv)
 			continue;
+		cdo_fragments_free(objs[i]);
 		lpb_for_each_section(objs[i], sec)
 			if (sec->priv)
 				free(S(sec)->sorted);
@@ -131,6 +132,7 @@ int cdo_run(struct cdo *c)
 		cdo_verbose(c, "no --symvers: symbols undefined in the original are taken as exported");
 	if (cdo_setup(c) || cdo_correlate(c) || cdo_compare(c) || cdo_check(c))
 		return LPB_EXIT_ERROR;
+	cdo_profile_say(c);
 	if (c->refusals.nr)
 		return LPB_EXIT_UNPATCHABLE;
 	if (cdo_include(c))

@@ -8,6 +8,7 @@
 #include "exit-codes.h"
 #include "json.h"
 #include "log.h"
+#include "special.h"
 
 static const char *result_name(int code)
 {
@@ -32,7 +33,7 @@ static void json_symbols(struct json_writer *w, struct cdo *c, const char *key, 
 	lpb_for_each_symbol(c->patched, p) {
 		struct cdo_sym *y = p->priv;
 
-		if (!y || !p->sec || y->status != st || lpb_is_func(p) != funcs ||
+		if (!y || !p->sec || y->status != st || lpb_is_func(p) != funcs || y->prefix_of ||
 		    (!lpb_is_func(p) && !lpb_is_object(p)))
 			continue;
 		if (S(p->sec)->kind != K_TEXT && S(p->sec)->kind != K_DATA)
@@ -116,6 +117,11 @@ static void json(FILE *f, struct cdo *c, int code)
 	jw_string(&w, "objname", c->objname);
 	jw_string(&w, "result", result_name(code));
 	jw_int(&w, "exit_code", code);
+	if (c->orig && c->orig->secs[0]->priv) {
+		if (code != LPB_EXIT_ERROR)
+			cdo_build_tables(c);
+		cdo_profile_json(c, &w);
+	}
 	if (code == LPB_EXIT_ERROR || !c->patched) {
 		jw_end_object(&w);
 		return;

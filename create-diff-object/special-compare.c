@@ -76,6 +76,12 @@ static bool entry_differs(const struct cdo *c, struct cdo_table *tp, uint64_t ep
 
 	if (sz > sizeof(mask) || !a || !b)
 		return true;
+	/* a final entry without its trailing padding ends early: what it
+	 * lacks is padding (special.c checked that it holds every member) */
+	if (cdo_entry_len(tp, ep / tp->entsize) < sz)
+		sz = cdo_entry_len(tp, ep / tp->entsize);
+	if (cdo_entry_len(to, eo / to->entsize) < sz)
+		sz = cdo_entry_len(to, eo / to->entsize);
 	memset(mask, 0, sz);
 	rp = cdo_relocs_in(tp->sec, ep, ep + sz, &np);
 	ro = cdo_relocs_in(to->sec, eo, eo + sz, &no);
@@ -87,7 +93,16 @@ static bool entry_differs(const struct cdo *c, struct cdo_table *tp, uint64_t ep
 		if (points_at_own_code(tp, ep, rp[k]) && points_at_own_code(to, eo, ro[k])) {
 			if (code_differs(c, tp, ep, rp[k], to, eo, ro[k]))
 				return true;
+		} else if (rp[k]->sym && rp[k]->sym->sec && cdo_is_fragmented(rp[k]->sym->sec) &&
+			   ro[k]->sym && ro[k]->sym->sec && cdo_is_fragmented(ro[k]->sym->sec)) {
+			/* a fixup of its own in .fixup: its code, not its place */
+			if (cdo_fragment_differs(c, tp->sec, rp[k], to->sec, ro[k]))
+				return true;
 		} else if (!cdo_target_equal(tp->sec, rp[k], to->sec, ro[k])) {
+			cdo_debug(c, "%s+0x%llx: %s%+lld vs %s%+lld", tp->sec->name,
+				  (unsigned long long)rp[k]->offset,
+				  rp[k]->sym ? rp[k]->sym->name : "-", (long long)rp[k]->addend,
+				  ro[k]->sym ? ro[k]->sym->name : "-", (long long)ro[k]->addend);
 			return true;
 		}
 		for (i = rp[k]->offset - ep;

@@ -70,7 +70,7 @@ bool cdo_special_is_indirect(const struct cdo_special *d)
  * NULL), or the offset and size of one of its members. */
 struct cdo_member {
 	const char *type, *member;
-	int64_t size, offset, member_size; /* -1: unknown */
+	int64_t size, offset, member_size, data_end; /* -1: unknown */
 };
 
 static struct cdo_member *layout(struct cdo *c, const char *type, const char *member)
@@ -94,7 +94,7 @@ static void want(struct cdo *c, const char *type, const char *member)
 	m = cdo_push(&c->members, sizeof(*m));
 	m->type = type;
 	m->member = member;
-	m->size = m->offset = m->member_size = -1;
+	m->size = m->offset = m->member_size = m->data_end = -1;
 }
 
 static bool answered(const struct cdo_member *m)
@@ -103,14 +103,26 @@ static bool answered(const struct cdo_member *m)
 }
 
 /* An entry size that needs no DWARF: --entry-size, sh_entsize, the format. */
-static uint64_t given_size(const struct cdo *c, const struct cdo_table *t)
+static uint64_t given_size_from(const struct cdo *c, const struct cdo_table *t,
+				const char **from)
 {
 	size_t i;
 
-	for (i = 0; i < c->opts->nr_entsizes; i++)
-		if (!strcmp(c->opts->entsizes[i].section, t->sec->name))
+	for (i = 0; i < c->opts->nr_entsizes; i++) {
+		if (!strcmp(c->opts->entsizes[i].section, t->sec->name)) {
+			*from = "--entry-size";
 			return c->opts->entsizes[i].size;
+		}
+	}
+	*from = t->sec->sh.sh_entsize ? "sh_entsize" : t->d->fixed ? "format" : NULL;
 	return t->sec->sh.sh_entsize ? t->sec->sh.sh_entsize : t->d->fixed;
+}
+
+static uint64_t given_size(const struct cdo *c, const struct cdo_table *t)
+{
+	const char *from;
+
+	return given_size_from(c, t, &from);
 }
 
 /*
@@ -132,7 +144,12 @@ static void resolve_layout(struct cdo *c)
 			const struct cdo_table *t = &c->tables->t[k][i];
 			const struct cdo_special *d = t->d;
 
-			if (!given_size(c, t))
+			uint64_t given = given_size(c, t);
+
+			/* the struct itself: for its size, or, when the
+			 * section is not a whole number of entries, for where
+			 * its members end (is the final entry only unpadded?) */
+			if (!given || t->sec->size % given)
 				want(c, d->type, NULL);
 			if (d->line_member) {
 				want(c, d->type, d->line_member);
@@ -166,6 +183,7 @@ static void resolve_layout(struct cdo *c)
 			z->size = q[i].size;
 			z->offset = q[i].offset;
 			z->member_size = q[i].member_size;
+			z->data_end = q[i].data_end;
 			if (!answered(z))
 				continue;
 			if (z->member)
@@ -188,10 +206,13 @@ static void table_layout(struct cdo *c, struct cdo_table *t)
 	const struct cdo_member *m, *m2;
 
 	t->code_ptr = t->code_len = t->code_len_size = t->site_func = -1;
-	t->entsize = given_size(c, t);
+	t->entsize = given_size_from(c, t, &t->size_from);
 	m = layout(c, d->type, NULL);
-	if (!t->entsize && m && m->size > 0)
+	if (!t->entsize && m && m->size > 0) {
 		t->entsize = m->size;
+		t->size_from = "DWARF";
+	}
+	t->data_end = m && m->size == (int64_t)t->entsize ? m->data_end : -1;
 	if (d->line_member) {
 		m = layout(c, d->type, d->line_member);
 		m2 = layout(c, d->type, d->after_line);
@@ -303,10 +324,8 @@ static struct lpb_symbol *owner_of(struct lpb_section *sec, uint64_t off, uint64
 		if (lpb_is_func(s) && at >= (int64_t)s->sym.st_value &&
 		    at < (int64_t)(s->sym.st_value + s->sym.st_size))
 			return s;
-		f = at >= 0 ? lpb_find_symbol_containing(s->sec, at) : NULL;
-		if (f && lpb_is_func(f))
-			return f;
-		return NULL;
+		f = cdo_func_at(s->sec, at);
+		return f;
 	}
 	return NULL;
 }
@@ -314,6 +333,45 @@ static struct lpb_symbol *owner_of(struct lpb_section *sec, uint64_t off, uint64
 struct lpb_symbol *cdo_entry_owner(struct lpb_section *sec, uint64_t off, uint64_t size)
 {
 	return owner_of(sec, off, size);
+}
+
+/*
+ * A table whose size is not a whole number of entries: fine when only the
+ * final entry is short and what is missing is its trailing padding. The
+ * assembler aligns each entry's start (.balign), so the padding of every
+ * entry but the last comes from the next one's alignment: 5.10 emits
+ * 12-byte paravirt sites into a 16-byte struct paravirt_patch_site. The
+ * entry must hold every member of the struct (DWARF), or, without DWARF,
+ * lack fewer bytes than the section's alignment would have added, and
+ * every relocation must lie inside it. Sets t->short_last.
+ */
+static int final_entry_unpadded(struct lpb_elf *elf, struct cdo_table *t)
+{
+	uint64_t rest = t->sec->size % t->entsize, last = t->sec->size - rest;
+	uint64_t align = t->sec->sh.sh_addralign;
+	struct lpb_reloc **r;
+	size_t n, i;
+
+	if (t->data_end > 0 ? rest < (uint64_t)t->data_end :
+	    !align || t->entsize % align || t->entsize - rest >= align) {
+		lpb_err("%s: section %s: size %zu is not a multiple of the entry size %llu, and its final entry (%llu bytes) is not an entry without its trailing padding (%s %lld bytes)",
+			elf->path, t->sec->name, t->sec->size, (unsigned long long)t->entsize,
+			(unsigned long long)rest,
+			t->data_end > 0 ? "the members of the struct need" : "its alignment is",
+			t->data_end > 0 ? (long long)t->data_end : (long long)align);
+		return -1;
+	}
+	r = cdo_relocs_in(t->sec, last, last + t->entsize, &n);
+	for (i = 0; i < n; i++) {
+		if (r[i]->offset + (r[i]->type == R_X86_64_64 || r[i]->type == R_X86_64_PC64 ? 8 : 4) >
+		    t->sec->size) {
+			lpb_err("%s: section %s: a relocation at 0x%llx runs past the end of the final entry",
+				elf->path, t->sec->name, (unsigned long long)r[i]->offset);
+			return -1;
+		}
+	}
+	t->short_last = rest;
+	return 0;
 }
 
 static int index_table(struct cdo *c, struct lpb_elf *elf, struct cdo_table *t)
@@ -329,13 +387,9 @@ static int index_table(struct cdo *c, struct lpb_elf *elf, struct cdo_table *t)
 			elf->path, t->sec->name, t->sec->size);
 		return -EINVAL;
 	}
-	if (t->sec->size % t->entsize) {
-		lpb_err("%s: section %s: size %zu is not a multiple of the entry size %llu",
-			elf->path, t->sec->name, t->sec->size,
-			(unsigned long long)t->entsize);
+	if (t->sec->size % t->entsize && final_entry_unpadded(elf, t))
 		return -EINVAL;
-	}
-	t->nr = t->sec->size / t->entsize;
+	t->nr = (t->sec->size + t->entsize - 1) / t->entsize;
 	t->owner = calloc(t->nr ? t->nr : 1, sizeof(*t->owner));
 	t->first = calloc(nsyms + 1, sizeof(*t->first));
 	t->list = calloc(t->nr ? t->nr : 1, sizeof(*t->list));
@@ -516,6 +570,40 @@ int cdo_special_visit(struct cdo *c, struct lpb_symbol *func,
 	return 0;
 }
 
+/* Whether entry @k of @t points at code in a copied fragment (an ORC entry
+ * of a .fixup fragment: the fragment has no symbol to own it). */
+static bool in_copied_fragment(struct cdo_table *t, size_t k)
+{
+	struct lpb_reloc **r;
+	size_t n, j;
+
+	r = cdo_relocs_in(t->sec, k * t->entsize, (k + 1) * t->entsize, &n);
+	for (j = 0; j < n; j++) {
+		struct lpb_section *sec = r[j]->sym ? r[j]->sym->sec : NULL;
+		int64_t at;
+
+		if (!sec || !sec->priv || S(sec)->kind != K_TEXT)
+			continue;
+		at = cdo_reloc_target_off(t->sec, r[j]);
+		return cdo_is_fragmented(sec) && at >= 0 && cdo_fragment_included(sec, at);
+	}
+	return false;
+}
+
+/* Appends entry @k of @t to @out, a short final entry padded to the
+ * struct's size: in the output it may be followed by others. */
+static int64_t append_entry(struct lpb_section *out, const struct cdo_table *t, size_t k)
+{
+	unsigned char buf[256] = { 0 };
+	uint64_t len = cdo_entry_len(t, k);
+
+	if (t->entsize > sizeof(buf) || !t->sec->data)
+		return lpb_section_append(out, t->sec->data ? (char *)t->sec->data + k * t->entsize :
+					  NULL, t->entsize, 1);
+	memcpy(buf, (const char *)t->sec->data + k * t->entsize, len);
+	return lpb_section_append(out, buf, t->entsize, 1);
+}
+
 /* Copies the entries of included functions into the output: one output
  * table per input table, entries in input order, relocations rebased. */
 int cdo_output_special(struct cdo *c)
@@ -545,9 +633,11 @@ int cdo_output_special(struct cdo *c)
 			size_t n, j;
 			int64_t off;
 
-			if (!o || !Y(c->patched->syms[o])->include)
+			/* entries of included functions, and those (ORC) inside
+			 * the copied fixup fragments of included functions */
+			if ((!o || !Y(c->patched->syms[o])->include) && !in_copied_fragment(t, k))
 				continue;
-			{
+			if (o) {
 				struct lpb_symbol *key = frozen_dyndbg_key(c, t, k);
 
 				if (key) {
@@ -566,6 +656,11 @@ int cdo_output_special(struct cdo *c)
 				if (!out)
 					return -1;
 				S(t->sec)->out = out;
+				/* GCC's __patchable_function_entries is SHF_LINK_ORDER,
+				 * tied to a function's section: ld refuses to mix it
+				 * with unordered ones (the livepatch module's own) */
+				if ((t->sec->sh.sh_flags & SHF_LINK_ORDER) && o)
+					out->link = S(c->patched->syms[o]->sec)->out;
 				if (pt) {
 					pout = lpb_elf_add_section(c->out, pt->sec->name,
 								   pt->sec->sh.sh_type,
@@ -577,8 +672,7 @@ int cdo_output_special(struct cdo *c)
 					S(pt->sec)->out = pout;
 				}
 			}
-			off = lpb_section_append(out, (char *)t->sec->data + k * t->entsize,
-						 t->entsize, 1);
+			off = append_entry(out, t, k);
 			if (off < 0)
 				return -1;
 			r = cdo_relocs_in(t->sec, k * t->entsize, (k + 1) * t->entsize, &n);
@@ -587,9 +681,7 @@ int cdo_output_special(struct cdo *c)
 						   off + r[j]->offset - k * t->entsize, r[j]))
 					return -1;
 			if (pt) {
-				int64_t poff = lpb_section_append(
-					pout, (char *)pt->sec->data + k * pt->entsize,
-					pt->entsize, 1);
+				int64_t poff = append_entry(pout, pt, k);
 
 				if (poff < 0)
 					return -1;

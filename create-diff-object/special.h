@@ -37,7 +37,13 @@ struct cdo_table {
 	struct lpb_section *sec;
 	const struct cdo_special *d;
 	uint64_t entsize; /* 0: unknown */
+	const char *size_from; /* where entsize came from (--entry-size, DWARF...) */
 	size_t nr;
+	/* bytes of the final entry when the assembler left out its trailing
+	 * padding (5.10's .parainstructions: 16-byte struct, 12 bytes emitted
+	 * per entry, each next one aligned), else 0 */
+	uint64_t short_last;
+	int64_t data_end; /* end of the struct's last member (DWARF), -1: unknown */
 	uint32_t *owner; /* per entry: owner symbol index, 0 = none */
 	uint32_t *first, *list; /* CSR: entries of symbol i are list[first[i]..first[i+1]) */
 	int64_t line_off, line_len;
@@ -50,6 +56,13 @@ struct cdo_tables {
 	struct cdo_table *t[2]; /* [0] ORIG, [1] PATCHED */
 	size_t nr[2];
 };
+
+/* Bytes entry @k of @t really has in the section (the final one may be
+ * short: see short_last). */
+static inline uint64_t cdo_entry_len(const struct cdo_table *t, size_t k)
+{
+	return t->short_last && k + 1 == t->nr ? t->short_last : t->entsize;
+}
 
 /* the indexes of both objects' tables, built on first use */
 int cdo_build_tables(struct cdo *c);

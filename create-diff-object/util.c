@@ -296,3 +296,20 @@ bool cdo_has_fentry(struct lpb_symbol *func)
 			return true;
 	return false;
 }
+
+struct lpb_symbol *cdo_func_at(struct lpb_section *sec, int64_t at)
+{
+	struct lpb_symbol *f, *owner = sec->priv ? S(sec)->owner : NULL;
+
+	if (at < 0)
+		return NULL;
+	f = lpb_find_symbol_containing(sec, at);
+	if (f && f->priv && Y(f)->prefix_of)
+		return Y(f)->prefix_of;
+	if (f)
+		return lpb_is_func(f) ? f : NULL;
+	/* the padding before a function, when objtool did not name it */
+	if (owner && lpb_is_func(owner) && (uint64_t)at < owner->sym.st_value)
+		return owner;
+	return NULL;
+}

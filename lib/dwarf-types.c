@@ -71,6 +71,49 @@ static void member_offset(Dwarf_Die *type, struct lpb_type_query *q)
 	} while (!dwarf_siblingof(&m, &m));
 }
 
+/* The end of the last member of struct @type: an entry that stops there
+ * (the final entry of a table the assembler did not pad) is complete. */
+static int64_t data_end(Dwarf_Die *type)
+{
+	Dwarf_Die m;
+	int64_t end = 0;
+
+	if (dwarf_child(type, &m))
+		return -1;
+	do {
+		struct lpb_type_query one = { .offset = -1, .bit_offset = -1, .bit_size = -1,
+					      .member_size = -1 };
+		Dwarf_Attribute a;
+		Dwarf_Word off, size;
+		Dwarf_Die mt;
+		int64_t e;
+
+		if (dwarf_tag(&m) != DW_TAG_member)
+			continue;
+		if (!dwarf_attr(&m, DW_AT_data_member_location, &a) ||
+		    dwarf_formudata(&a, &off)) {
+			/* a bitfield with only DW_AT_data_bit_offset */
+			bitfield(&m, &one);
+			if (one.bit_offset < 0)
+				return -1;
+			e = (one.bit_offset + one.bit_size + 7) / 8;
+		} else {
+			one.offset = off;
+			bitfield(&m, &one);
+			if (one.bit_offset >= 0)
+				e = (one.bit_offset + one.bit_size + 7) / 8;
+			else if (dwarf_attr_integrate(&m, DW_AT_type, &a) &&
+				 dwarf_formref_die(&a, &mt) && !dwarf_aggregate_size(&mt, &size))
+				e = off + size;
+			else
+				return -1;
+		}
+		if (e > end)
+			end = e;
+	} while (!dwarf_siblingof(&m, &m));
+	return end;
+}
+
 /* Only top-level DIEs of each unit are looked at: kernel structs used in
  * special sections are declared at file scope. */
 static size_t scan_unit(Dwarf_Die *cu, struct lpb_type_query *q, size_t nr)
@@ -96,6 +139,7 @@ static size_t scan_unit(Dwarf_Die *cu, struct lpb_type_query *q, size_t nr)
 			if (!dwarf_attr(&die, DW_AT_byte_size, &a) || dwarf_formudata(&a, &size))
 				continue;
 			q[i].size = size;
+			q[i].data_end = data_end(&die);
 			if (q[i].member)
 				member_offset(&die, &q[i]);
 			found++;
@@ -113,7 +157,8 @@ int lpb_dwarf_types(const char *path, struct lpb_type_query *q, size_t nr)
 	int ret = 0;
 
 	for (i = 0; i < nr; i++)
-		q[i].size = q[i].offset = q[i].bit_offset = q[i].bit_size = q[i].member_size = -1;
+		q[i].size = q[i].offset = q[i].bit_offset = q[i].bit_size = q[i].member_size =
+			q[i].data_end = -1;
 	dw = lpb_dwarf_open_types(path, &h, &ret);
 	if (!dw)
 		return ret;

@@ -16,6 +16,8 @@ struct lpb_type_query {
 			     * of the struct (bit k of byte j is j * 8 + k), else -1 */
 	int64_t bit_size; /* out: a bitfield member's width in bits, else -1 */
 	int64_t member_size; /* out: byte size of the member's type, -1 if unknown */
+	int64_t data_end; /* out: where the struct's last member ends (its size
+			   * without trailing padding), -1 if unknown */
 };
 
 /*

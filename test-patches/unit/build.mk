@@ -4,6 +4,7 @@
 
 UNIT := test-patches/unit
 OBJCHECK := $(O)/unit/objcheck
+ADDPFX := $(O)/unit/addpfx
 LIBTEST := $(O)/unit/lib-test
 
 $(O)/unit/%.o: $(UNIT)/%.c
@@ -11,6 +12,9 @@ $(O)/unit/%.o: $(UNIT)/%.c
 	$(CC) $(CFLAGS) -MMD -MP -c -o $@ $<
 
 $(OBJCHECK): $(O)/unit/objcheck.o $(LIBLPB)
+	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
+
+$(ADDPFX): $(O)/unit/addpfx.o $(LIBLPB)
 	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
 
 $(LIBTEST): $(O)/unit/lib-test.o $(LIBLPB)
@@ -23,8 +27,8 @@ $(LINEPIN): $(O)/unit/line-pin.o $(LIBLPB)
 
 .PHONY: cdo-unit-tests cdo-fixtures cdo-lib-tests cdo-malformed cdo-bench cdo-real-kernel
 
-cdo-fixtures: $(CDO) $(OBJCHECK) $(LINEPIN)
-	bash $(UNIT)/run-fixtures.sh $(abspath $(CDO)) $(abspath $(OBJCHECK)) $(abspath $(O))/unit/fixtures
+cdo-fixtures: $(CDO) $(OBJCHECK) $(LINEPIN) $(ADDPFX)
+	ADDPFX=$(abspath $(ADDPFX)) bash $(UNIT)/run-fixtures.sh $(abspath $(CDO)) $(abspath $(OBJCHECK)) $(abspath $(O))/unit/fixtures
 
 cdo-lib-tests: $(LIBTEST)
 	$(LIBTEST) $(abspath $(O))/unit/lib-test-work

@@ -38,6 +38,8 @@ static bool allowed(const struct lpb_section *sec)
 		".init.rodata", "__patchable_function_entries",
 		"__dyndbg", /* descriptors of new pr_debug() sites */
 		".printk_index", /* pointers to the copied pi_entry of kept sites */
+		".fixup", /* 5.10: exception fixup fragments of copied functions */
+		".call_sites", ".ibt_endbr_seal", /* objtool's, 6.2+ */
 	};
 	size_t i;
 

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0-only
 # Compiles every fixture (orig.c / patched.c) with kernel-like flags, runs
-# create-diff-object on the pair and checks the outcome against its "expect".
+# create-diff-object on the pair and checks the outcome against its "expect",
+# once per profile: the object conventions of one family of kernels.
 set -uo pipefail
 
 CDO=${1:?usage: run-fixtures.sh CDO OBJCHECK WORKDIR [FIXTURE...]}
@@ -16,16 +17,37 @@ PIN=${LPB_PIN:-$(dirname "$OBJCHECK")/line-pin}
 CC=${CC_FIXTURE:-gcc}
 # shellcheck source=fixture-flags.sh
 . "$HERE/fixture-flags.sh"
+ADDPFX=${ADDPFX:-$(dirname "$OBJCHECK")/addpfx}
+JOBS=${FIXTURE_JOBS:-$(nproc)}
 
+if [ -n "${FIXTURE_PROFILES:-}" ]; then
+	keep=()
+	for p in "${PROFILES[@]}"; do
+		case " $FIXTURE_PROFILES " in *" ${p%%|*} "*) keep+=("$p") ;; esac
+	done
+	PROFILES=("${keep[@]}")
+fi
+
+TOP_WORK=$WORK
 mkdir -p "$WORK"
 fixtures=("$@")
 [ ${#fixtures[@]} -gt 0 ] || fixtures=("$HERE"/fixtures/*/)
 pass=0 failed=()
 t0=$(date +%s.%N)
 
-# field KEY: the value of "KEY: ..." in the expect file (empty if absent)
-field() { sed -n "s/^$1:[[:space:]]*//p" "$expect" | head -1; }
-has_field() { grep -q "^$1:" "$expect"; }
+# field KEY: the value of "KEY@PROFILE: ..." (6.12-module), else of
+# "KEY@FAMILY: ..." (6.12 for 6.12-module), else of "KEY: ..." in the expect
+# file (empty if absent)
+field() {
+	local k
+	for k in "$1@$PROFILE" "$1@${PROFILE%%-*}" "$1"; do
+		if grep -q "^$k:" "$expect"; then
+			sed -n "s/^$k:[[:space:]]*//p" "$expect" | head -1
+			return
+		fi
+	done
+}
+has_field() { grep -q -e "^$1:" -e "^$1@$PROFILE:" -e "^$1@${PROFILE%%-*}:" "$expect"; }
 sorted() { tr ' ' '\n' | sed '/^$/d' | sort -u | tr '\n' ' '; }
 
 check_one() {
@@ -50,9 +72,14 @@ check_one() {
 		return
 	fi
 	# shellcheck disable=SC2086
-	if ! (cd "$w/a" && $CC $KFLAGS $cflags -c fixture.c -o ../orig.o) 2>"$w/cc.log" ||
-		! (cd "$w/b" && $CC $KFLAGS $cflags -c fixture.c -o ../patched.o) 2>>"$w/cc.log"; then
+	if ! (cd "$w/a" && $CC $KFLAGS $PFLAGS $cflags -c fixture.c -o ../orig.o) 2>"$w/cc.log" ||
+		! (cd "$w/b" && $CC $KFLAGS $PFLAGS $cflags -c fixture.c -o ../patched.o) 2>>"$w/cc.log"; then
 		errs+=("does not compile: $(head -3 "$w/cc.log")")
+		report "$name" "${errs[@]}"
+		return
+	fi
+	if [ -n "$PPFX" ] && ! { "$ADDPFX" "$PPFX" "$w/orig.o" && "$ADDPFX" "$PPFX" "$w/patched.o"; } 2>>"$w/cc.log"; then
+		errs+=("addpfx failed: $(tail -2 "$w/cc.log")")
 		report "$name" "${errs[@]}"
 		return
 	fi
@@ -64,7 +91,7 @@ check_one() {
 			mkdir -p "$w/p$i"
 			cp "$f" "$w/p$i/fixture.c"
 			# shellcheck disable=SC2086
-			(cd "$w/p$i" && $CC $KFLAGS -c fixture.c -o obj.o) || errs+=("parent source $f does not compile")
+			(cd "$w/p$i" && $CC $KFLAGS $PFLAGS -c fixture.c -o obj.o) || errs+=("parent source $f does not compile")
 			objs+=("$w/p$i/obj.o")
 			i=$((i + 1))
 			[ $i -eq 1 ] && objs+=("$w/orig.o")
@@ -72,9 +99,11 @@ check_one() {
 		ld -r -o "$w/parent.o" "${objs[@]}" || errs+=("ld -r failed")
 		parent=$w/parent.o
 	fi
+	local symvers=(--symvers "$HERE/symvers")
+	[ "$(field symvers)" != none ] || symvers=()
 	# shellcheck disable=SC2086
 	"$CDO" "$w/orig.o" "$w/patched.o" -o "$w/out.o" --parent "$parent" \
-		--symvers "$HERE/symvers" --json "$w/out.json" $args >"$w/stdout" 2>"$w/stderr"
+		"${symvers[@]}" --json "$w/out.json" $args >"$w/stdout" 2>"$w/stderr"
 	rc=$?
 	local want_rc
 	want_rc=$(field exit)
@@ -167,14 +196,14 @@ check_one() {
 	report "$name" "${errs[@]}"
 }
 
+# report NAME [ERROR...]: the outcome of one fixture (on stdout, which the
+# caller sends to the fixture's result file)
 report() {
 	local name=$1
 	shift
 	if [ $# -eq 0 ]; then
-		pass=$((pass + 1))
-		[ -n "${VERBOSE:-}" ] && echo "ok   $name"
+		echo "ok   $name"
 	else
-		failed+=("$name")
 		echo "FAIL $name"
 		printf '       %s\n' "$@"
 	fi
@@ -204,10 +233,43 @@ linked_check() {
 	fi
 }
 
-for f in "${fixtures[@]}"; do
-	check_one "$f"
+# applies FIXTURE: whether the fixture's "profiles:" (default: all) names
+# the current profile
+applies() {
+	local expect=$1/expect want
+	want=$(sed -n "s/^profiles:[[:space:]]*//p" "$expect" | head -1)
+	[ -z "$want" ] || [[ " $want " == *" $PROFILE "* ]]
+}
+
+for prof in "${PROFILES[@]}"; do
+	IFS='|' read -r PROFILE PFLAGS PPFX <<<"$prof"
+	WORK=$TOP_WORK/$PROFILE
+	mkdir -p "$WORK"
+	ran=()
+	for f in "${fixtures[@]}"; do
+		applies "${f%/}" || continue
+		name=$(basename "${f%/}")
+		ran+=("$name")
+		while [ "$(jobs -rp | wc -l)" -ge "$JOBS" ]; do
+			wait -n
+		done
+		check_one "$f" >"$WORK/$name.result" 2>&1 &
+	done
+	wait
+	{
+		for name in "${ran[@]}"; do
+			cat "$WORK/$name.result"
+		done
+		linked_check string-literal callback fnptr-to-local callback-second-file
+	} >"$WORK/results"
+	pass=$((pass + $(grep -c '^ok ' "$WORK/results")))
+	while read -r line; do
+		failed+=("$PROFILE: ${line#FAIL }")
+	done < <(grep '^FAIL ' "$WORK/results")
+	grep -v '^ok ' "$WORK/results" | sed "s/^FAIL /FAIL [$PROFILE] /"
+	[ -n "${VERBOSE:-}" ] && grep '^ok ' "$WORK/results" | sed "s/^ok   /ok   [$PROFILE] /"
 done
-linked_check string-literal callback fnptr-to-local callback-second-file
 t1=$(date +%s.%N)
-printf 'fixtures: %d passed, %d failed (%.1f s)\n' "$pass" "${#failed[@]}" "$(echo "$t1 - $t0" | bc)"
+printf 'fixtures: %d passed, %d failed, profiles %s (%.1f s)\n' "$pass" "${#failed[@]}" \
+	"$(for p in "${PROFILES[@]}"; do printf '%s ' "${p%%|*}"; done)" "$(echo "$t1 - $t0" | bc)"
 [ ${#failed[@]} -eq 0 ]

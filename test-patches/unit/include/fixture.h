@@ -6,6 +6,12 @@
 #ifndef LPB_FIXTURE_H
 #define LPB_FIXTURE_H
 
+/* Which kernel's conventions the macros follow (run-fixtures.sh's profile):
+ * 510 (Debian 11), 601 (Debian 12), 612 (6.12). */
+#ifndef FIXTURE_KERNEL
+#define FIXTURE_KERNEL 601
+#endif
+
 #define __used __attribute__((__used__))
 #define noinline __attribute__((__noinline__))
 #define notrace __attribute__((__no_instrument_function__))
@@ -23,7 +29,8 @@ extern int printk(const char *fmt, ...);
 extern void __might_sleep(const char *file, int line);
 #define might_sleep() __might_sleep(__FILE__, __LINE__)
 
-/* The layouts of the kernel's tables, as x86_64 6.1 declares them. */
+/* The layouts of the kernel's tables, as x86_64 declares them (6.1 unless
+ * said otherwise). */
 struct bug_entry {
 	int bug_addr_disp;
 	int file_disp;
@@ -35,9 +42,26 @@ struct jump_entry {
 	int target;
 	long key;
 };
+#if FIXTURE_KERNEL < 517
+struct exception_table_entry {
+	int insn, fixup, handler; /* handler: a function, e.g. ex_handler_default */
+};
+#else
 struct exception_table_entry {
 	int insn, fixup, data;
 };
+#endif
+#if FIXTURE_KERNEL >= 603
+/* 6.3+: a 32-bit feature word (cpuid and flags) */
+struct alt_instr {
+	int instr_offset;
+	int repl_offset;
+	unsigned int ft_flags;
+	unsigned char instrlen;
+	unsigned char replacementlen;
+} __attribute__((packed));
+#define ALT_FEATURE ".long"
+#else
 struct alt_instr {
 	int instr_offset;
 	int repl_offset;
@@ -45,6 +69,8 @@ struct alt_instr {
 	unsigned char instrlen;
 	unsigned char replacementlen;
 } __attribute__((packed));
+#define ALT_FEATURE ".word"
+#endif
 struct static_key {
 	int enabled;
 };
@@ -150,6 +176,19 @@ extern void __dynamic_pr_debug(struct _ddebug *descriptor, const char *fmt, ...)
 			__dynamic_pr_debug(&id, fmt, ##__VA_ARGS__);           \
 	} while (0)
 #define pr_debug(fmt, ...) __pr_debug(__DD_ID(__COUNTER__), fmt, ##__VA_ARGS__)
+/* pr_debug_ratelimited() and dev_dbg_ratelimited() still name their
+ * descriptor "descriptor" (GCC makes it descriptor.N), as every pr_debug()
+ * did before 5.x */
+#define pr_debug_ratelimited(fmt, ...) __pr_debug(descriptor, fmt, ##__VA_ARGS__)
+
+/* the third field of an __ex_table entry: 5.10 names a handler function
+ * there (ex_handler_default, ex_handler_uaccess...), 5.17+ keeps a type */
+#if FIXTURE_KERNEL < 517
+extern void ex_handler_default(void), ex_handler_uaccess(void);
+#define EX_HANDLER ".long ex_handler_default - .\n"
+#else
+#define EX_HANDLER ".long 0\n"
+#endif
 
 /* a load that may fault, with its fixup in __ex_table */
 static inline __attribute__((__always_inline__)) int get_user_int(const int *p)
@@ -162,7 +201,7 @@ static inline __attribute__((__always_inline__)) int get_user_int(const int *p)
 		     ".balign 4\n"
 		     ".long 1b - .\n"
 		     ".long 2b - .\n"
-		     ".long 0\n"
+		     EX_HANDLER
 		     ".popsection"
 		     : "=r"(v) : "r"(p));
 	return v;
@@ -180,16 +219,46 @@ static inline __attribute__((__always_inline__)) int get_user_int(const int *p)
 			     ".balign 4\n"                                     \
 			     ".long 1b - .\n"                                  \
 			     ".long " #fixup "b - .\n"                         \
-			     ".long 0\n"                                       \
+			     EX_HANDLER                                        \
 			     ".popsection"                                     \
 			     : "=r"(__v) : "r"(p));                            \
 		__v;                                                           \
 	})
 
+/* a user load as 5.10's __get_user_asm leaves it: the fixup is code of
+ * its own in .fixup (set the error, zero the value, jump back), which the
+ * __ex_table entry names by section and offset */
+#define get_user_fixup(p, err)                                                 \
+	({                                                                     \
+		int __v, __e = 0;                                              \
+		asm volatile("1: movl (%2), %0\n"                              \
+			     "2:\n"                                            \
+			     ".section .fixup, \"ax\"\n"                       \
+			     "3: mov %3, %1\n"                                 \
+			     "   xorl %0, %0\n"                                \
+			     "   jmp 2b\n"                                     \
+			     ".previous\n"                                     \
+			     ".pushsection __ex_table, \"a\"\n"                \
+			     ".balign 4\n"                                     \
+			     ".long 1b - .\n"                                  \
+			     ".long 3b - .\n"                                  \
+			     ".long ex_handler_uaccess - .\n"                  \
+			     ".popsection"                                     \
+			     : "=r"(__v), "+r"(__e) : "r"(p), "i"(err));       \
+		__e ? __e : __v;                                               \
+	})
+
 /* a paravirt call site as 6.1's PVOP_CALL leaves it: an indirect call
- * through pv_ops, recorded in .parainstructions with its patch type */
+ * through pv_ops, recorded in .parainstructions with its patch type; 5.10
+ * adds a 16-bit clobber mask and leaves the padding to the next entry's
+ * alignment, so the final entry of a file is 12 bytes of a 16-byte struct */
 extern void *pv_ops[];
 #define PV_CLOBBERS "rax", "rcx", "rdx", "rsi", "rdi", "r8", "r9", "r10", "r11", "memory", "cc"
+#if FIXTURE_KERNEL < 600
+#define PV_SITE_END ".short 0x1ff\n"
+#else
+#define PV_SITE_END ".balign 8\n"
+#endif
 #define paravirt_call(slot, type)                                              \
 	asm volatile("771: call *pv_ops+%c0(%%rip)\n772:\n"                     \
 		     ".pushsection .parainstructions, \"a\"\n"                 \
@@ -197,7 +266,7 @@ extern void *pv_ops[];
 		     ".quad 771b\n"                                             \
 		     ".byte %c1\n"                                              \
 		     ".byte 772b - 771b\n"                                      \
-		     ".balign 8\n"                                              \
+		     PV_SITE_END                                                \
 		     ".popsection" : : "i"((slot) * 8), "i"(type) : PV_CLOBBERS)
 
 /* a static call as objtool records it: the call to the trampoline
@@ -262,7 +331,7 @@ extern int _printk(const char *fmt, ...);
 		     ".pushsection .altinstructions, \"a\"\n"            \
 		     ".long 661b - .\n"                                  \
 		     ".long 6641f - .\n"                                 \
-		     ".word 123\n"                                       \
+		     ALT_FEATURE " 123\n"                                \
 		     ".byte 662b - 661b\n"                               \
 		     ".byte 6642f - 6641f\n"                             \
 		     ".popsection\n"                                     \
@@ -276,7 +345,7 @@ extern int _printk(const char *fmt, ...);
 		     ".pushsection .altinstructions, \"a\"\n"            \
 		     ".long 661b - .\n"                                  \
 		     ".long 6641f - .\n"                                 \
-		     ".word 123\n"                                       \
+		     ALT_FEATURE " 123\n"                                \
 		     ".byte 662b - 661b\n"                               \
 		     ".byte 6642f - 6641f\n"                             \
 		     ".popsection\n"                                     \
@@ -299,10 +368,26 @@ typedef void (*lpb_obj_fn)(struct klp_object *obj);
 #define LPB_PRE_UNPATCH_CALLBACK(fn) __LPB_CALLBACK(pre_unpatch, lpb_obj_fn, fn)
 #define LPB_POST_UNPATCH_CALLBACK(fn) __LPB_CALLBACK(post_unpatch, lpb_obj_fn, fn)
 
-/* EXPORT_SYMBOL as 6.1 leaves it in an object */
+#if FIXTURE_KERNEL >= 605
+/* EXPORT_SYMBOL as 6.5+ leaves it in an object: an entry in .export_symbol
+ * (license, namespace, address) under the local label __export_symbol_<sym>;
+ * modpost makes the __ksymtab from it */
+#define __EXPORT_STR(x) #x
+#define EXPORT_SYMBOL(sym)                                                     \
+	extern typeof(sym) sym;                                                \
+	asm(".section \".export_symbol\",\"a\"\n"                             \
+	    "__export_symbol_" #sym ":\n"                                      \
+	    ".asciz \"\"\n"                                                    \
+	    ".ascii \"\" \"\\0\"\n"                                          \
+	    ".balign 8\n"                                                      \
+	    ".quad " #sym "\n"                                                 \
+	    ".previous")
+#else
+/* EXPORT_SYMBOL as 6.1 (and 5.10) leave it in an object */
 #define EXPORT_SYMBOL(sym)                                                     \
 	extern typeof(sym) sym;                                                \
 	static const char __kstrtab_##sym[] __used __section("__ksymtab_strings") = #sym; \
 	static const void *__ksymtab_##sym __used __section("___ksymtab+" #sym) = &sym
+#endif
 
 #endif /* LPB_FIXTURE_H */
