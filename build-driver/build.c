@@ -632,9 +632,14 @@ static int stage_link(struct build *b)
 	double t0 = now_seconds();
 	int ret = LPB_EXIT_ERROR;
 
-	if (kmod_generate(&spec, dir) || kmod_build(&b->tree, &b->topts, dir))
+	enum kmod_btf btf;
+
+	if (kmod_generate(&spec, dir) ||
+	    kmod_build(&b->tree, &b->topts, dir, b->target.vmlinux, &btf))
 		goto out;
-	stage_done(b, ST_LINK, t0, "kbuild linked the module");
+	stage_done(b, ST_LINK, t0, btf == KMOD_BTF_MADE ?
+		   "kbuild linked the module (with BTF against the target's vmlinux)" :
+		   "kbuild linked the module");
 
 	t0 = now_seconds();
 	ko = xasprintf("%s/%s.ko", dir, b->name);

@@ -2,10 +2,12 @@
 /* The livepatch module's source: the fixed kmod-template/livepatch-main.c
  * plus a generated header naming the new functions and callbacks through
  * the global aliases create-diff-object gave them. */
+#include <errno.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "kmod.h"
 #include "run.h"
@@ -355,15 +357,68 @@ static void show_kbuild_output(const char *out)
 	}
 }
 
-int kmod_build(struct tree *t, const struct tree_opts *o, const char *dir)
+/* Whether the prepared tree's config sets @name=y. */
+static bool tree_config_y(const struct tree *t, const char *name)
+{
+	char *path = xasprintf("%s/.config", t->build), *cfg = read_file(path, NULL);
+	char *want = xasprintf("\n%s=y\n", name);
+	bool y = cfg && (strstr(cfg, want) || !strncmp(cfg, want + 1, strlen(want) - 1));
+
+	free(path);
+	free(cfg);
+	free(want);
+	return y;
+}
+
+/*
+ * With CONFIG_DEBUG_INFO_BTF_MODULES, kbuild gives each module split BTF
+ * made by pahole against $(objtree)/vmlinux, and skips it (with a message
+ * nobody would see) when there is none: the prepared tree never links a
+ * vmlinux. The target's own vmlinux is the right base: its .BTF is the
+ * running kernel's, which the module's BTF is checked against at load.
+ * A hard link when the cache and the vmlinux share a filesystem (it is
+ * then visible inside a build root too), else a symbolic link.
+ */
+static int link_btf_base(const struct tree *t, const char *vmlinux, char **made)
+{
+	char *path = xasprintf("%s/vmlinux", t->build);
+
+	unlink(path);
+	if (link(vmlinux, path) && symlink(vmlinux, path)) {
+		fprintf(stderr, "lp-build: cannot link %s to %s for the module's BTF: %s\n",
+			path, vmlinux, strerror(errno));
+		free(path);
+		return -1;
+	}
+	*made = path;
+	return 0;
+}
+
+int kmod_build(struct tree *t, const struct tree_opts *o, const char *dir,
+	       const char *vmlinux, enum kmod_btf *btf)
 {
 	struct strbuf out = { 0 };
-	char *m = xasprintf("M=%s", dir);
+	char *m = xasprintf("M=%s", dir), *base = NULL;
 	/* the cache's location must not show in the module (reproducible builds) */
 	char *flags = xasprintf("-fdebug-prefix-map=%s=/lp-build", t->dir);
 	const char *targets[] = { m, "modules", NULL };
-	int rc = tree_make(t, o, targets, flags, &out);
+	int rc;
 
+	*btf = KMOD_BTF_NONE;
+	if (tree_config_y(t, "CONFIG_DEBUG_INFO_BTF_MODULES")) {
+		if (link_btf_base(t, vmlinux, &base)) {
+			free(m);
+			free(flags);
+			return -1;
+		}
+		*btf = KMOD_BTF_MADE;
+	}
+	rc = tree_make(t, o, targets, flags, &out);
+	if (base) {
+		/* the tree is shared by every target of this source and config */
+		unlink(base);
+		free(base);
+	}
 	if (rc) {
 		show_kbuild_output(out.buf);
 		fprintf(stderr, "lp-build: kbuild could not link the livepatch module in %s "

@@ -37,7 +37,17 @@ int kmod_generate(const struct kmod_spec *spec, const char *dir);
  * when two files' callbacks would collide. */
 char *kmod_patch_data(const struct kmod_spec *spec);
 
-/* Link @dir with kbuild in the prepared tree; the module is dir/NAME.ko. */
-int kmod_build(struct tree *t, const struct tree_opts *o, const char *dir);
+/* What the link did beyond linking. */
+enum kmod_btf {
+	KMOD_BTF_NONE, /* the target's config generates no BTF for modules */
+	KMOD_BTF_MADE, /* split BTF made against the target's vmlinux */
+};
+
+/* Link @dir with kbuild in the prepared tree; the module is dir/NAME.ko.
+ * When the target's config makes BTF for modules, it is made against
+ * @vmlinux (the target's, whose .BTF the running kernel has); *btf says
+ * which. */
+int kmod_build(struct tree *t, const struct tree_opts *o, const char *dir,
+	       const char *vmlinux, enum kmod_btf *btf);
 
 #endif /* LPB_BUILD_KMOD_H */

@@ -261,6 +261,9 @@ int cdo_include(struct cdo *c); /* include.c: closure */
 int cdo_classify(struct cdo *c, struct lpb_symbol *target,
 		 enum cdo_ref_kind *kind, const char **name,
 		 unsigned int *sympos); /* classify.c */
+/* classify.c: a global of the target by name alone (neither object has it) */
+int cdo_classify_global(struct cdo *c, const char *name, enum cdo_ref_kind *kind,
+			unsigned int *sympos);
 int cdo_resolve_sympos(struct cdo *c, struct lpb_symbol *orig_sym,
 		       unsigned int *sympos); /* classify.c */
 int cdo_check_layouts(struct cdo *c); /* layout.c: after the closure */
@@ -328,6 +331,15 @@ int cdo_fragment_out(struct lpb_section *sec, const struct lpb_section *from,
 size_t cdo_fragment_count(struct lpb_section *sec);
 int cdo_output_fragments(struct cdo *c);
 void cdo_fragments_free(struct lpb_elf *elf);
+
+/* output.c: a relocation at @off of @out_sec to the target's global @name
+ * (which must outlive the output), exported or a livepatch relocation */
+int cdo_emit_named_reloc(struct cdo *c, struct lpb_section *out_sec, uint64_t off,
+			 uint32_t type, int64_t addend, const char *name);
+/* runtime-const.c: a kept entry @k of a runtime-constant table: the copied
+ * code made to read the variable, or a refusal */
+struct cdo_table;
+int cdo_runtime_const(struct cdo *c, struct cdo_table *t, size_t k);
 
 /* output.c: the relocation @r of an included PATCHED section, copied to
  * @out_sec at @off: an ordinary relocation, or a .lpb.relocs entry. */

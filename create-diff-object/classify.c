@@ -102,6 +102,43 @@ static bool exported_here(struct cdo *c, const char *name)
 	       (c->parent && has_mark(lpb_ksyms_elf(c->parent), name));
 }
 
+/* A global of the target named @name that neither object defines. */
+static bool exported_global(struct cdo *c, const char *name)
+{
+	if ((c->symvers && lpb_symvers_find(c->symvers, name)) || exported_here(c, name))
+		return true;
+	/* without Module.symvers, only a parent that would list the export
+	 * (vmlinux, or the module defining the symbol) says it is not
+	 * exported; anything else is assumed to be */
+	if (!c->symvers && (!c->parent || (strcmp(c->objname, "vmlinux") &&
+					   !lpb_ksyms_find_global(c->parent, name)))) {
+		cdo_verbose(c, "no --symvers: assuming %s (undefined in the original) is exported",
+			    name);
+		return true;
+	}
+	return false;
+}
+
+int cdo_classify_global(struct cdo *c, const char *name, enum cdo_ref_kind *kind,
+			unsigned int *sympos)
+{
+	const struct lpb_symbol *k;
+
+	*sympos = 0;
+	*kind = exported_global(c, name) ? REF_EXPORTED : REF_KLP;
+	if (*kind == REF_EXPORTED || !c->parent)
+		return 0;
+	/* a reference the patch adds: look the name up directly */
+	k = lpb_ksyms_find_global(c->parent, name);
+	if (k)
+		*sympos = lpb_ksyms_sympos(c->parent, k);
+	else
+		/* a livepatch relocation to it could never be resolved: the
+		 * global must come with the patch */
+		*kind = REF_PATCH;
+	return 0;
+}
+
 int cdo_classify(struct cdo *c, struct lpb_symbol *t, enum cdo_ref_kind *kind,
 		 const char **name, unsigned int *sympos)
 {
@@ -111,36 +148,14 @@ int cdo_classify(struct cdo *c, struct lpb_symbol *t, enum cdo_ref_kind *kind,
 	*name = o ? o->name : t->name;
 	if (!t->sec && t->shndx == SHN_UNDEF) {
 		/* provided by another object of the target */
-		if ((c->symvers && lpb_symvers_find(c->symvers, t->name)) ||
-		    exported_here(c, t->name)) {
-			*kind = REF_EXPORTED;
-			return 0;
-		}
-		/* without Module.symvers, only a parent that would list the
-		 * export (vmlinux, or the module defining the symbol) says it
-		 * is not exported; anything else is assumed to be */
-		if (!c->symvers && (!c->parent || (strcmp(c->objname, "vmlinux") &&
-						   !lpb_ksyms_find_global(c->parent, t->name)))) {
-			cdo_verbose(c, "no --symvers: assuming %s (undefined in the original) is exported",
-				    t->name);
+		if (!o)
+			return cdo_classify_global(c, t->name, kind, sympos);
+		if (exported_global(c, t->name)) {
 			*kind = REF_EXPORTED;
 			return 0;
 		}
 		*kind = REF_KLP;
-		if (o)
-			return cdo_resolve_sympos(c, o, sympos);
-		if (c->parent) {
-			/* a reference the patch adds: look the name up directly */
-			const struct lpb_symbol *k = lpb_ksyms_find_global(c->parent, t->name);
-
-			if (k)
-				*sympos = lpb_ksyms_sympos(c->parent, k);
-			else
-				/* a livepatch relocation to it could never be
-				 * resolved: the global must come with the patch */
-				*kind = REF_PATCH;
-		}
-		return 0;
+		return cdo_resolve_sympos(c, o, sympos);
 	}
 	if (!o || !o->sec) {
 		lpb_err("%s: reference to %s, which is neither copied nor in the original object",

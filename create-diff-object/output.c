@@ -131,6 +131,35 @@ int cdo_emit_reloc(struct cdo *c, struct lpb_section *from, struct lpb_section *
 	return 0;
 }
 
+int cdo_emit_named_reloc(struct cdo *c, struct lpb_section *out_sec, uint64_t off,
+			 uint32_t type, int64_t addend, const char *name)
+{
+	struct lpb_section *rela;
+	struct lpb_symbol *target;
+	enum cdo_ref_kind kind;
+	unsigned int sympos;
+	struct cdo_klp *k;
+
+	if (cdo_classify_global(c, name, &kind, &sympos))
+		return -1;
+	if (kind == REF_EXPORTED || kind == REF_PATCH) {
+		target = undef_symbol(c, name);
+		note_reference(kind == REF_PATCH ? &c->from_patch : &c->exported, name);
+		rela = lpb_elf_add_rela_section(c->out, out_sec, NULL, 0);
+		return target && rela ? lpb_reloc_add(rela, off, type, target, addend) : -1;
+	}
+	k = cdo_push(&c->klps, sizeof(*k));
+	k->section = out_sec->name;
+	k->out_sec = out_sec;
+	k->offset = off;
+	k->type = type;
+	k->addend = addend;
+	k->symbol = name;
+	k->sympos = sympos;
+	k->from = out_sec->name;
+	return 0;
+}
+
 static char *alias_name(struct cdo *c, struct lpb_symbol *p, unsigned int *sympos)
 {
 	struct lpb_symbol *o = Y(p)->twin;

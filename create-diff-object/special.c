@@ -38,6 +38,9 @@ static const struct cdo_special specials[] = {
 	{ .name = ".orc_unwind", .type = "orc_entry", .flags = SP_PARTNER_ONLY },
 	{ .name = "__mcount_loc", .fixed = 8 },
 	{ .name = "__patchable_function_entries", .fixed = 8 },
+	/* 6.11+ runtime constants: s32 offsets of the immediates to patch */
+	{ .name = "runtime_ptr_", .fixed = 4, .flags = SP_PREFIX | SP_RUNTIME },
+	{ .name = "runtime_shift_", .fixed = 4, .flags = SP_PREFIX | SP_RUNTIME },
 };
 
 const struct cdo_special *cdo_special_lookup(const char *secname)
@@ -45,7 +48,9 @@ const struct cdo_special *cdo_special_lookup(const char *secname)
 	size_t i;
 
 	for (i = 0; i < sizeof(specials) / sizeof(*specials); i++)
-		if (!strcmp(secname, specials[i].name))
+		if (specials[i].flags & SP_PREFIX ?
+		    !strncmp(secname, specials[i].name, strlen(specials[i].name)) :
+		    !strcmp(secname, specials[i].name))
 			return &specials[i];
 	return NULL;
 }
@@ -637,6 +642,11 @@ int cdo_output_special(struct cdo *c)
 			 * the copied fixup fragments of included functions */
 			if ((!o || !Y(c->patched->syms[o])->include) && !in_copied_fragment(t, k))
 				continue;
+			if (t->d->flags & SP_RUNTIME) {
+				if (o && cdo_runtime_const(c, t, k))
+					return -1;
+				continue;
+			}
 			if (o) {
 				struct lpb_symbol *key = frozen_dyndbg_key(c, t, k);
 

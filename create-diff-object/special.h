@@ -11,6 +11,9 @@ enum {
 	SP_KEY = 1 << 1, /* entries name a static key / static call key */
 	SP_PARTNER_ONLY = 1 << 2, /* filtered through its partner's indices */
 	SP_INDIRECT = 1 << 3, /* entries point at a per-site struct (site_type) */
+	SP_PREFIX = 1 << 4, /* the name is a prefix: runtime_ptr_<variable> */
+	SP_RUNTIME = 1 << 5, /* code vmlinux patches at boot (runtime-const.c):
+			      * never copied, the code is adapted or refused */
 };
 
 struct cdo_special {

@@ -248,6 +248,31 @@ static inline __attribute__((__always_inline__)) int get_user_int(const int *p)
 		__e ? __e : __v;                                               \
 	})
 
+/* runtime constants as 6.11+ emits them (asm/runtime-const.h): a
+ * placeholder immediate vmlinux patches at boot, found through
+ * runtime_ptr_<var> / runtime_shift_<var> */
+#define runtime_const_ptr(sym)                                                 \
+	({                                                                     \
+		typeof(sym) __ret;                                             \
+		asm("mov %1,%0\n1:\n"                                          \
+		    ".pushsection runtime_ptr_" #sym ",\"a\"\n\t"                \
+		    ".long 1b - %c2 - .\n"                                     \
+		    ".popsection"                                              \
+		    : "=r"(__ret)                                              \
+		    : "i"((unsigned long)0x0123456789abcdefull), "i"(sizeof(long))); \
+		__ret;                                                         \
+	})
+#define runtime_const_shift_right_32(val, sym)                                 \
+	({                                                                     \
+		typeof(0u + (val)) __ret = (val);                              \
+		asm("shrl $12,%k0\n1:\n"                                       \
+		    ".pushsection runtime_shift_" #sym ",\"a\"\n\t"              \
+		    ".long 1b - 1 - .\n"                                       \
+		    ".popsection"                                              \
+		    : "+r"(__ret));                                            \
+		__ret;                                                         \
+	})
+
 /* a paravirt call site as 6.1's PVOP_CALL leaves it: an indirect call
  * through pv_ops, recorded in .parainstructions with its patch type; 5.10
  * adds a 16-bit clobber mask and leaves the padding to the next entry's
