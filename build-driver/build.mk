@@ -23,6 +23,12 @@ lpb-bench: $(O)/lp-build $(O)/create-diff-object
 	bash build-driver/bench.sh
 bench: lpb-bench
 
+# the pre-flight comparison on its own (test-patches/unit/preflight.sh)
+PREFLIGHT_CHECK := $(O)/unit/preflight-check
+$(PREFLIGHT_CHECK): $(O)/build-driver/tests/preflight-check.o $(O)/build-driver/preflight.o $(LIBLPB)
+	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
+$(O)/build-driver/tests/preflight-check.o: CFLAGS += -Ibuild-driver
+
 # host-side lp-build tests on the test kernel (no VM), part of `make integration`
 .PHONY: lpb-host-tests
 lpb-host-tests: $(O)/lp-build $(O)/create-diff-object

@@ -252,6 +252,13 @@ void cdo_profile(struct cdo *c, struct cdo_profile *p);
 void cdo_profile_json(struct cdo *c, struct json_writer *w);
 void cdo_profile_say(struct cdo *c);
 
+/* correlate.c: pairing helpers shared with sites.c */
+bool cdo_same_class(struct lpb_symbol *a, struct lpb_symbol *b);
+void cdo_pair(struct lpb_symbol *o, struct lpb_symbol *p);
+bool cdo_pairable(struct lpb_symbol *s);
+/* sites.c: pr_debug() descriptors paired by module, function, file, format */
+void cdo_pair_sites(struct cdo *c);
+
 /* the pipeline, in order (each returns 0 or -errno after a message) */
 int cdo_setup(struct cdo *c); /* correlate.c: states, kinds, resolution */
 int cdo_correlate(struct cdo *c); /* correlate.c */

@@ -324,20 +324,20 @@ int cdo_setup(struct cdo *c)
 	return 0;
 }
 
-static bool same_class(struct lpb_symbol *a, struct lpb_symbol *b)
+bool cdo_same_class(struct lpb_symbol *a, struct lpb_symbol *b)
 {
 	return lpb_sym_type(a) == lpb_sym_type(b) &&
 	       (lpb_sym_bind(a) == STB_LOCAL) == (lpb_sym_bind(b) == STB_LOCAL) &&
 	       !a->sec == !b->sec;
 }
 
-static void pair(struct lpb_symbol *o, struct lpb_symbol *p)
+void cdo_pair(struct lpb_symbol *o, struct lpb_symbol *p)
 {
 	Y(o)->twin = p;
 	Y(p)->twin = o;
 }
 
-static bool pairable(struct lpb_symbol *s)
+bool cdo_pairable(struct lpb_symbol *s)
 {
 	return s->priv && !Y(s)->twin && !lpb_is_section_sym(s) &&
 	       lpb_sym_type(s) != STT_FILE && *s->name;
@@ -355,7 +355,7 @@ static void index_norm(struct lpb_elf *elf, struct lpb_hash *h,
 	struct lpb_symbol *s;
 
 	lpb_for_each_symbol(elf, s) {
-		if (!pairable(s) || Y(s)->numbered != numbered)
+		if (!cdo_pairable(s) || Y(s)->numbered != numbered)
 			continue;
 		nodes[s->index].sym = s;
 		if (lpb_hash_add(h, &nodes[s->index].node, lpb_str_hash(Y(s)->norm)))
@@ -372,7 +372,7 @@ static struct lpb_symbol *unique_match(struct lpb_hash *h, struct lpb_symbol *o)
 
 	lpb_hash_for_each_possible(h, n, lpb_str_hash(Y(o)->norm)) {
 		p = container_of(n, struct norm_node, node)->sym;
-		if (!Y(p)->twin && !strcmp(Y(p)->norm, Y(o)->norm) && same_class(o, p)) {
+		if (!Y(p)->twin && !strcmp(Y(p)->norm, Y(o)->norm) && cdo_same_class(o, p)) {
 			cand = p;
 			nr++;
 		}
@@ -394,11 +394,11 @@ static void pair_by_norm(struct cdo *c, bool numbered)
 	index_norm(c->patched, &hp, np, numbered);
 	index_norm(c->orig, &ho, no, numbered);
 	lpb_for_each_symbol(c->orig, o) {
-		if (!pairable(o) || Y(o)->numbered != numbered)
+		if (!cdo_pairable(o) || Y(o)->numbered != numbered)
 			continue;
 		p = unique_match(&hp, o);
 		if (p && unique_match(&ho, p) == o)
-			pair(o, p);
+			cdo_pair(o, p);
 	}
 	lpb_hash_free(&hp);
 	lpb_hash_free(&ho);
@@ -516,8 +516,8 @@ static bool pair_statics(struct cdo *c)
 				if (strcmp(Y(lp[j])->norm, Y(lo[i])->norm))
 					continue;
 				if (m++ == k) {
-					if (!Y(lp[j])->twin && same_class(lo[i], lp[j])) {
-						pair(lo[i], lp[j]);
+					if (!Y(lp[j])->twin && cdo_same_class(lo[i], lp[j])) {
+						cdo_pair(lo[i], lp[j]);
 						paired = true;
 					}
 					break;
@@ -569,142 +569,6 @@ static void unique_counters(struct cdo *c, bool drop)
 	}
 }
 
-/* What a static that records a call site (a pr_debug() descriptor in
- * __dyndbg) says about itself: for every relocation its offset and target,
- * a literal by its contents and a read-only numbered static (__func__.N)
- * by its bytes, so the key is the module, function, file and format, and
- * neither the line nor any number a build gave out. */
-static char *site_key(struct lpb_symbol *s)
-{
-	struct lpb_reloc **r;
-	size_t n, i, len = 0, cap = 64;
-	char *key = malloc(cap);
-
-	if (!key)
-		abort();
-	r = cdo_relocs_in(s->sec, s->sym.st_value, s->sym.st_value + s->sym.st_size, &n);
-	for (i = 0; i < n; i++) {
-		struct lpb_symbol *t = r[i]->sym;
-		const char *what = NULL;
-		size_t wlen = 0;
-		char head[64];
-		int64_t at;
-
-		if (!t || !t->sec) {
-			what = t ? t->name : "";
-			wlen = strlen(what);
-		} else if (S(t->sec)->kind == K_STRINGS && t->sec->data &&
-			   (at = (int64_t)t->sym.st_value + r[i]->addend) >= 0 &&
-			   (uint64_t)at < t->sec->size) {
-			what = (const char *)t->sec->data + at;
-			wlen = strnlen(what, t->sec->size - at);
-		} else if (Y(t)->numbered && !(t->sec->sh.sh_flags & SHF_WRITE) && t->sec->data &&
-			   t->sym.st_value + t->sym.st_size <= t->sec->size) {
-			/* __func__.N: a string, as far as its first NUL */
-			what = (const char *)t->sec->data + t->sym.st_value;
-			wlen = strnlen(what, t->sym.st_size);
-		} else {
-			what = Y(t)->numbered ? "" : t->name;
-			wlen = strlen(what);
-		}
-		snprintf(head, sizeof(head), "%llx:%lld:%zu:",
-			 (unsigned long long)(r[i]->offset - s->sym.st_value),
-			 (long long)r[i]->addend, wlen);
-		while (len + strlen(head) + wlen + 1 > cap) {
-			cap *= 2;
-			key = realloc(key, cap);
-			if (!key)
-				abort();
-		}
-		memcpy(key + len, head, strlen(head));
-		len += strlen(head);
-		memcpy(key + len, what, wlen);
-		len += wlen;
-	}
-	key[len] = 0;
-	/* keys are compared as strings: a NUL inside a literal's bytes is
-	 * impossible, as each part ends at its first NUL */
-	return key;
-}
-
-/* @v (with its @keys) in section and address order (insertion sort: the
- * symbol table is nearly in that order already) */
-static void sort_by_place(struct lpb_symbol **v, char **keys, size_t n)
-{
-	size_t i, j;
-
-	for (i = 1; i < n; i++) {
-		for (j = i; j > 0; j--) {
-			struct lpb_symbol *a = v[j - 1], *b = v[j];
-			char *t;
-
-			if (a->sec->index < b->sec->index ||
-			    (a->sec == b->sec && a->sym.st_value <= b->sym.st_value))
-				break;
-			v[j - 1] = b;
-			v[j] = a;
-			t = keys[j - 1];
-			keys[j - 1] = keys[j];
-			keys[j] = t;
-		}
-	}
-}
-
-/* Call-site statics (pr_debug() descriptors) paired by what they say, one
- * to one: their names carry a __COUNTER__ that anything using the counter
- * before them (a new pr_debug(), READ_ONCE()'s compile-time assertion)
- * shifts, so that after a patch a name can belong to another site. */
-static void pair_sites(struct cdo *c)
-{
-	struct lpb_elf *objs[2] = { c->orig, c->patched };
-	struct lpb_symbol **v[2] = { NULL, NULL };
-	char **keys[2] = { NULL, NULL };
-	size_t nr[2] = { 0, 0 }, k, i, j;
-
-	for (k = 0; k < 2; k++) {
-		struct lpb_symbol *s;
-
-		lpb_for_each_symbol(objs[k], s) {
-			if (!pairable(s) || !Y(s)->numbered || !lpb_is_object(s) || !s->sec ||
-			    !cdo_is_line_data(s->sec))
-				continue;
-			v[k] = realloc(v[k], (nr[k] + 1) * sizeof(*v[k]));
-			keys[k] = realloc(keys[k], (nr[k] + 1) * sizeof(*keys[k]));
-			if (!v[k] || !keys[k])
-				abort();
-			v[k][nr[k]] = s;
-			keys[k][nr[k]++] = site_key(s);
-		}
-		sort_by_place(v[k], keys[k], nr[k]);
-	}
-	for (i = 0; i < nr[0]; i++) {
-		size_t match = 0, twins = 0, m = 0;
-
-		size_t rank = 0;
-
-		for (j = 0; j < nr[0]; j++) {
-			if (strcmp(keys[0][i], keys[0][j]))
-				continue;
-			twins++;
-			rank += j < i;
-		}
-		/* sites that say the same (one pr_debug() twice in a function)
-		 * differ at most by their line: as many on both sides pair in
-		 * the order they have in their section */
-		for (j = 0; j < nr[1]; j++)
-			if (!strcmp(keys[0][i], keys[1][j]) && m++ == rank)
-				match = j;
-		if (m == twins && same_class(v[0][i], v[1][match]))
-			pair(v[0][i], v[1][match]);
-	}
-	for (k = 0; k < 2; k++) {
-		for (i = 0; i < nr[k]; i++)
-			free(keys[k][i]);
-		free(keys[k]);
-		free(v[k]);
-	}
-}
-
 /* Read-only statics left over with the same name and the same bytes are
  * interchangeable (a __func__ string, a constant table): pairing them
  * cannot make a reference reach the wrong state. */
@@ -713,11 +577,11 @@ static void pair_identical_constants(struct cdo *c)
 	struct lpb_symbol *o, *p;
 
 	lpb_for_each_symbol(c->orig, o) {
-		if (!pairable(o) || !Y(o)->numbered || !o->sec ||
+		if (!cdo_pairable(o) || !Y(o)->numbered || !o->sec ||
 		    (o->sec->sh.sh_flags & SHF_WRITE) || !o->sec->data)
 			continue;
 		for (p = lpb_find_symbol(c->patched, o->name); p; p = lpb_next_same_name(p)) {
-			if (!pairable(p) || !same_class(o, p) || !p->sec || !p->sec->data ||
+			if (!cdo_pairable(p) || !cdo_same_class(o, p) || !p->sec || !p->sec->data ||
 			    (p->sec->sh.sh_flags & SHF_WRITE) ||
 			    p->sym.st_size != o->sym.st_size ||
 			    o->sym.st_value + o->sym.st_size > o->sec->size ||
@@ -725,7 +589,7 @@ static void pair_identical_constants(struct cdo *c)
 				continue;
 			if (!memcmp((char *)o->sec->data + o->sym.st_value,
 				    (char *)p->sec->data + p->sym.st_value, o->sym.st_size)) {
-				pair(o, p);
+				cdo_pair(o, p);
 				break;
 			}
 		}
@@ -752,7 +616,7 @@ static void pair_sections(struct cdo *c)
 		S(ps)->twin = os;
 		S(os)->twin = ps;
 		if (ps->secsym && os->secsym)
-			pair(os->secsym, ps->secsym);
+			cdo_pair(os->secsym, ps->secsym);
 	}
 }
 
@@ -762,11 +626,11 @@ int cdo_correlate(struct cdo *c)
 
 	/* 1. identical names (numbered statics excepted: their numbers lie) */
 	lpb_for_each_symbol(c->orig, o) {
-		if (!pairable(o) || Y(o)->numbered)
+		if (!cdo_pairable(o) || Y(o)->numbered)
 			continue;
 		for (p = lpb_find_symbol(c->patched, o->name); p; p = lpb_next_same_name(p)) {
-			if (pairable(p) && !Y(p)->numbered && same_class(o, p)) {
-				pair(o, p);
+			if (cdo_pairable(p) && !Y(p)->numbered && cdo_same_class(o, p)) {
+				cdo_pair(o, p);
 				break;
 			}
 		}
@@ -775,7 +639,7 @@ int cdo_correlate(struct cdo *c)
 	pair_by_norm(c, false);
 	/* 3. call-site statics by what they say; statics by use in paired
 	 * functions, then any one-to-one leftovers */
-	pair_sites(c);
+	cdo_pair_sites(c);
 	while (pair_statics(c))
 		;
 	/* by use again, __UNIQUE_ID counters aside (a new pr_debug() shifted
@@ -793,7 +657,7 @@ int cdo_correlate(struct cdo *c)
 		lpb_for_each_symbol(c->orig, o) {
 			if (o->priv && Y(o)->twin && strcmp(o->name, Y(o)->twin->name))
 				cdo_verbose(c, "paired %s with %s", o->name, Y(o)->twin->name);
-			else if (pairable(o) && o->sec)
+			else if (cdo_pairable(o) && o->sec)
 				cdo_debug(c, "%s of ORIG has no twin", o->name);
 		}
 	}

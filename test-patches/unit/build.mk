@@ -36,7 +36,12 @@ cdo-lib-tests: $(LIBTEST)
 cdo-malformed: $(CDO)
 	bash $(UNIT)/malformed.sh $(abspath $(CDO)) $(abspath $(O))/unit/malformed
 
-cdo-unit-tests: cdo-lib-tests cdo-fixtures cdo-malformed
+# the pre-flight comparison per profile (padding, ENDBR sealing, mismatches)
+.PHONY: cdo-preflight
+cdo-preflight: $(CDO) $(PREFLIGHT_CHECK) $(ADDPFX)
+	bash $(UNIT)/preflight.sh $(abspath $(CDO)) $(abspath $(PREFLIGHT_CHECK)) $(abspath $(ADDPFX)) $(abspath $(O))/unit/preflight
+
+cdo-unit-tests: cdo-lib-tests cdo-fixtures cdo-malformed cdo-preflight
 
 unit: cdo-unit-tests
 

@@ -1,0 +1,99 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-only
+# The pre-flight byte comparison per profile: an original compiled like the
+# target matches the target (linked elsewhere, relocated fields masked,
+# ENDBR sealed to a NOP as the kernel does), and a target built from other
+# source is caught (exit 5) with the function's name.
+set -uo pipefail
+
+CDO=${1:?usage: preflight.sh CDO PREFLIGHT-CHECK ADDPFX WORKDIR}
+CHECK=${2:?}
+ADDPFX=${3:?}
+WORK=${4:?}
+HERE=$(cd "$(dirname "$0")" && pwd)
+CC=${CC_FIXTURE:-gcc}
+# shellcheck source=fixture-flags.sh
+. "$HERE/fixture-flags.sh"
+pass=0 fail=0
+ok() { echo "ok   [$PROFILE] $*"; pass=$((pass + 1)); }
+bad() { echo "FAIL [$PROFILE] $*"; fail=$((fail + 1)); }
+
+# a function that calls, returns (a return thunk with RETHUNK), branches
+# and reads a global: relocated fields in every form
+src() {
+	cat <<EOF
+#include "fixture.h"
+extern int seen;
+extern int helper(int);
+int target_fn(int a)
+{
+	if (a > $1)
+		return helper(a) + seen;
+	return a * 3;
+}
+EOF
+}
+other() {
+	cat <<'EOF'
+#include "fixture.h"
+int seen;
+int helper(int a) { return a - 1; }
+int unrelated(int a) { return a ^ 0x55; }
+EOF
+}
+
+# offset in FILE of the first byte of function NAME (an ET_REL object)
+func_file_offset() {
+	local file=$1 name=$2 ndx value off
+	read -r value ndx < <(readelf -sW "$file" | awk -v n="$name" '$8 == n && $4 == "FUNC" { print $2, $7 }')
+	off=$(readelf -SW "$file" | awk -v i="$ndx" '{ gsub(/\[ */, "["); } $1 == "[" i "]" { print $5 }')
+	echo $((0x$off + 0x$value))
+}
+
+for prof in "${PROFILES[@]}"; do
+	IFS='|' read -r PROFILE PFLAGS PPFX <<<"$prof"
+	w=$WORK/$PROFILE
+	rm -rf "$w"
+	mkdir -p "$w"
+	cc() { # OUT < source
+		# shellcheck disable=SC2086
+		$CC $KFLAGS $PFLAGS -x c -c -o "$1" - 2>>"$w/cc.log" &&
+			{ [ -z "$PPFX" ] || "$ADDPFX" "$PPFX" "$1"; }
+	}
+	if ! src 10 | cc "$w/orig.o" || ! src 11 | cc "$w/patched.o" || ! src 12 | cc "$w/other-src.o" ||
+		! other | cc "$w/other.o"; then
+		bad "does not compile: $(head -3 "$w/cc.log")"
+		continue
+	fi
+	"$CDO" "$w/orig.o" "$w/patched.o" -o "$w/diff.o" >"$w/cdo.log" 2>&1 ||
+		{ bad "create-diff-object: $(tail -2 "$w/cdo.log")"; continue; }
+	# the target: the same object linked after another, so that every
+	# relocated field holds another value than in the original
+	ld -r -o "$w/target.o" "$w/other.o" "$w/orig.o" && ld -r -o "$w/wrong.o" "$w/other.o" "$w/other-src.o" ||
+		{ bad "ld -r failed"; continue; }
+	if "$CHECK" "$w/diff.o" vmlinux "$w/orig.o" "$w/target.o" >"$w/log" 2>&1; then
+		ok "the target's bytes match (relocated fields masked)"
+	else
+		bad "a matching target is refused: $(cat "$w/log")"
+	fi
+	# IBT: the kernel seals an ENDBR nothing calls indirectly into a NOP
+	if [[ $PFLAGS == *cf-protection* ]]; then
+		cp "$w/target.o" "$w/sealed.o"
+		off=$(func_file_offset "$w/sealed.o" target_fn)
+		printf '\x0f\x1f\x40\x00' | dd of="$w/sealed.o" bs=1 seek="$off" conv=notrunc status=none
+		if "$CHECK" "$w/diff.o" vmlinux "$w/orig.o" "$w/sealed.o" >"$w/log" 2>&1; then
+			ok "a sealed ENDBR matches"
+		else
+			bad "a sealed ENDBR is refused: $(cat "$w/log")"
+		fi
+	fi
+	"$CHECK" "$w/diff.o" vmlinux "$w/orig.o" "$w/wrong.o" >"$w/log" 2>&1
+	rc=$?
+	if [ $rc -eq 5 ] && grep -q "function target_fn differs" "$w/log"; then
+		ok "a target from other source is caught (exit 5, names target_fn)"
+	else
+		bad "a target from other source: exit $rc: $(cat "$w/log")"
+	fi
+done
+echo "preflight: $pass passed, $fail failed"
+[ $fail -eq 0 ]
