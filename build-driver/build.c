@@ -637,6 +637,7 @@ static int stage_link(struct build *b)
 	if (kmod_generate(&spec, dir) ||
 	    kmod_build(&b->tree, &b->topts, dir, b->target.vmlinux, &btf))
 		goto out;
+	b->module_btf = btf == KMOD_BTF_MADE;
 	stage_done(b, ST_LINK, t0, btf == KMOD_BTF_MADE ?
 		   "kbuild linked the module (with BTF against the target's vmlinux)" :
 		   "kbuild linked the module");

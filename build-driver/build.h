@@ -82,6 +82,7 @@ struct build {
 	struct kmod_diff *diffs;
 	size_t nr_diffs;
 	struct preflight_stats preflight;
+	bool module_btf; /* the module has BTF (CONFIG_DEBUG_INFO_BTF_MODULES) */
 	struct lpb_klp_stats klp;
 	struct lpb_klp_check_stats loadcheck;
 

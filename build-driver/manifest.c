@@ -47,6 +47,35 @@ static void objects(struct json_writer *w, const struct build *b)
 	sv_free(&names);
 }
 
+/* The object conventions create-diff-object found in a unit's original
+ * (its JSON "profile"): which kernel formats the build dealt with. */
+static void unit_formats(struct json_writer *w, const struct unit *u)
+{
+	static const char *const ints[] = { "function_padding", "prefix_symbols", "endbr",
+					    "fixup_fragments" };
+	char why[128], *text;
+	size_t len;
+	struct json *j;
+	const struct json *p, *v;
+
+	if (!u->json || !(text = read_file(u->json, &len)))
+		return;
+	j = json_parse(text, len, why, sizeof(why));
+	free(text);
+	p = j ? json_get(j, "profile") : NULL;
+	if (p) {
+		jw_begin_object(w, "formats");
+		for (size_t i = 0; i < sizeof(ints) / sizeof(*ints); i++)
+			if ((v = json_get(p, ints[i])) && v->type == JSON_NUMBER)
+				jw_int(w, ints[i], (long long)v->num);
+		if ((v = json_get(p, "objtool")) && v->type == JSON_BOOL)
+			jw_bool(w, "objtool", v->b);
+		jw_string(w, "exports", json_get_str(p, "exports"));
+		jw_end_object(w);
+	}
+	json_free(j);
+}
+
 char *build_manifest(const struct build *b)
 {
 	struct json_writer w = { 0 };
@@ -106,6 +135,7 @@ char *build_manifest(const struct build *b)
 		jw_bool(&w, "via_header", u->via_header);
 		if (u->via)
 			jw_string(&w, "compiles", u->via);
+		unit_formats(&w, u);
 		jw_end_object(&w);
 	}
 	jw_end_array(&w);
@@ -126,6 +156,7 @@ char *build_manifest(const struct build *b)
 	jw_int(&w, "klp_symbols", (long long)b->klp.symbols);
 	jw_int(&w, "preflight_functions", (long long)b->preflight.functions);
 	jw_int(&w, "preflight_bytes", (long long)b->preflight.bytes);
+	jw_bool(&w, "btf", b->module_btf);
 	jw_end_object(&w);
 	free(file);
 
