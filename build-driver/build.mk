@@ -26,6 +26,7 @@ bench: lpb-bench
 # the pre-flight comparison on its own (test-patches/unit/preflight.sh)
 PREFLIGHT_CHECK := $(O)/unit/preflight-check
 $(PREFLIGHT_CHECK): $(O)/build-driver/tests/preflight-check.o $(O)/build-driver/preflight.o $(LIBLPB)
+	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
 $(O)/build-driver/tests/preflight-check.o: CFLAGS += -Ibuild-driver
 
