@@ -14,7 +14,7 @@
  * would never be acted on): a change there is refused, not ignored. */
 static const char *const unsupported_prefixes[] = {
 	"__ksymtab", "___ksymtab", "__kcrctab", "__ksymtab_strings",
-	".initcall", ".con_initcall", "__param", "__modver", ".modinfo",
+	".initcall", ".con_initcall", ".exitcall", "__param", "__modver", ".modinfo",
 	".gnu.linkonce.this_module", ".init.setup", "__tracepoints_ptrs",
 	"_ftrace_events", "_ftrace_eval_map", "__bpf_raw_tp_map",
 	".export_symbol",
