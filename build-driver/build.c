@@ -634,6 +634,10 @@ static int stage_link(struct build *b)
 
 	enum kmod_btf btf;
 
+	/* pahole reads the vmlinux as the module's BTF base: inside a build
+	 * root it must be there too (kmod.c links it into the tree, through
+	 * a symbolic link when it is on another filesystem) */
+	toolchain_bind(&b->tc, b->target.vmlinux);
 	if (kmod_generate(&spec, dir) ||
 	    kmod_build(&b->tree, &b->topts, dir, b->target.vmlinux, &btf))
 		goto out;

@@ -73,7 +73,7 @@ void cdo_profile(struct cdo *c, struct cdo_profile *p)
 		if (*slot)
 			continue;
 		lpb_for_each_symbol(e, s) {
-			if (starts(s->name, marks[i].prefix)) {
+			if (!lpb_is_section_sym(s) && starts(s->name, marks[i].prefix)) {
 				*slot = marks[i].name;
 				break;
 			}
