@@ -294,6 +294,9 @@ int kmod_generate(const struct kmod_spec *spec, const char *dir)
 		"obj-m := %s.o\n%s-y := livepatch-main.o", spec->name, spec->name);
 	for (size_t i = 0; i < spec->nr_diffs; i++)
 		sb_addf(&kbuild, " diff-%zu.o", i);
+	/* objtool runs on each object of the module, never on the module once
+	 * linked (tree.c: its livepatch relocations are holes until then) */
+	sb_addf(&kbuild, "\nOBJECT_FILES_NON_STANDARD_%s.o := y", spec->name);
 	sb_addf(&kbuild, "\nccflags-y := -I$(src)\n\n"
 		"$(obj)/diff-%%.o: $(src)/diff-%%.lpbo\n\t$(Q)cp $< $@\n"
 		"\t$(Q): > $(dir $@).$(notdir $@).cmd\n");

@@ -168,6 +168,8 @@ static int make_argv(struct tree *t, const struct tree_opts *o, struct strvec *a
 		sv_push(av, "-s");
 	sv_pushf(av, "KERNELRELEASE=%s", t->release);
 	toolchain_make_vars(o->tc, av);
+	if (t->objtool_per_object)
+		sv_push(av, "objtool-enabled=$(if $(is-standard-object),y)");
 	if (kcflags)
 		sv_pushf(av, "KCFLAGS=%s", kcflags);
 	return 0;
@@ -358,6 +360,40 @@ static int write_info(const struct tree *t, const struct tree_opts *o)
 	return ret;
 }
 
+/*
+ * Under these options kbuild runs objtool once on vmlinux.o, and on each
+ * module of several objects once it is linked, instead of on every object
+ * (scripts/Makefile.lib's delay-objtool, 5.18+). The objects lp-build
+ * compiles would then have no ORC, return sites or call sites, and the
+ * livepatch module's link would run objtool on code whose livepatch
+ * relocations are still holes: it stops at the first such call ("unannotated
+ * intra-function call") and the module gets no ORC, so stack traces through
+ * the new code are unreliable and transitions stall. So every object is
+ * given objtool's run of its own, as kbuild does without these options
+ * (objtool-enabled, overridden on make's command line; the livepatch module
+ * itself is marked non-standard in its Kbuild so the link does not run it
+ * again).
+ */
+static const char *const delay_objtool_options[] = {
+	"CONFIG_X86_KERNEL_IBT", "CONFIG_LTO_CLANG",
+};
+
+static bool delays_objtool(const struct tree *t)
+{
+	char *path = xasprintf("%s/.config", t->build), *cfg = read_file(path, NULL);
+	bool yes = false;
+
+	for (size_t i = 0; cfg && i < sizeof(delay_objtool_options) / sizeof(*delay_objtool_options); i++) {
+		char *want = xasprintf("\n%s=y\n", delay_objtool_options[i]);
+
+		yes |= strstr(cfg, want) != NULL;
+		free(want);
+	}
+	free(path);
+	free(cfg);
+	return yes;
+}
+
 int tree_acquire(struct tree *t, const struct tree_opts *o)
 {
 	char *lock, *stamp;
@@ -406,6 +442,8 @@ int tree_acquire(struct tree *t, const struct tree_opts *o)
 			ret = write_file_atomic(stamp, "1\n", 2, 0644);
 	}
 	free(stamp);
+	if (!ret)
+		t->objtool_per_object = delays_objtool(t);
 	return ret;
 }
 

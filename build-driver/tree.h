@@ -18,6 +18,8 @@ struct tree {
 	char *release; /* KERNELRELEASE forced on every make */
 	bool hardlinks; /* files link to src by hard links (else symlinks) */
 	bool fresh; /* prepared by this run (not reused from the cache) */
+	bool objtool_per_object; /* run objtool on each object, as kbuild would
+				  * without delay-objtool (see tree.c) */
 	int lock_fd; /* flock held while this process uses the tree */
 	double prepare_seconds;
 	struct strvec journal; /* relative paths currently patched in build */
