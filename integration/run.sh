@@ -22,6 +22,11 @@ LPB_TOOL=${LPB_TOOL:-$LPB_TOP/build/lp-build}
 LPB_LPCTL=${LPB_LPCTL:-$LPB_TOP/build/lpctl.static}
 LPB_BOOT_TIMEOUT=${LPB_BOOT_TIMEOUT:-60}
 TESTS_DIR=${LPB_TESTS_DIR:-$LPB_TOP/test-patches}
+# the tests run in directories of their own: paths given relative to where
+# the harness was started are made absolute once, here
+for v in LPB_OUT LPB_RESULTS LPB_TOOL LPB_LPCTL TESTS_DIR; do
+	case ${!v} in /*) ;; *) printf -v "$v" '%s/%s' "$PWD" "${!v}" ;; esac
+done
 
 usage() { sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'; }
 
