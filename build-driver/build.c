@@ -184,7 +184,7 @@ static int check_inputs(struct build *b)
 }
 
 /* A klp patch name is the module name: sysfs, kbuild and kallsyms need it plain. */
-static char *patch_name(const struct build_opts *o)
+char *build_patch_name(const struct build_opts *o)
 {
 	char *name;
 
@@ -773,7 +773,7 @@ int build_run(struct build *b, const struct build_opts *o)
 			return LPB_EXIT_ERROR;
 		}
 	}
-	b->name = patch_name(o);
+	b->name = build_patch_name(o);
 	if (!b->name)
 		return LPB_EXIT_ERROR;
 	if (!path_exists(b->cdo)) {

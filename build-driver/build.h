@@ -102,6 +102,10 @@ struct build {
 int build_run(struct build *b, const struct build_opts *o);
 void build_free(struct build *b);
 
+/* The module name: --name, else lp_<first patch's name>; NULL + message
+ * when it is not a valid one. */
+char *build_patch_name(const struct build_opts *o);
+
 /* The target module's .ko under the modules directory (NULL + message). */
 char *build_find_module(const struct build *b, const char *modname);
 

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "batch.h"
 #include "build.h"
 #include "exit-codes.h"
 #include "keygen.h"
@@ -23,8 +24,9 @@ static const char usage_text[] =
 	"usage: lp-build -s SRC -c CONFIG [-v DEBUG_VMLINUX] [-o OUTDIR] [-n NAME] [-j N]\n"
 	"                [--key KEY.pem --cert CERT.pem] [--no-replace] patch.diff...\n"
 	"       lp-build --target debian:RELEASE [options] patch.diff...\n"
+	"       lp-build --target T1 --target T2... | --targets FILE [options] patch.diff...\n"
 	"       lp-build fetch [--refresh] debian:RELEASE|debian:SERIES\n"
-	"       lp-build targets [--json]\n"
+	"       lp-build targets [--json] [TARGET...]\n"
 	"       lp-build keygen -o DIR [--subject CN]\n"
 	"       lp-build sign --key KEY.pem --cert CERT.pem MODULE.ko [-o OUT.ko]\n"
 	"       lp-build publish --key KEY.pem --cert CERT.pem [OPTIONS] [OUTDIR] REPO\n"
@@ -39,11 +41,16 @@ static const char usage_text[] =
 	"                          debian:RELEASE (e.g. debian:6.12.117+deb12-cloud-amd64),\n"
 	"                          debian:RELEASE=VERSION, or debian:SERIES (its newest set;\n"
 	"                          lp-build fetch --help lists the series); -s, -c, -v,\n"
-	"                          --symvers, --modules, --cc given as well win\n"
+	"                          --symvers, --modules, --cc given as well win. Several\n"
+	"                          --target, a pattern of releases (debian:6.1.0-*-cloud-amd64:\n"
+	"                          every one the archive still has) or --targets: a batch,\n"
+	"                          each target in OUTDIR/RELEASE/, OUTDIR/summary.json\n"
+	"      --targets FILE      the targets of a batch, one a line ('-': stdin)\n"
 	"      --refresh           with --target: refresh the package index first\n"
 	"  -o, --output OUTDIR     where NAME.ko and NAME.json go (default .)\n"
 	"  -n, --name NAME         module and patch name (default lp_<first patch name>)\n"
-	"  -j, --jobs N            parallel compile jobs (default: number of CPUs)\n"
+	"  -j, --jobs N            parallel jobs (default: number of CPUs; a batch runs its\n"
+	"                          targets within them, sharing them through make's jobserver)\n"
 	"      --symvers FILE      the target's Module.symvers (default: next to VMLINUX)\n"
 	"      --modules DIR       where the target's modules (.ko) are (default: VMLINUX's dir)\n"
 	"      --key KEY.pem       sign the module with this private key...\n"
@@ -229,7 +236,7 @@ static int cmd_build(int argc, char **argv)
 {
 	enum { O_SYMVERS = 256, O_MODULES, O_KEY, O_CERT, O_HASH, O_NOREPLACE, O_PVER, O_CACHE,
 	       O_ALLOWCC, O_REFRESH, O_CC, O_BUILDROOT, O_ALLOWLAYOUT,
-	       O_ALLOWRANONCE };
+	       O_ALLOWRANONCE, O_TARGETS };
 	static const struct option lopts[] = {
 		{ "source", required_argument, NULL, 's' },
 		{ "config", required_argument, NULL, 'c' },
@@ -247,6 +254,7 @@ static int cmd_build(int argc, char **argv)
 		{ "cache", required_argument, NULL, O_CACHE },
 		{ "allow-compiler-mismatch", no_argument, NULL, O_ALLOWCC },
 		{ "target", required_argument, NULL, 't' },
+		{ "targets", required_argument, NULL, O_TARGETS },
 		{ "refresh", no_argument, NULL, O_REFRESH },
 		{ "cc", required_argument, NULL, O_CC },
 		{ "buildroot", required_argument, NULL, O_BUILDROOT },
@@ -267,9 +275,10 @@ static int cmd_build(int argc, char **argv)
 	};
 	struct target_file tf = { 0 };
 	struct located loc = { 0 };
+	struct strvec specs = { 0 };
 	const char *spec = NULL;
 	char *config_cc = NULL;
-	bool refresh = false;
+	bool refresh = false, from_file = false;
 	struct build b;
 	int c, rc;
 
@@ -290,7 +299,14 @@ static int cmd_build(int argc, char **argv)
 		case O_PVER: o.patch_version = optarg; break;
 		case O_CACHE: o.cache = optarg; break;
 		case O_ALLOWCC: o.allow_compiler_mismatch = true; break;
-		case 't': spec = optarg; break;
+		case 't': sv_push(&specs, optarg); break;
+		case O_TARGETS:
+			if (batch_read_targets(optarg, &specs)) {
+				sv_free(&specs);
+				return LPB_EXIT_ERROR;
+			}
+			from_file = true;
+			break;
 		case O_REFRESH: refresh = true; break;
 		case O_CC: o.cc = optarg; break;
 		case O_BUILDROOT: o.buildroot = optarg; break;
@@ -306,6 +322,13 @@ static int cmd_build(int argc, char **argv)
 		o.jobs = 1;
 	o.patches = argv + optind;
 	o.nr_patches = argc - optind;
+	if (batch_wanted(&specs, from_file)) {
+		rc = batch_main(&o, &specs, refresh);
+		sv_free(&specs);
+		sv_free(&o.allow_layout);
+		return rc;
+	}
+	spec = specs.n ? specs.v[0] : NULL;
 	if (spec) {
 		rc = use_target(&o, &tf, spec, refresh);
 		if (rc)
@@ -328,6 +351,7 @@ static int cmd_build(int argc, char **argv)
 	free(config_cc);
 	sv_free(&o.allow_layout);
 	sv_free(&o.allow_ran_once);
+	sv_free(&specs);
 	return rc;
 }
 
@@ -336,23 +360,46 @@ static const char *cache_dir(void)
 	return getenv("LPB_CACHE") ? getenv("LPB_CACHE") : "/var/cache/lp-build";
 }
 
-/* lp-build targets [--json] [--cache DIR]: what the cache holds */
+/*
+ * lp-build targets [--json] [--cache DIR] [--refresh] [TARGET...]: what the
+ * cache holds; with TARGETs (patterns too), the package sets they name in
+ * the archive now, fetched or not (a CI matrix is made from this)
+ */
 static int cmd_targets(int argc, char **argv)
 {
-	const char *args[4] = { "cached", NULL, NULL, NULL };
+	struct strvec args = { 0 }, names = { 0 };
 	const char *cache = cache_dir();
+	bool json = false, refresh = false;
+	int rc;
 
 	for (int i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "--json"))
-			args[1] = "--json";
-		else if (!strcmp(argv[i], "--cache") && i + 1 < argc)
+		if (!strcmp(argv[i], "--json")) {
+			json = true;
+		} else if (!strcmp(argv[i], "--refresh")) {
+			refresh = true;
+		} else if (!strcmp(argv[i], "--cache") && i + 1 < argc) {
 			cache = argv[++i];
-		else if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help"))
+		} else if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
+			sv_free(&names);
 			return usage(0);
-		else
+		} else if (argv[i][0] != '-') {
+			sv_push(&names, argv[i]);
+		} else {
+			sv_free(&names);
 			return usage(LPB_EXIT_ERROR);
+		}
 	}
-	return lpb_target_run(cache, args) ? LPB_EXIT_ERROR : 0;
+	sv_push(&args, names.n ? "resolve" : "cached");
+	if (refresh && names.n)
+		sv_push(&args, "--refresh");
+	if (json)
+		sv_push(&args, "--json");
+	for (size_t i = 0; i < names.n; i++)
+		sv_push(&args, names.v[i]);
+	rc = lpb_target_run(cache, (const char *const *)args.v) ? LPB_EXIT_ERROR : 0;
+	sv_free(&args);
+	sv_free(&names);
+	return rc;
 }
 
 /* lp-build fetch [--refresh] [--list] TARGET: fetch without building; prints

@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "jobserver.h"
 #include "run.h"
 #include "line-pin.h"
 #include "tree.h"
@@ -163,7 +164,10 @@ static int make_argv(struct tree *t, const struct tree_opts *o, struct strvec *a
 	toolchain_wrap(o->tc, av);
 	sv_push(av, "make");
 	sv_pushf(av, "-C%s", t->build);
-	sv_pushf(av, "-j%d", o->jobs);
+	/* under a jobserver (a batch run, or a make that runs lp-build) the
+	 * slots are shared: a -jN here would take N more */
+	if (!jobserver_inherited())
+		sv_pushf(av, "-j%d", o->jobs);
 	if (!o->verbose)
 		sv_push(av, "-s");
 	sv_pushf(av, "KERNELRELEASE=%s", t->release);
