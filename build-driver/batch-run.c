@@ -106,7 +106,11 @@ static char *log_reason(const char *path)
 			 strncmp(line + 10, "note:", 5) && strncmp(line + 10, "warning:", 8))
 			ours = line;
 	}
-	r = xstrdup(error ? error : ours ? ours : last ? last : "(empty log)");
+	r = error ? error : ours ? ours : last;
+	/* the table says whose it is: no "lp-build: " and indentation */
+	if (r && !strncmp(r, "lp-build: ", 10))
+		r += 10;
+	r = xstrdup(r ? r + strspn(r, " \t") : "(empty log)");
 	free(text);
 	return r;
 }

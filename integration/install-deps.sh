@@ -16,8 +16,8 @@ pkgs=(
 	curl mmdebstrap bubblewrap
 	# the VM harness
 	qemu-system-x86 busybox-static e2fsprogs
-	# json for scripts
-	jq ca-certificates
+	# json for scripts; yaml for the test of doc/ci-pipelines.md
+	jq ca-certificates python3-yaml
 	# the patch repository tests: an HTTPS server on 127.0.0.1 started by the
 	# test itself (lpctl/tests/update.sh); the package's own nginx service is
 	# never used, and is kept from starting when this script installs it
