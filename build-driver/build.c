@@ -328,6 +328,17 @@ static char *kcflags(const struct build *b)
 	return xasprintf("-ffunction-sections -fdata-sections -I%s/include", b->template_dir);
 }
 
+/* "3 unit(s), 2 from the unit cache" for the compile just done (@side: 0
+ * original, 1 patched) */
+static char *units_what(struct build *b, int side)
+{
+	b->ucache_hits[side] = unitcache_hits(&b->ucache, &b->units);
+	if (!b->ucache_hits[side])
+		return xasprintf("%zu unit(s)", b->units.n);
+	return xasprintf("%zu unit(s), %zu from the unit cache", b->units.n,
+			 b->ucache_hits[side]);
+}
+
 static int stage_compile(struct build *b)
 {
 	struct strvec outputs = { 0 };
@@ -346,9 +357,10 @@ static int stage_compile(struct build *b)
 	if (b->units.n > 4)
 		say(b, "compiling %zu units, original then patched (-j%d) ...", b->units.n,
 		    b->o->jobs);
+	unitcache_mark(&b->ucache);
 	if (units_compile(&b->units, &b->tree, &b->topts, flags, false))
 		goto out;
-	what = xasprintf("%zu unit(s)", b->units.n);
+	what = units_what(b, 0);
 	stage_done(b, ST_COMPILE_ORIG, t0, what);
 	free(what);
 
@@ -360,13 +372,14 @@ static int stage_compile(struct build *b)
 		tree_revert(&b->tree);
 		goto out;
 	}
+	unitcache_mark(&b->ucache);
 	if (units_compile(&b->units, &b->tree, &b->topts, flags, true)) {
 		tree_revert(&b->tree);
 		goto out;
 	}
 	if (tree_revert(&b->tree))
 		goto out;
-	what = xasprintf("%zu unit(s)", b->units.n);
+	what = units_what(b, 1);
 	stage_done(b, ST_COMPILE_PATCHED, t0, what);
 	free(what);
 	ret = 0;
@@ -776,6 +789,11 @@ int build_run(struct build *b, const struct build_opts *o)
 	b->name = build_patch_name(o);
 	if (!b->name)
 		return LPB_EXIT_ERROR;
+	if (unitcache_enable(&b->ucache, o->cache, &b->tc))
+		return LPB_EXIT_ERROR;
+	if (b->ucache.why_off && o->verbose)
+		fprintf(stderr, "lp-build: compiled units are not shared with other builds: %s\n",
+			b->ucache.why_off);
 	if (!path_exists(b->cdo)) {
 		fprintf(stderr, "lp-build: %s is missing: build it with make\n", b->cdo);
 		return LPB_EXIT_ERROR;
@@ -800,6 +818,7 @@ void build_free(struct build *b)
 	build_check_free(b);
 	tree_release(&b->tree);
 	units_free(&b->units);
+	unitcache_free(&b->ucache);
 	patchset_free(&b->patches);
 	target_free(&b->target);
 	toolchain_free(&b->tc);

@@ -13,6 +13,7 @@
 #include "preflight.h"
 #include "target.h"
 #include "tree.h"
+#include "unitcache.h"
 #include "units.h"
 
 struct build_opts {
@@ -78,6 +79,8 @@ struct build {
 	struct patchset patches;
 	struct tree tree;
 	struct units units;
+	struct unitcache ucache; /* units shared between builds (ccache) */
+	size_t ucache_hits[2]; /* units the original, patched compile took from it */
 	size_t units_changed; /* units with a functional change */
 	struct kmod_diff *diffs;
 	size_t nr_diffs;

@@ -168,6 +168,13 @@ char *build_manifest(const struct build *b)
 	jw_double(&w, "total", total, 3);
 	jw_end_object(&w);
 
+	/* compiled units shared with other builds and targets (unitcache.h) */
+	jw_begin_object(&w, "unit_cache");
+	jw_bool(&w, "enabled", b->ucache.on);
+	jw_int(&w, "original_hits", (long long)b->ucache_hits[0]);
+	jw_int(&w, "patched_hits", (long long)b->ucache_hits[1]);
+	jw_end_object(&w);
+
 	jw_begin_object(&w, "tools");
 	jw_string(&w, "lp-build", LPB_VERSION);
 	jw_string(&w, "compiler", b->target.compiler);

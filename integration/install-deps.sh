@@ -11,6 +11,8 @@ pkgs=(
 	bc bison flex cpio kmod xz-utils dwarves openssl perl python3 rsync patch
 	# unit-test extras: sanitizers and the fuzzer
 	clang libclang-rt-14-dev
+	# compiled units shared between builds and targets (build-driver/unitcache.c)
+	ccache
 	# distribution targets (lp-build --target): download probes, build roots
 	# (a chroot of another Debian release, made once, entered with bubblewrap)
 	curl mmdebstrap bubblewrap

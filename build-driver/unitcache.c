@@ -1,0 +1,176 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* Compiled units shared between builds and targets: kbuild's compiler name
+ * leads to ccache in a directory put first in PATH; ccache runs the real one. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "unitcache.h"
+#include "util.h"
+
+/* An executable named @name in PATH, or NULL. */
+static char *which(const char *name)
+{
+	const char *path = getenv("PATH");
+	char *copy, *dir, *save = NULL, *found = NULL;
+
+	if (!path)
+		return NULL;
+	copy = xstrdup(path);
+	for (dir = strtok_r(copy, ":", &save); dir && !found; dir = strtok_r(NULL, ":", &save)) {
+		char *p = xasprintf("%s/%s", *dir ? dir : ".", name);
+
+		if (!access(p, X_OK))
+			found = real_path(p);
+		free(p);
+	}
+	free(copy);
+	return found;
+}
+
+/* @bin/@name -> @target, replaced atomically (other builds may be reading it). */
+static int put_link(const char *bin, const char *name, const char *target)
+{
+	char *path = xasprintf("%s/%s", bin, name), *tmp, cur[4096];
+	ssize_t n = readlink(path, cur, sizeof(cur) - 1);
+	int ret = 0;
+
+	if (n > 0 && (cur[n] = 0, !strcmp(cur, target))) {
+		free(path);
+		return 0;
+	}
+	tmp = xasprintf("%s.%d", path, (int)getpid());
+	unlink(tmp);
+	if (symlink(target, tmp) || rename(tmp, path)) {
+		fprintf(stderr, "lp-build: cannot make %s a link to %s: %s\n", path, target,
+			strerror(errno));
+		unlink(tmp);
+		ret = -1;
+	}
+	free(tmp);
+	free(path);
+	return ret;
+}
+
+static void off(struct unitcache *uc, char *why)
+{
+	uc->on = false;
+	uc->why_off = why;
+}
+
+int unitcache_enable(struct unitcache *uc, const char *cache, const struct toolchain *tc)
+{
+	const char *env = getenv(UNITCACHE_ENV), *max = getenv(UNITCACHE_MAX_ENV);
+	const char *names[] = { tc->cc, tc->hostcc };
+	char *ccache, *bin, *path;
+
+	*uc = (struct unitcache){ 0 };
+	if (env && !strcmp(env, "0"))
+		return 0;
+	if (getenv("CCACHE_DISABLE")) {
+		off(uc, xstrdup("CCACHE_DISABLE is set"));
+		return 0;
+	}
+	if (tc->root) {
+		off(uc, xstrdup("kbuild runs in a build root, which has no ccache"));
+		return 0;
+	}
+	for (size_t i = 0; i < 2; i++)
+		if (names[i] && strchr(names[i], '/')) {
+			off(uc, xasprintf("the compiler is named by its path (%s), not found in PATH",
+					  names[i]));
+			return 0;
+		}
+	ccache = which("ccache");
+	if (!ccache) {
+		off(uc, xstrdup("ccache is not installed (apt-get install ccache)"));
+		return 0;
+	}
+	uc->dir = xasprintf("%s/ccache", cache);
+	bin = xasprintf("%s/bin", uc->dir);
+	if (mkdir_p(bin)) {
+		free(bin);
+		free(ccache);
+		return -1;
+	}
+	for (size_t i = 0; i < 2; i++)
+		if (names[i] && put_link(bin, names[i], ccache)) {
+			free(bin);
+			free(ccache);
+			return -1;
+		}
+	free(ccache);
+	path = xasprintf("%s:%s", bin, getenv("PATH") ? getenv("PATH") : "/usr/bin:/bin");
+	setenv("PATH", path, 1);
+	free(path);
+	free(bin);
+	setenv("CCACHE_DIR", uc->dir, 1);
+	/* the preprocessed source decides, never the headers' paths and
+	 * times alone (direct mode would miss a header that shadows another) */
+	setenv("CCACHE_NODIRECT", "1", 1);
+	/* trees are in different directories; the compilation directory is
+	 * only in the objects' DWARF, which no livepatch carries */
+	setenv("CCACHE_NOHASHDIR", "1", 1);
+	setenv("CCACHE_COMPILERCHECK", "content", 1);
+	setenv("CCACHE_MAXSIZE", max && *max ? max : UNITCACHE_DEFAULT_MAX, 1);
+	unsetenv("CCACHE_PREFIX");
+	unsetenv("CCACHE_BASEDIR");
+	uc->log = xasprintf("%s/stats.%d.log", uc->dir, (int)getpid());
+	unlink(uc->log);
+	setenv("CCACHE_STATSLOG", uc->log, 1);
+	uc->on = true;
+	return 0;
+}
+
+void unitcache_mark(struct unitcache *uc)
+{
+	struct stat st;
+
+	uc->mark = uc->on && !stat(uc->log, &st) ? st.st_size : 0;
+}
+
+static bool is_unit(const struct units *u, const char *file)
+{
+	for (size_t i = 0; i < u->n; i++)
+		if (!strcmp(u->v[i].src, file))
+			return true;
+	return false;
+}
+
+/*
+ * The log holds one record per compiler run: "# INPUT" and then one
+ * counter a line ("preprocessed_cache_hit", "cache_miss", ...).
+ */
+size_t unitcache_hits(const struct unitcache *uc, const struct units *u)
+{
+	char *text, *line, *save = NULL;
+	bool mine = false;
+	size_t len, start, hits = 0;
+
+	if (!uc->on || !(text = read_file(uc->log, &len)))
+		return 0;
+	start = (size_t)uc->mark <= len ? (size_t)uc->mark : 0;
+	for (line = strtok_r(text + start, "\n", &save); line;
+	     line = strtok_r(NULL, "\n", &save)) {
+		if (!strncmp(line, "# ", 2))
+			mine = is_unit(u, line + 2);
+		else if (mine && (!strcmp(line, "preprocessed_cache_hit") ||
+				  !strcmp(line, "direct_cache_hit")))
+			hits++;
+	}
+	free(text);
+	return hits;
+}
+
+void unitcache_free(struct unitcache *uc)
+{
+	if (uc->log)
+		unlink(uc->log);
+	free(uc->log);
+	free(uc->dir);
+	free(uc->why_off);
+	*uc = (struct unitcache){ 0 };
+}
