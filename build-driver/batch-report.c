@@ -91,6 +91,10 @@ static void target_json(struct json_writer *w, const struct batch *b, size_t i)
 	jw_double(w, "build_seconds", t->build_s, 2);
 	jw_double(w, "build_cpu_seconds", t->build_cpu, 2);
 	jw_bool(w, "packages_cached", t->was_cached);
+	if (t->unit_cache_hits >= 0)
+		jw_int(w, "unit_cache_hits", t->unit_cache_hits);
+	else
+		jw_null(w, "unit_cache_hits");
 	jw_string(w, "dir", t->dir ? t->release : NULL);
 	p = t->rc == 0 ? rel(t, b->name, ".ko") : NULL;
 	jw_string(w, "module", p);

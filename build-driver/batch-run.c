@@ -296,7 +296,7 @@ static int read_manifest(struct runner *r, struct batch_target *t)
 	char *ko = xasprintf("%s/%s.ko", t->dir, r->b->name);
 	char why[200], *text = NULL;
 	struct json *j = NULL;
-	const struct json *objs, *timings;
+	const struct json *objs, *timings, *uc, *on;
 	size_t len;
 	int ret = -1;
 
@@ -311,6 +311,12 @@ static int read_manifest(struct runner *r, struct batch_target *t)
 		const struct json *f = json_get(objs->items[i], "functions");
 
 		t->functions += f ? (int)f->n : 0;
+	}
+	uc = json_get(j, "unit_cache");
+	if (uc && (on = json_get(uc, "enabled")) && on->type == JSON_BOOL && on->b) {
+		const struct json *o = json_get(uc, "original_hits"), *p = json_get(uc, "patched_hits");
+
+		t->unit_cache_hits = (int)((o ? o->num : 0) + (p ? p->num : 0));
 	}
 	timings = json_get(j, "timings_s");
 	if (timings && timings->type == JSON_OBJECT) {

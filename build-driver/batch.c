@@ -13,6 +13,7 @@
 #include "exit-codes.h"
 #include "run.h"
 #include "targetfile.h"
+#include "unitcache.h"
 
 static bool is_pattern(const char *spec)
 {
@@ -102,7 +103,8 @@ static struct batch_target *add_target(struct batch *b, const char *spec)
 
 	b->v = xrealloc(b->v, (b->n + 1) * sizeof(*b->v));
 	t = &b->v[b->n++];
-	*t = (struct batch_target){ .spec = xstrdup(spec), .same_as = -1, .functions = -1 };
+	*t = (struct batch_target){ .spec = xstrdup(spec), .same_as = -1, .functions = -1,
+				    .unit_cache_hits = -1 };
 	return t;
 }
 
@@ -291,6 +293,14 @@ int batch_main(const struct build_opts *o, const struct strvec *specs, bool refr
 		goto out;
 	dedupe(&b);
 	warn_foreign_dirs(&b);
+	{
+		char *why = unitcache_unavailable();
+
+		if (why && !o->quiet)
+			fprintf(stderr, "lp-build: note: targets will not share compiled units: %s\n",
+				why);
+		free(why);
+	}
 	if (batch_run(&b))
 		goto out;
 	rc = batch_report(&b);

@@ -33,6 +33,7 @@ struct batch_target {
 	char *message; /* why it failed: the last thing its log said */
 	int functions; /* functions the module replaces, -1 when not built */
 	char *stages_json; /* the manifest's timings_s, as JSON text */
+	int unit_cache_hits; /* compiles the manifest says came from the unit cache, -1: none */
 	double fetch_s, build_s; /* wall time of each job */
 	double fetch_cpu, build_cpu; /* CPU time (user + system) of each job */
 };

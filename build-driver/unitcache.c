@@ -125,6 +125,20 @@ int unitcache_enable(struct unitcache *uc, const char *cache, const struct toolc
 	return 0;
 }
 
+char *unitcache_unavailable(void)
+{
+	const char *env = getenv(UNITCACHE_ENV);
+	char *ccache;
+
+	if (env && !strcmp(env, "0"))
+		return xstrdup(UNITCACHE_ENV "=0");
+	if (getenv("CCACHE_DISABLE"))
+		return xstrdup("CCACHE_DISABLE is set");
+	ccache = which("ccache");
+	free(ccache);
+	return ccache ? NULL : xstrdup("ccache is not installed (apt-get install ccache)");
+}
+
 void unitcache_mark(struct unitcache *uc)
 {
 	struct stat st;

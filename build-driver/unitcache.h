@@ -43,6 +43,10 @@ struct unitcache {
  */
 int unitcache_enable(struct unitcache *uc, const char *cache, const struct toolchain *tc);
 
+/* Why compiled units cannot be shared on this machine (malloc'ed), or NULL
+ * when they can (ccache installed, LPB_UNIT_CACHE not 0). */
+char *unitcache_unavailable(void);
+
 /* A compile of @u's units begins. */
 void unitcache_mark(struct unitcache *uc);
 

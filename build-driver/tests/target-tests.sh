@@ -53,8 +53,27 @@ run "fetch $target_spec (cached)" 0 "$target" env LPB_DEBIAN_MIRROR=http://127.0
 
 # 3. names that cannot be resolved say why
 run "an unknown series or release is refused" 1 "is neither a series" "$LPB" fetch debian:no-such-series
-run "a pattern is refused (not yet)" 1 "patterns are not supported yet" "$LPB" fetch 'debian:6.1.0-*-cloud-amd64'
+run "fetch refuses a pattern, naming the batch build" 1 "several targets are built in one run" \
+	"$LPB" fetch 'debian:6.1.0-*-cloud-amd64'
 run "an unknown kind of target is refused" 1 "unknown kind of target" "$LPB" fetch fedora:41
+
+# 3b. what a batch and a CI matrix are made from: targets --json names the
+# exact set; the pinned name of a cached set without the archive; a pattern
+# of this series' releases (every number of the release as '*') with the archive
+if env LPB_DEBIAN_MIRROR=http://127.0.0.1:9/none "$LPB" targets --json "$target_spec" 2>"$tmp/log" |
+	jq -e --arg s "$target_spec" '.targets == [.targets[0]] and .targets[0].target == $s and .targets[0].cached' >/dev/null; then
+	ok "targets --json $target_spec: the cached set, without the archive"
+else
+	bad "targets --json $target_spec: $(tail -n 2 "$tmp/log" | tr '\n' ' ')"
+fi
+pat=debian:$(sed -E 's/^([0-9]+\.[0-9]+)\.([0-9]+)-[0-9]+-/\1.\2-*-/; s/^([0-9]+\.[0-9]+)\.[0-9]+\+/\1.*+/' <<<"$rel")
+if "$LPB" targets --json "$pat" 2>"$tmp/log" >"$tmp/pat.json" &&
+	jq -e --arg r "$rel" --arg s "$target_series" \
+		'[.targets[] | select(.series == $s)] | length > 0 and (map(.release) | index($r) != null)' "$tmp/pat.json" >/dev/null; then
+	ok "targets --json $pat: $(jq '.targets | length' "$tmp/pat.json") release(s) of $target_series, $rel among them"
+else
+	bad "targets --json $pat: $(head -c 300 "$tmp/pat.json") $(tail -n 2 "$tmp/log" | tr '\n' ' ')"
+fi
 
 # 4. an installed kernel: without -v the debug files come from where
 # Debian's packages put them (here the unpacked packages, as a system root).
