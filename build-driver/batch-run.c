@@ -160,6 +160,10 @@ static void build_argv(const struct runner *r, const struct batch_target *t, boo
 		sv_push(av, "--allow-layout-change");
 		sv_push(av, o->allow_layout.v[i]);
 	}
+	for (size_t i = 0; i < o->allow_ran_once.n; i++) {
+		sv_push(av, "--allow-ran-once");
+		sv_push(av, o->allow_ran_once.v[i]);
+	}
 	for (int i = 0; i < o->verbose; i++)
 		sv_push(av, "-V");
 	sv_push(av, "--");

@@ -326,6 +326,7 @@ static int cmd_build(int argc, char **argv)
 		rc = batch_main(&o, &specs, refresh);
 		sv_free(&specs);
 		sv_free(&o.allow_layout);
+		sv_free(&o.allow_ran_once);
 		return rc;
 	}
 	spec = specs.n ? specs.v[0] : NULL;
