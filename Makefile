@@ -83,6 +83,13 @@ BENCH_SERIES ?= all
 bench-distro: all
 	bash integration/distro-bench.sh --series "$(BENCH_SERIES)"
 
+# one fix for every Debian 6.1 cloud ABI the archive serves, in one batch run:
+# cold (trees and unit cache empty), warm, a new fix; per target and total,
+# stages, cache size (integration/batch-bench.sh; BENCH_BATCH_ARGS="--limit N")
+BENCH_BATCH_ARGS ?=
+bench-batch: all
+	bash integration/batch-bench.sh $(BENCH_BATCH_ARGS)
+
 # the stress job: ~180 generated patches built against the test kernel (and
 # with STRESS_ARGS="--target both" a sample against Debian's), a sample
 # loaded in the VM; not part of check (doc/testing.md, "The stress job")
