@@ -58,9 +58,9 @@ MATRIX_SERIES ?= ci
 integration-matrix: all
 	bash integration/distro.sh --series "$(MATRIX_SERIES)"
 
-# one fix for three Debian 6.1 ABIs in one lp-build run, one failing on
-# purpose (test-patches/batch/targets): the summary and exit code checked, the
-# two built modules booted in their own kernels (doc/testing.md, "Batch")
+# one fix for three Debian 6.1 ABIs and Debian 13's 6.12 in one lp-build run,
+# one failing on purpose (test-patches/batch/targets): the summary and exit code
+# checked, the built modules booted in their own kernels (doc/testing.md)
 integration-batch: all
 	bash integration/batch.sh
 

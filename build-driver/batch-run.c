@@ -178,6 +178,10 @@ static void exec_job(const struct runner *r, const struct batch_target *t, bool 
 	char *tf = xasprintf("%s/.target-file", t->dir);
 	int log, out, devnull;
 
+	/* a process group of its own: stopping the run stops its makes and
+	 * compilers too (lp-build undoes a killed compile on its next run, as
+	 * after a Ctrl-C at a terminal) */
+	setpgid(0, 0);
 	prctl(PR_SET_PDEATHSIG, SIGTERM);
 	signal(SIGCHLD, SIG_DFL);
 	log = open(t->log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | (build ? 0 : O_TRUNC),
@@ -249,6 +253,7 @@ static int start_job(struct runner *r, struct batch_target *t, char token, bool 
 	}
 	if (pid == 0)
 		exec_job(r, t, build);
+	setpgid(pid, pid);
 	j = &r->jobs[r->nr_jobs++];
 	*j = (struct job){ .t = t, .build = build, .pid = pid, .token = token,
 			   .implicit = implicit, .t0 = now_seconds() };
@@ -413,7 +418,7 @@ static void stop_everything(struct runner *r)
 	b->interrupted = true;
 	fprintf(stderr, "lp-build: interrupted: stopping %zu running build(s)\n", r->nr_jobs);
 	for (size_t k = 0; k < r->nr_jobs; k++)
-		kill(r->jobs[k].pid, SIGTERM);
+		kill(-r->jobs[k].pid, SIGTERM);
 	for (size_t i = 0; i < b->n; i++) {
 		struct batch_target *t = &b->v[i];
 
@@ -511,7 +516,7 @@ int batch_run(struct batch *b)
 	/* a failed loop leaves running builds: stop them before reporting */
 	if (ret && r.nr_jobs) {
 		for (size_t k = 0; k < r.nr_jobs; k++)
-			kill(r.jobs[k].pid, SIGTERM);
+			kill(-r.jobs[k].pid, SIGTERM);
 		while (r.nr_jobs && wait(NULL) > 0)
 			r.nr_jobs--;
 	}

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0-only
 # The batch test (`make integration-batch`, part of make check): one fix for
-# several Debian 6.1 ABIs in ONE lp-build run, one target failing on purpose;
+# several Debian ABIs (6.1 and 6.12) in ONE lp-build run, one target failing on purpose;
 # checks the summary table, summary.json and the exit code, publishes what
 # was built, then boots each built ABI's own kernel with its module.
 #
@@ -75,8 +75,9 @@ tgt() { jq -r --arg r "$1" ".targets[] | select(.release == \$r) | $2" "$S"; }
 check "exit status $FAIL_RC: the worst target's (patch does not apply)" [ "$rc" -eq $FAIL_RC ]
 check "summary.json written, format lp-build-batch-summary 1" \
 	[ "$(j '.format + " " + (.format_version | tostring)' 2>/dev/null)" = "lp-build-batch-summary 1" ]
-check "summary.json: exit_code $FAIL_RC, ${#targets[@]} targets, 2 built, 1 failed" \
-	[ "$(j '"\(.exit_code) \(.targets | length) \(.built) \(.failed)"')" = "$FAIL_RC ${#targets[@]} 2 1" ]
+nbuilt=$((${#targets[@]} - 1))
+check "summary.json: exit_code $FAIL_RC, ${#targets[@]} targets, $nbuilt built, 1 failed" \
+	[ "$(j '"\(.exit_code) \(.targets | length) \(.built) \(.failed)"')" = "$FAIL_RC ${#targets[@]} $nbuilt 1" ]
 check "summary.json: the worst is $FAIL_RELEASE" \
 	[ "$(j '.worst.target | split(":")[1] | split("=")[0]')" = "$FAIL_RELEASE" ]
 check "$FAIL_RELEASE: outcome 'patch does not apply', exit $FAIL_RC, no module" \
@@ -86,8 +87,8 @@ check "$FAIL_RELEASE: the summary's message names the file" \
 check "$FAIL_RELEASE: its log says which hunk failed" \
 	grep -q 'fs/proc/base.c: hunk #1 .* does not match' "$OUT/out/$FAIL_RELEASE/lp-build.log"
 table_ok() {
-	[ "$(grep -cE '^debian:6\.1\.0-[^ ]+ +(built|patch does not apply) +[0-9]+ ' "$OUT/table.txt")" -eq ${#targets[@]} ] &&
-		grep -q "^2 of 3 target(s) built in .* exit $FAIL_RC (worst: debian:$FAIL_RELEASE" "$OUT/table.txt"
+	[ "$(grep -cE '^debian:[^ ]+ +(built|patch does not apply) +[0-9]+ ' "$OUT/table.txt")" -eq ${#targets[@]} ] &&
+		grep -q "^$nbuilt of ${#targets[@]} target(s) built in .* exit $FAIL_RC (worst: debian:$FAIL_RELEASE" "$OUT/table.txt"
 }
 check "the table: a row per target and the total line naming the worst" table_ok
 built_ok() { # RELEASE
@@ -109,12 +110,12 @@ for spec in "${targets[@]}"; do
 	check "$rel: the summary has the stage times of its build" \
 		[ "$(tgt "$rel" '.stages_seconds | has("compile-original") and has("link")')" = true ]
 done
-differ() { ! cmp -s "$1" "$2"; }
-check "the two built modules differ (each is its own ABI's)" differ "${kos[0]}" "${kos[1]}"
+differ() { [ "$(sha256sum "$@" | cut -c1-64 | sort -u | wc -l)" -eq $# ]; }
+check "the $nbuilt built modules differ (each is its own ABI's)" differ "${kos[@]}"
 # lp-build publish takes the batch's OUTDIR as it is: the built releases only
 want=$(for s in "${built[@]}"; do s=${s#debian:}; echo "${s%%=*}"; done | sort | tr '\n' ' ')
 if "$LPB" publish --key "$KEY" --cert "$CERT" "$OUT/out" "$OUT/repo" >"$OUT/publish.log" 2>&1; then
-	check "lp-build publish OUTDIR: the index lists the two built releases" \
+	check "lp-build publish OUTDIR: the index lists the $nbuilt built releases" \
 		[ "$(jq -r '[.kernels[].release] | sort | join(" ")' "$OUT/repo/index.json" 2>/dev/null) " = "$want" ]
 else
 	bad "lp-build publish OUTDIR failed: $(tail -n 3 "$OUT/publish.log")"
