@@ -497,6 +497,9 @@ static int diff_unit(struct build *b, struct unit *u)
 		sv_push(&av, b->entry_sizes.v[i]);
 	for (size_t i = 0; i < b->o->allow_layout.n; i++)
 		sv_pushf(&av, "--allow-layout-change=%s", b->o->allow_layout.v[i]);
+	/* lp-build's objects carry DWARF: without it the layout check
+	 * could not run, which must not pass unnoticed */
+	sv_push(&av, "--require-dwarf");
 	for (size_t i = 0; i < b->o->allow_ran_once.n; i++)
 		sv_pushf(&av, "--allow-ran-once=%s", b->o->allow_ran_once.v[i]);
 	rc = run_cmd((const char *const *)av.v, NULL, b->o->verbose ? RUN_ECHO : 0, &out);

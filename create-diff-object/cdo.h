@@ -147,6 +147,7 @@ struct cdo_opts {
 	size_t nr_allow_layout;
 	const char *allow_ran_once[64]; /* --allow-ran-once FUNC */
 	size_t nr_allow_ran_once;
+	bool require_dwarf; /* --require-dwarf: no DWARF is a refusal */
 	int verbose;
 };
 
@@ -159,6 +160,7 @@ struct cdo {
 	struct lpb_kblock block; /* FILE block of ORIG in the parent */
 	bool block_done, block_ok;
 	bool no_ffs; /* an object without -ffunction-sections */
+	bool layouts_unchecked; /* no DWARF: struct layouts not compared */
 
 	struct cdo_list refusals; /* struct cdo_refusal */
 	struct cdo_list ignored; /* struct cdo_note: line-number-only changes */
@@ -311,6 +313,7 @@ char *cdo_cause_text(struct lpb_symbol *s);
 /* line-data.c: whether data objects @p (PATCHED) and @o (ORIG) differ only
  * in a line number member (dynamic debug descriptors after a line shift). */
 bool cdo_data_line_only(struct cdo *c, struct lpb_symbol *p, struct lpb_symbol *o);
+bool cdo_line_data_unlocated(struct cdo *c, struct lpb_symbol *p); /* line-data.c */
 /* Whether @sec holds data objects with a line number (__dyndbg). */
 bool cdo_is_line_data(const struct lpb_section *sec);
 

@@ -165,6 +165,13 @@ static void check_data(struct cdo *c, struct lpb_symbol *p)
 			   p->name);
 		return;
 	}
+	if (cdo_line_data_unlocated(c, p)) {
+		cdo_refuse(c, p->name,
+			   "give create-diff-object objects with DWARF, or a --parent that has it (lp-build always does), or leave the lines above the pr_debug()/dev_dbg() call as they are",
+			   "changed dynamic debug descriptor %s: it may differ only in its line number, but the objects carry no DWARF for struct _ddebug to say where that is, so the change cannot be told from a change of the descriptor, which a livepatch cannot make",
+			   p->name);
+		return;
+	}
 	cdo_refuse(c, p->name,
 		   "keep the existing definition unchanged; attach new state with a shadow variable (klp_shadow_get_or_alloc) or set new values from a post-patch callback",
 		   "changed %s %s %s: its initial value or size differs, but a livepatch cannot change data that already exists in the running kernel",

@@ -93,3 +93,14 @@ bool cdo_data_line_only(struct cdo *c, struct lpb_symbol *p, struct lpb_symbol *
 	}
 	return true;
 }
+
+/* Whether @p is a data object with a line of its own whose line member no
+ * DWARF locates (a stripped object): a difference in it may be a line
+ * shift, which cannot be told from a change. */
+bool cdo_line_data_unlocated(struct cdo *c, struct lpb_symbol *p)
+{
+	for (size_t i = 0; i < sizeof(line_data) / sizeof(*line_data); i++)
+		if (!strcmp(p->sec->name, line_data[i].section))
+			return line_bits(c, &line_data[i])->nr <= 0;
+	return false;
+}

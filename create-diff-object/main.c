@@ -25,6 +25,8 @@ static const char usage[] =
 	"      --print-entry-sizes ELF  print SEC=N for every table known from ELF's DWARF\n"
 	"      --allow-layout-change TYPE  accept a changed layout of TYPE (\"struct foo\",\n"
 	"                           foo) used by the patched code (repeatable)\n"
+	"      --require-dwarf      refuse objects without DWARF (default: warn that struct\n"
+	"                           layouts were not compared)\n"
 	"      --allow-ran-once FUNC  accept a changed FUNC that the kernel already ran\n"
 	"                           for existing instances (a pernet init; repeatable)\n"
 	"  -v, --verbose            say more on stderr (-vv: why things differ)\n"
@@ -49,7 +51,7 @@ static int parse_entsize(struct cdo_opts *o, char *arg)
 
 static int parse_args(int argc, char **argv, struct cdo_opts *o, int *early)
 {
-	enum { O_PARENT = 256, O_PARENT_NAME, O_SYMVERS, O_JSON, O_ENTSIZE, O_PRINT, O_UNIT, O_LAYOUT, O_RANONCE };
+	enum { O_PARENT = 256, O_PARENT_NAME, O_SYMVERS, O_JSON, O_ENTSIZE, O_PRINT, O_UNIT, O_LAYOUT, O_RANONCE, O_REQDWARF };
 	static const struct option longopts[] = {
 		{ "output", required_argument, NULL, 'o' },
 		{ "parent", required_argument, NULL, O_PARENT },
@@ -61,6 +63,7 @@ static int parse_args(int argc, char **argv, struct cdo_opts *o, int *early)
 		{ "print-entry-sizes", required_argument, NULL, O_PRINT },
 		{ "allow-layout-change", required_argument, NULL, O_LAYOUT },
 		{ "allow-ran-once", required_argument, NULL, O_RANONCE },
+		{ "require-dwarf", no_argument, NULL, O_REQDWARF },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -103,6 +106,9 @@ static int parse_args(int argc, char **argv, struct cdo_opts *o, int *early)
 				return -1;
 			}
 			o->allow_layout[o->nr_allow_layout++] = optarg;
+			break;
+		case O_REQDWARF:
+			o->require_dwarf = true;
 			break;
 		case O_RANONCE:
 			if (!*optarg || o->nr_allow_ran_once ==

@@ -149,7 +149,9 @@ int cdo_check_ran_once(struct cdo *c)
 	q.nr_vars = nv;
 	ret = lpb_dwarf_layouts(c->opts->orig, &q, &set);
 	if (ret == -ENODATA) {
-		/* no DWARF: cdo_check_layouts says so for the whole object */
+		/* no DWARF: cdo_check_layouts refuses (--require-dwarf), or
+		 * the report warns of what was not checked */
+		c->layouts_unchecked = true;
 		ret = 0;
 	} else if (!ret) {
 		for (size_t i = 0; i < n; i++)

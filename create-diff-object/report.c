@@ -134,6 +134,7 @@ static void json(FILE *f, struct cdo *c, int code)
 	json_notes(&w, "ignored", &c->ignored, "name", "reason");
 	json_notes(&w, "frozen_dynamic_debug", &c->frozen, "function", "descriptor");
 	json_notes(&w, "ran_once_allowed", &c->ran_once, "function", "runs_as");
+	jw_bool(&w, "layouts_checked", !c->layouts_unchecked);
 	json_notes(&w, "callbacks", &c->callbacks, "kind", "function");
 	json_copied(&w, &c->copied);
 	jw_begin_array(&w, "layout_changes");
@@ -301,6 +302,9 @@ int cdo_report(struct cdo *c, int code, FILE *human)
 		if (*r->advice)
 			fprintf(stderr, "  advice: %s\n", r->advice);
 	}
+	if (c->layouts_unchecked && !c->opts->require_dwarf)
+		lpb_warn("%s: no DWARF: the layouts of the structs the patched code uses were not compared, nor whether a changed function is one the kernel already ran per instance (a struct that gained a member would not be refused; see --require-dwarf)",
+			 c->opts->patched);
 	if (c->opts->json) {
 		FILE *f = strcmp(c->opts->json, "-") ? fopen(c->opts->json, "w") : stdout;
 

@@ -203,6 +203,23 @@ static void resolve_layout(struct cdo *c)
 	free(q);
 }
 
+/* The entry size of a table whose entries match its partner's one for one
+ * (.orc_unwind for .orc_unwind_ip): its size over the partner's count. */
+static uint64_t partner_stride(const struct cdo_table *t)
+{
+	const struct cdo_special *p = NULL;
+	struct lpb_section *ps;
+	uint64_t n;
+
+	for (size_t i = 0; i < sizeof(specials) / sizeof(*specials); i++)
+		if (specials[i].partner && !strcmp(specials[i].partner, t->sec->name))
+			p = &specials[i];
+	if (!p || !p->fixed || !(ps = lpb_find_section(t->sec->elf, p->name)) ||
+	    ps->size % p->fixed || !(n = ps->size / p->fixed) || t->sec->size % n)
+		return 0;
+	return t->sec->size / n;
+}
+
 /* The entry size and member positions of @t, from what resolve_layout()
  * found. */
 static void table_layout(struct cdo *c, struct cdo_table *t)
@@ -216,6 +233,12 @@ static void table_layout(struct cdo *c, struct cdo_table *t)
 	if (!t->entsize && m && m->size > 0) {
 		t->entsize = m->size;
 		t->size_from = "DWARF";
+	}
+	if (!t->entsize) {
+		/* no DWARF (a stripped object): measured from the table */
+		t->entsize = d->flags & SP_PARTNER_ONLY ? partner_stride(t) : cdo_table_period(t);
+		if (t->entsize)
+			t->size_from = "relocations";
 	}
 	t->data_end = m && m->size == (int64_t)t->entsize ? m->data_end : -1;
 	if (d->line_member) {

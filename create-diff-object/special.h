@@ -75,4 +75,8 @@ struct cdo_table *cdo_find_table(struct cdo *c, int k, const char *name);
  * (in data and tables the addend is the offset itself); NULL if outside */
 struct lpb_section *cdo_reloc_place(const struct lpb_reloc *r, int64_t *at);
 
+/* table-period.c: the entry size measured from the table's relocations
+ * (0: they do not tell) */
+uint64_t cdo_table_period(struct cdo_table *t);
+
 #endif /* CDO_SPECIAL_H */
