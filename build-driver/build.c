@@ -602,8 +602,13 @@ static int stage_preflight(struct build *b)
 		return LPB_EXIT_MISMATCH;
 	if (ret < 0)
 		return LPB_EXIT_ERROR;
-	what = xasprintf("%zu function(s), %zu bytes match the target", b->preflight.functions,
-			 b->preflight.bytes);
+	/* alignment padding of another length is worth saying: it is the
+	 * one difference the comparison accepts beyond relocated fields */
+	what = b->preflight.padding_sites ?
+		xasprintf("%zu function(s), %zu bytes match the target (%zu alignment site(s) padded to another length there)",
+			  b->preflight.functions, b->preflight.bytes, b->preflight.padding_sites) :
+		xasprintf("%zu function(s), %zu bytes match the target", b->preflight.functions,
+			  b->preflight.bytes);
 	stage_done(b, ST_PREFLIGHT, t0, what);
 	free(what);
 	return 0;

@@ -185,36 +185,6 @@ static int relax_sites(struct lpb_symbol *o, struct relax *x)
 	return 0;
 }
 
-/* Offset in the target of what is at @off in the original. */
-static uint64_t relax_map(const struct relax *x, uint64_t off)
-{
-	uint64_t d = 0;
-
-	for (size_t i = 0; i < x->n && x->v[i].at < off; i++)
-		if (x->v[i].relaxed)
-			d += x->v[i].len - 2;
-	return off - d;
-}
-
-/* Decides which sites the target has in short form; returns the bytes
- * the target saves. */
-static uint64_t relax_decide(struct relax *x, const uint8_t *ob, const uint8_t *pb, uint64_t psize)
-{
-	uint64_t saved = 0;
-
-	for (size_t i = 0; i < x->n; i++) {
-		struct relax_site *s = &x->v[i];
-		uint64_t j = s->at - saved;
-		uint8_t want = s->len == 5 ? 0xeb : 0x70 | (ob[s->at + 1] & 0x0f);
-
-		if (j + 2 <= psize && pb[j] == want) {
-			s->relaxed = true;
-			saved += s->len - 2;
-		}
-	}
-	return saved;
-}
-
 /* Name of the function relocation @r of the original branches to. */
 static const char *branch_target(const struct lpb_reloc *r)
 {
@@ -257,46 +227,197 @@ static int32_t read_s32(const uint8_t *b)
 }
 
 /*
- * Bytes at @i (original) and @j (target) differ: whether they are the
- * displacement of a branch inside the function whose destination is the
- * same instruction on both sides once relaxed sites are accounted for.
- * Returns the number of original bytes explained, 0 if not explained.
+ * Alignment padding. GCC aligns some code inside a function beyond the
+ * function's own alignment (GCC 14 puts small loops on a 64-byte line), and
+ * the assembler fills up to the boundary with NOPs counted from the start
+ * of the section. The freshly compiled original starts a section of its
+ * own; in the target the function follows others in the file's .text, so
+ * the same boundary can need more or fewer NOPs. Such a site is accepted
+ * when the two sides stand differently modulo an alignment the original's
+ * section has (else they would pad alike) and both hold only NOPs up to an
+ * address of that alignment, each run shorter than it.
  */
-static uint64_t crossing_branch(const struct relax *x, const uint8_t *ob, const uint8_t *pb,
-				const uint8_t *mask, uint64_t i, uint64_t osize, uint64_t psize)
+
+/* Length of the NOP instruction at @b (at most @n bytes), 0 if it is not
+ * one: 90 and 0f 1f /0 (any ModRM, SIB, displacement), behind the 66 and
+ * 2e prefixes assemblers pad with. */
+static unsigned int nop_len(const uint8_t *b, uint64_t n)
 {
-	uint64_t j = relax_map(x, i), f;
+	unsigned int p = 0, len;
+	uint8_t modrm, mod, rm;
+
+	while (p < n && p < 14 && (b[p] == 0x66 || b[p] == 0x2e))
+		p++;
+	if (p < n && b[p] == 0x90)
+		return p + 1;
+	if (p + 3 > n || b[p] != 0x0f || b[p + 1] != 0x1f)
+		return 0;
+	modrm = b[p + 2];
+	mod = modrm >> 6;
+	rm = modrm & 7;
+	if ((modrm >> 3) & 7)
+		return 0;
+	len = p + 3;
+	if (mod != 3 && rm == 4) {
+		if (len >= n)
+			return 0;
+		if (mod == 0 && (b[len] & 7) == 5)
+			len += 4;
+		len++;
+	} else if (mod == 0 && rm == 5) {
+		len += 4;
+	}
+	len += mod == 1 ? 1 : mod == 2 ? 4 : 0;
+	return len <= n && len <= 15 ? len : 0;
+}
+
+/* The first instruction boundary at or after @min in the NOP run that
+ * starts at @from (bytes @b of @size), whose address (@base + offset) is a
+ * multiple of @a; (uint64_t)-1 when the run ends before one. */
+static uint64_t aligned_end(const uint8_t *b, uint64_t size, uint64_t base, uint64_t from,
+			    uint64_t min, uint64_t a)
+{
+	uint64_t e = from;
+
+	for (;;) {
+		unsigned int n;
+
+		if (e >= min && (base + e) % a == 0)
+			return e;
+		n = e < size ? nop_len(b + e, size - e) : 0;
+		if (!n || e - from >= a)
+			return (uint64_t)-1;
+		e += n;
+	}
+}
+
+/* How one offset of the original maps to the target: from offset @from
+ * on, the target is @delta bytes further. */
+struct shift {
+	uint64_t from;
+	int64_t delta;
+};
+
+/* A branch inside the function whose displacement differs: right only if
+ * its destination maps to the target's once every shift is known. */
+struct pending {
+	uint64_t at; /* offset of the displacement in the original */
+	int64_t dest_o, dest_p;
+};
+
+struct walk {
+	const uint8_t *ob, *pb, *mask;
+	uint64_t size, psize;
+	uint64_t obase, pbase; /* section offset / address of byte 0 */
+	uint64_t align; /* the original section's alignment */
+	uint64_t i, j; /* where the comparison is */
+	uint64_t sync; /* no shift or mask before this offset was skipped */
+	struct shift *sh;
+	size_t nsh;
+	struct pending *pend;
+	size_t npend;
+	uint64_t padded; /* alignment sites that differ */
+};
+
+static int64_t walk_map(const struct walk *w, int64_t off)
+{
+	int64_t d = 0;
+
+	for (size_t k = 0; k < w->nsh && (int64_t)w->sh[k].from <= off; k++)
+		d = w->sh[k].delta;
+	return off + d;
+}
+
+/* From @from on, the target is @delta bytes further; the comparison
+ * resumes at @resume in lockstep. */
+static void walk_shift(struct walk *w, uint64_t from, int64_t delta, uint64_t resume)
+{
+	w->sh = realloc(w->sh, (w->nsh + 1) * sizeof(*w->sh));
+	if (!w->sh)
+		abort();
+	w->sh[w->nsh++] = (struct shift){ from, delta };
+	w->sync = resume;
+}
+
+/* The bytes at i and j differ: skip an alignment site that explains it. */
+static bool walk_padding(struct walk *w)
+{
+	uint64_t s, lo = w->i >= w->align ? w->i - w->align + 1 : 0;
+
+	if (w->align < 2)
+		return false;
+	if (lo < w->sync)
+		lo = w->sync;
+	for (s = w->i + 1; s-- > lo;) {
+		uint64_t t = w->j - (w->i - s), a;
+
+		for (a = w->align; a >= 2; a /= 2) {
+			uint64_t eo, ep;
+
+			/* placed alike modulo a, both sides pad alike */
+			if ((w->obase + s) % a == (w->pbase + t) % a)
+				break;
+			eo = aligned_end(w->ob, w->size, w->obase, s, w->i, a);
+			ep = aligned_end(w->pb, w->psize, w->pbase, t, w->j, a);
+
+			if (eo == (uint64_t)-1 || ep == (uint64_t)-1 || (eo == w->i && ep == w->j))
+				continue;
+			w->i = eo;
+			w->j = ep;
+			walk_shift(w, eo, (int64_t)ep - (int64_t)eo, eo);
+			w->padded++;
+			return true;
+		}
+	}
+	return false;
+}
+
+/* The bytes at i and j differ: the displacement of a branch inside the
+ * function (rel8, or a rel32 with no relocation), checked at the end. */
+static bool walk_branch(struct walk *w)
+{
+	const uint8_t *ob = w->ob, *pb = w->pb;
+	uint64_t i = w->i, j = w->j, f;
+	struct pending pd;
 
 	/* jcc rel8, jmp rel8, loop/jrcxz */
 	if (i >= 1 && j >= 1 && ob[i - 1] == pb[j - 1] &&
 	    ((ob[i - 1] & 0xf0) == 0x70 || ob[i - 1] == 0xeb ||
 	     (ob[i - 1] >= 0xe0 && ob[i - 1] <= 0xe3))) {
-		int64_t dest_o = (int64_t)i + 1 + (int8_t)ob[i];
-		int64_t dest_p = (int64_t)j + 1 + (int8_t)pb[j];
+		pd = (struct pending){ i, (int64_t)i + 1 + (int8_t)ob[i],
+				       (int64_t)j + 1 + (int8_t)pb[j] };
+		f = i;
+		i++, j++;
+	} else {
+		/* jmp/call rel32 and jcc rel32 not relocated: inside the function */
+		for (f = i >= 3 ? i - 3 : 0; f <= i; f++) {
+			uint64_t g = j - (i - f);
+			bool op;
 
-		if (dest_o >= 0 && (uint64_t)dest_o <= osize &&
-		    (int64_t)relax_map(x, dest_o) == dest_p)
-			return 1;
+			if (f < 1 || f < w->sync || f + 4 > w->size || g + 4 > w->psize ||
+			    w->mask[f])
+				continue;
+			op = ob[f - 1] == 0xe8 || ob[f - 1] == 0xe9 ||
+			     (f >= 2 && ob[f - 2] == 0x0f && (ob[f - 1] & 0xf0) == 0x80);
+			if (op && pb[g - 1] == ob[f - 1])
+				break;
+		}
+		if (f > i)
+			return false;
+		pd = (struct pending){ f, (int64_t)f + 4 + read_s32(ob + f),
+				       (int64_t)(j - (i - f)) + 4 + read_s32(pb + j - (i - f)) };
+		j += f + 4 - i;
+		i = f + 4;
 	}
-	/* jmp/call rel32 and jcc rel32 not relocated: inside the function */
-	for (f = i >= 3 ? i - 3 : 0; f <= i; f++) {
-		uint64_t g = relax_map(x, f);
-		int64_t dest_o, dest_p;
-		bool op;
-
-		if (f < 1 || f + 4 > osize || g + 4 > psize || mask[f])
-			continue;
-		op = ob[f - 1] == 0xe8 || ob[f - 1] == 0xe9 ||
-		     (f >= 2 && ob[f - 2] == 0x0f && (ob[f - 1] & 0xf0) == 0x80);
-		if (!op || pb[g - 1] != ob[f - 1])
-			continue;
-		dest_o = (int64_t)f + 4 + read_s32(ob + f);
-		dest_p = (int64_t)g + 4 + read_s32(pb + g);
-		if (dest_o >= 0 && (uint64_t)dest_o <= osize &&
-		    (int64_t)relax_map(x, dest_o) == dest_p)
-			return f + 4 - i;
-	}
-	return 0;
+	if (pd.dest_o < 0 || (uint64_t)pd.dest_o > w->size)
+		return false;
+	w->pend = realloc(w->pend, (w->npend + 1) * sizeof(*w->pend));
+	if (!w->pend)
+		abort();
+	w->pend[w->npend++] = pd;
+	w->i = i;
+	w->j = j;
+	return true;
 }
 
 static int compare_one(const struct lpb_meta_func *f, struct lpb_elf *orig, struct lpb_ksyms *ks,
@@ -307,9 +428,8 @@ static int compare_one(const struct lpb_meta_func *f, struct lpb_elf *orig, stru
 	const struct lpb_elf *pelf = lpb_ksyms_elf(ks);
 	const char *target = pelf->path;
 	struct relax x = { 0 };
-	const uint8_t *ob, *pb;
+	struct walk w = { 0 };
 	uint8_t *mask;
-	uint64_t size, psize, i, j;
 	size_t k = 0;
 	int ret = 0;
 
@@ -324,72 +444,91 @@ static int compare_one(const struct lpb_meta_func *f, struct lpb_elf *orig, stru
 			f->sympos, target);
 		return 1;
 	}
-	size = o->sym.st_size;
-	psize = p->sym.st_size;
-	ob = (const uint8_t *)o->sec->data + o->sym.st_value;
-	pb = parent_bytes(pelf, p);
-	if (!pb || o->sym.st_value + size > o->sec->size) {
+	w.size = o->sym.st_size;
+	w.psize = p->sym.st_size;
+	w.ob = (const uint8_t *)o->sec->data + o->sym.st_value;
+	w.pb = parent_bytes(pelf, p);
+	w.obase = o->sym.st_value;
+	w.pbase = p->sym.st_value;
+	w.align = o->sec->sh.sh_addralign;
+	if (!w.pb || o->sym.st_value + w.size > o->sec->size) {
 		fprintf(stderr, "lp-build: cannot read the bytes of %s in %s\n", f->old_name,
-			pb ? orig->path : target);
+			w.pb ? orig->path : target);
 		return -1;
 	}
 	if (relax_sites(o, &x))
 		return -1;
-	if (psize > size || size - relax_decide(&x, ob, pb, psize) != psize) {
-		fprintf(stderr, "lp-build: pre-flight: function %s is %llu bytes in %s but %llu "
-			"bytes in %s: the source, config or compiler does not match the target "
-			"kernel\n", f->old_name, (unsigned long long)size, orig->path,
-			(unsigned long long)psize, target);
-		relax_free(&x);
-		return 1;
-	}
-	mask = calloc(size ? size : 1, 1);
+	mask = calloc(w.size ? w.size : 1, 1);
 	if (!mask || build_mask(orig, o, mask)) {
 		free(mask);
 		relax_free(&x);
 		return -1;
 	}
-	for (i = 0; i < size && !ret;) {
-		uint64_t n;
+	w.mask = mask;
+	while (w.i < w.size && !ret) {
+		uint64_t i = w.i, j = w.j;
 
-		j = relax_map(&x, i);
 		while (k < x.n && x.v[k].at < i)
 			k++;
-		if (k < x.n && x.v[k].at == i && x.v[k].relaxed) {
-			if (!relaxed_target_ok(pelf, p, pb, j, x.v[k].r)) {
-				ret = 1;
-				break;
-			}
-			i += x.v[k].len;
-			continue;
+		if (j >= w.psize) {
+			ret = 1;
+			break;
 		}
-		if (mask[i] || ob[i] == pb[j]) {
-			i++;
+		if (k < x.n && x.v[k].at == i) {
+			const struct relax_site *rs = &x.v[k];
+			uint8_t want = rs->len == 5 ? 0xeb : 0x70 | (w.ob[i + 1] & 0x0f);
+
+			if (j + 2 <= w.psize && w.pb[j] == want) {
+				if (!relaxed_target_ok(pelf, p, w.pb, j, rs->r)) {
+					ret = 1;
+					break;
+				}
+				w.i += rs->len;
+				w.j += 2;
+				walk_shift(&w, i + 1, (int64_t)w.j - (int64_t)w.i, w.i);
+				continue;
+			}
+		}
+		if (mask[i] || w.ob[i] == w.pb[j]) {
+			w.i++, w.j++;
 			continue;
 		}
 		/* IBT sealing replaces an unused ENDBR by a 4-byte NOP. */
-		if (i < 4 && size >= 4 && !memcmp(ob, endbr64, 4) && !memcmp(pb, nop4, 4)) {
-			i++;
+		if (i < 4 && i == j && w.size >= 4 && w.psize >= 4 && !memcmp(w.ob, endbr64, 4) &&
+		    !memcmp(w.pb, nop4, 4)) {
+			w.i++, w.j++;
 			continue;
 		}
-		n = x.n ? crossing_branch(&x, ob, pb, mask, i, size, psize) : 0;
-		if (n) {
-			i += n;
+		if (walk_padding(&w) || walk_branch(&w))
 			continue;
-		}
 		ret = 1;
 	}
-	if (ret)
+	for (size_t n = 0; !ret && n < w.npend; n++) {
+		if (walk_map(&w, w.pend[n].dest_o) != w.pend[n].dest_p) {
+			w.i = w.pend[n].at;
+			ret = 1;
+		}
+	}
+	if ((ret && w.j >= w.psize) || (!ret && w.j != w.psize)) {
+		fprintf(stderr, "lp-build: pre-flight: function %s is %llu bytes in %s but %llu "
+			"bytes in %s: the source, config or compiler does not match the target "
+			"kernel\n", f->old_name, (unsigned long long)w.size, orig->path,
+			(unsigned long long)w.psize, target);
+		ret = 1;
+	} else if (ret) {
 		fprintf(stderr, "lp-build: pre-flight: function %s differs at +0x%llx between "
 			"the freshly compiled %s and %s (0x%llx): the source, config or compiler "
 			"does not match the target kernel\n", f->old_name,
-			(unsigned long long)i, orig->path, target,
+			(unsigned long long)w.i, orig->path, target,
 			(unsigned long long)p->sym.st_value);
-	else {
+	} else {
 		st->functions++;
-		st->bytes += size;
+		st->bytes += w.size;
+		st->padding_sites += w.padded;
 	}
 	free(mask);
+	free(w.sh);
+	free(w.pend);
 	relax_free(&x);
 	return ret;
 }

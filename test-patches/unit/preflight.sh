@@ -42,6 +42,43 @@ int unrelated(int a) { return a ^ 0x55; }
 EOF
 }
 
+# a loop the compiler aligns beyond the function's own alignment (GCC 14
+# puts small loops on a 64-byte line): the assembler pads to it with NOPs
+# counted from the start of the section; $2 adds an instruction after the
+# loop (a NOP there is a difference no alignment explains)
+pad_src() {
+	cat <<EOF
+#include "fixture.h"
+extern int seen;
+extern int helper(int);
+int pad_fn(int a)
+{
+	int i, s = 0;
+
+	if (a > $1)
+		return helper(a) + seen;
+	asm volatile(".p2align 6");
+	for (i = 0; i < a; i++)
+		s += helper(i);
+	$2
+	return s;
+}
+EOF
+}
+# the target's file: another function before pad_fn in one .text (no
+# -ffunction-sections, as a kernel is built), so that pad_fn starts
+# elsewhere modulo 64 than in its own section
+pad_target() {
+	cat <<'EOF'
+#include "fixture.h"
+int lead_fn(int a)
+{
+	return a * 7 + 1;
+}
+EOF
+	pad_src "$@" | tail -n +2
+}
+
 # offset in FILE of the first byte of function NAME (an ET_REL object)
 func_file_offset() {
 	local file=$1 name=$2 ndx value off
@@ -96,6 +133,36 @@ for prof in "${PROFILES[@]}"; do
 		ok "a target from other source is caught (exit 5, names target_fn)"
 	else
 		bad "a target from other source: exit $rc: $(cat "$w/log")"
+	fi
+	# alignment padding: the same loop, padded to another length in the
+	# target; and a target with one more NOP elsewhere is still caught
+	ccnofs() { # OUT < source: one .text, as the kernel compiles
+		# shellcheck disable=SC2086
+		$CC ${KFLAGS//-ffunction-sections/} $PFLAGS -x c -c -o "$1" - 2>>"$w/cc.log" &&
+			{ [ -z "$PPFX" ] || "$ADDPFX" "$PPFX" "$1"; }
+	}
+	if ! pad_src 10 "" | cc "$w/pad-orig.o" || ! pad_src 11 "" | cc "$w/pad-patched.o" ||
+		! pad_target 10 "" | ccnofs "$w/pad-target1.o" ||
+		! pad_target 10 'asm volatile("nop");' | ccnofs "$w/pad-nop1.o" ||
+		! ld -r -o "$w/pad-target.o" "$w/other.o" "$w/pad-target1.o" ||
+		! ld -r -o "$w/pad-nop.o" "$w/other.o" "$w/pad-nop1.o"; then
+		bad "padding: does not build: $(tail -3 "$w/cc.log")"
+		continue
+	fi
+	"$CDO" "$w/pad-orig.o" "$w/pad-patched.o" -o "$w/pad-diff.o" >"$w/cdo.log" 2>&1 ||
+		{ bad "padding: create-diff-object: $(tail -2 "$w/cdo.log")"; continue; }
+	if "$CHECK" "$w/pad-diff.o" vmlinux "$w/pad-orig.o" "$w/pad-target.o" >"$w/log" 2>&1 &&
+		grep -q ', [1-9][0-9]* alignment site(s) padded to another length' "$w/log"; then
+		ok "a loop padded to another length in the target matches"
+	else
+		bad "alignment padding of another length: $(cat "$w/log")"
+	fi
+	"$CHECK" "$w/pad-diff.o" vmlinux "$w/pad-orig.o" "$w/pad-nop.o" >"$w/log" 2>&1
+	rc=$?
+	if [ $rc -eq 5 ] && grep -q "function pad_fn" "$w/log"; then
+		ok "one NOP more that no alignment explains is caught (exit 5)"
+	else
+		bad "one NOP more: exit $rc: $(cat "$w/log")"
 	fi
 done
 echo "preflight: $pass passed, $fail failed"
