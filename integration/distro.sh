@@ -6,11 +6,14 @@
 # under qemu, the modules built with lp-build --target), then those of
 # test-patches/distro-cross/ on the harness's test kernel.
 #
-#   integration/distro.sh [--series "S1 S2..."|all|ci] [TEST...]   (default: every test)
+#   integration/distro.sh [--series "S1 S2..."|all|ci] [--check] [TEST...]
+#                                                        (default: every test)
 #
 # LPB_SERIES (default bookworm-6.1; "all": every series of
 # build-driver/debian-series.conf; "ci": those whose entry says ci=yes, the
-# others named with the reason) names the series. test-patches/distro/
+# others named with the reason) names the series. --check (make check) runs
+# on each series only the tests its check_tests names (all when it names
+# none); make integration-matrix runs every test on every series. test-patches/distro/
 # holds links to the generic tests that apply to Debian's kernels and tests of
 # its own; a test's series/SERIES/ folder holds that series' own version of
 # a file (doc/testing.md). Results: build/integration-distro/SERIES/ and
@@ -28,10 +31,12 @@ OUT=${LPB_DISTRO_OUT:-$LPB_TOP/build}
 series=${LPB_SERIES:-bookworm-6.1}
 
 args=()
+check_subset=0
 while [ $# -gt 0 ]; do
 	case "$1" in
-	-h | --help) sed -n '2,19p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+	-h | --help) sed -n '2,22p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
 	--series) series=$2; shift ;;
+	--check) check_subset=1 ;;
 	*) args+=("$1") ;;
 	esac
 	shift
@@ -48,6 +53,12 @@ ci)
 	;;
 esac
 read -r -a series_list <<<"$series"
+
+# check_tests SERIES: the tests make check runs on SERIES (its table entry's
+# check_tests; empty: the whole suite)
+check_tests() {
+	awk -v s="[$1]" '/^\[/ { cur = $0 } cur == s && /^check_tests=/ { print substr($0, 13) }' "$table"
+}
 
 # tests_of DIR: the tests of DIR; a link that leads nowhere is an error (a
 # generic test was renamed or removed: update the link)
@@ -101,10 +112,20 @@ for s in "${series_list[@]}"; do
 	# what the tests' prepare.sh use: this series' target file and lp-build
 	export LPB_DISTRO_TARGET=$target
 	res=$OUT/integration-distro/$s/results.json
-	if [ ${#run_distro[@]} -gt 0 ]; then
+	these=("${run_distro[@]}")
+	subset=$(check_tests "$s")
+	if [ "$check_subset" = 1 ] && [ ${#args[@]} -eq 0 ] && [ -n "$subset" ]; then
+		read -r -a these <<<"$subset"
+		for t in "${these[@]}"; do
+			printf '%s\n' "${distro_tests[@]}" | grep -qx -- "$t" ||
+				die "$table: check_tests of $s names '$t', which is not a test of $DISTRO_TESTS"
+		done
+	fi
+	if [ ${#these[@]} -gt 0 ]; then
+		rm -f "$res"
 		LPB_TARGET=$target LPB_TESTS_DIR=$DISTRO_TESTS LPB_OUT=$OUT/integration-distro/$s \
-			LPB_RESULTS=$res LPB_NO_DEPS=1 bash "$LPB_INTEG/run.sh" "${run_distro[@]}" || rc=1
-		summary+=("$s: $(jq -r '"\(.summary.pass) passed, \(.summary.fail) failed, \(.summary.skip) skipped in \(.times_ms.total / 1000 | floor) s"' "$res" 2>/dev/null || echo 'no results')")
+			LPB_RESULTS=$res LPB_NO_DEPS=1 bash "$LPB_INTEG/run.sh" "${these[@]}" || rc=1
+		summary+=("$s: $(jq -r '"\(.summary.pass) passed, \(.summary.fail) failed, \(.summary.skip) skipped in \(.times_ms.total / 1000 | floor) s"' "$res" 2>/dev/null || echo 'no results')$([ ${#these[@]} -eq ${#distro_tests[@]} ] || echo " (${#these[@]} of ${#distro_tests[@]} tests: check_tests)")")
 	fi
 done
 if [ ${#run_cross[@]} -gt 0 ] && [ -n "$first_target" ]; then
