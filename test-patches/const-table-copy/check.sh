@@ -14,5 +14,5 @@ check_before() {
 check_patched() {
 	expect_eq "State from the livepatch's copy of task_state_array" "R (running, lp)" "$(state)"
 	expect_eq "one-letter state unchanged" "R" "$(stat_state)"
-	expect_file_eq "/sys/kernel/livepatch/$T_PATCH/vmlinux/patched" 1
+	expect_object_patched "$T_PATCH" vmlinux 1
 }

@@ -19,5 +19,5 @@ check_patched() {
 	expect_eq "no MemTotal line while patched" "" "$(grep '^MemTotal:' /proc/meminfo)"
 	expect_file_contains /proc/meminfo "MemFree:"
 	expect_file_contains /proc/meminfo "Committed_AS:"
-	expect_file_eq "/sys/kernel/livepatch/$T_PATCH/vmlinux/patched" 1
+	expect_object_patched "$T_PATCH" vmlinux 1
 }

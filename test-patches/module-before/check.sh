@@ -9,7 +9,7 @@ check_before() {
 }
 
 check_patched() {
-	expect_file_eq "/sys/kernel/livepatch/$T_PATCH/binfmt_misc/patched" 1
+	expect_object_patched "$T_PATCH" binfmt_misc 1
 	expect_file_eq $BM/status "enabled (livepatched)"
 	echo 0 >$BM/status
 	expect_file_eq $BM/status "disabled (livepatched)"

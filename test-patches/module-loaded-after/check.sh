@@ -4,7 +4,6 @@
 # module is loaded under the already enabled livepatch.
 BM=/proc/sys/fs/binfmt_misc
 ENTRY=':lpbtest:E::lpb::/bin/sh:'
-OBJ_PATCHED=/sys/kernel/livepatch/module_loaded_after/binfmt_misc/patched
 
 # bm_up: load and mount binfmt_misc, register the test entry
 bm_up() {
@@ -39,15 +38,15 @@ run_test() {
 
 	lp_load "$T_MODULE" || return 1
 	lp_wait_enabled "$T_PATCH" || return 1
-	expect_file_eq $OBJ_PATCHED 0
-	bm_up && expect_file_eq $OBJ_PATCHED 1 && entry_patched
+	expect_object_patched module_loaded_after binfmt_misc 0
+	bm_up && expect_object_patched module_loaded_after binfmt_misc 1 && entry_patched
 	echo 0 >$BM/status
 	expect_eq "patched code reads the module's flag" "livepatched: binfmt_misc is disabled" \
 		"$(grep livepatched: $BM/lpbtest)"
 	echo 1 >$BM/status
 	# the module goes while the patch stays enabled
 	bm_down
-	expect_file_eq $OBJ_PATCHED 0
+	expect_object_patched module_loaded_after binfmt_misc 0
 
 	lp_disable "$T_PATCH" || return 1
 	lp_unload "$T_MODNAME" || return 1

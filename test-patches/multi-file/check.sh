@@ -16,8 +16,8 @@ check_patched() {
 	expect_output "last line of /proc/filesystems" "lp-build multi-file 2/3" tail -n 1 /proc/filesystems
 	expect_file_contains /proc/filesystems "binfmt_misc"
 	expect_file_eq $BM/status "enabled (lp-build multi-file 3/3)"
-	expect_file_eq "/sys/kernel/livepatch/$T_PATCH/vmlinux/patched" 1
-	expect_file_eq "/sys/kernel/livepatch/$T_PATCH/binfmt_misc/patched" 1
+	expect_object_patched "$T_PATCH" vmlinux 1
+	expect_object_patched "$T_PATCH" binfmt_misc 1
 }
 
 run_test() {

@@ -19,8 +19,8 @@ check_patched() {
 	echo 1 >$BM/status
 	expect_contains "lpb_patch_tag is in the livepatch module" "[$T_MODNAME]" \
 		"$(grep -w lpb_patch_tag /proc/kallsyms)"
-	expect_file_eq "/sys/kernel/livepatch/$T_PATCH/vmlinux/patched" 1
-	expect_file_eq "/sys/kernel/livepatch/$T_PATCH/binfmt_misc/patched" 1
+	expect_object_patched "$T_PATCH" vmlinux 1
+	expect_object_patched "$T_PATCH" binfmt_misc 1
 }
 
 check_unpatched() {

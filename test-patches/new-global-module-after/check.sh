@@ -3,7 +3,6 @@
 # the livepatch and its status reads " (lpb-new-global)", a constant the
 # livepatch module defines; /proc/cmdline uses the new function too.
 BM=/proc/sys/fs/binfmt_misc
-OBJ_PATCHED=/sys/kernel/livepatch/new_global_module_after/binfmt_misc/patched
 
 run_test() {
 	local orig
@@ -12,9 +11,9 @@ run_test() {
 	lp_load "$T_MODULE" || return 1
 	lp_wait_enabled "$T_PATCH" || return 1
 	expect_file_eq /proc/cmdline "$orig lpb-new-global"
-	expect_file_eq $OBJ_PATCHED 0
+	expect_object_patched new_global_module_after binfmt_misc 0
 	expect_ok "insmod binfmt_misc.ko under the patch" insmod ./binfmt_misc.ko || return 1
-	expect_file_eq $OBJ_PATCHED 1
+	expect_object_patched new_global_module_after binfmt_misc 1
 	if expect_ok "mount binfmt_misc" mount -t binfmt_misc binfmt_misc $BM; then
 		expect_file_eq $BM/status "enabled (lpb-new-global)"
 		echo 0 >$BM/status
@@ -23,7 +22,7 @@ run_test() {
 		expect_ok "umount binfmt_misc" umount $BM
 	fi
 	lp_unload binfmt_misc
-	expect_file_eq $OBJ_PATCHED 0
+	expect_object_patched new_global_module_after binfmt_misc 0
 	lp_disable "$T_PATCH" || return 1
 	lp_unload "$T_MODNAME" || return 1
 	expect_file_eq /proc/cmdline "$orig"

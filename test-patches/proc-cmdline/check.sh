@@ -10,5 +10,5 @@ check_before() {
 
 check_patched() {
 	expect_file_eq /proc/cmdline "$ORIG_CMDLINE$SUFFIX"
-	expect_file_eq "/sys/kernel/livepatch/$T_PATCH/vmlinux/patched" 1
+	expect_object_patched "$T_PATCH" vmlinux 1
 }

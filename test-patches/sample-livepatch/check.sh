@@ -10,7 +10,7 @@ check_before() {
 
 check_patched() {
 	expect_file_eq /proc/cmdline "$PATCHED"
-	expect_file_eq /sys/kernel/livepatch/livepatch_sample/vmlinux/patched 1
+	expect_object_patched "livepatch_sample" vmlinux 1
 }
 
 check_unpatched() {

@@ -14,5 +14,5 @@ check_before() {
 check_patched() {
 	expect_output "uname -m while patched" "$ORIG_M+lp" uname -m
 	expect_output "uname -rsv unchanged" "$ORIG_RSV" uname -rsv
-	expect_file_eq "/sys/kernel/livepatch/$T_PATCH/vmlinux/patched" 1
+	expect_object_patched "$T_PATCH" vmlinux 1
 }

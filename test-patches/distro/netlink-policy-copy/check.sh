@@ -12,5 +12,5 @@ check_before() {
 
 check_patched() {
 	expect_contains "11-byte name refused by the new policy" "Numerical result out of range" "$(add_link)"
-	expect_file_eq "/sys/kernel/livepatch/$T_PATCH/vmlinux/patched" 1
+	expect_object_patched "$T_PATCH" vmlinux 1
 }

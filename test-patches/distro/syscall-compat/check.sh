@@ -11,5 +11,5 @@ check_before() {
 check_patched() {
 	expect_output "uname -m (x86-64 entry) while patched" "$ORIG_M+lp" uname -m
 	expect_output "uname32 (ia32 entry) while patched" "$ORIG_M+lp" ./uname32
-	expect_file_eq "/sys/kernel/livepatch/$T_PATCH/vmlinux/patched" 1
+	expect_object_patched "$T_PATCH" vmlinux 1
 }
