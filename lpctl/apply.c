@@ -18,6 +18,7 @@
 #define POLL_MS 100
 #define TRACE_GRACE_MS 2000 /* how long a started kernel report may take to finish */
 #define MAX_STACKS 16 /* stalled tasks whose stacks are shown */
+#define FINISHING_MAX_MS 120000 /* how long a transition with no task left may finish */
 #define PSTORE_LINES 200 /* last lines kept of each pstore record */
 
 enum transition_end {
@@ -292,13 +293,29 @@ static void report_stall(struct lpctl *c, const char *name, int target, uint64_t
  * 0: gone from sysfs). @w (may be NULL) is polled for trouble. With
  * @policy, a timeout reports the stalled tasks and either returns
  * TR_STALLED (reverse) or keeps waiting (wait); without, it returns
- * TR_STALLED at the first timeout.
+ * TR_STALLED at the first timeout. A timeout with no task left in the other
+ * state waits on instead, up to FINISHING_MAX_MS after @t0.
  */
+/* Whether no task shown in /proc is still in the other state: the kernel
+ * then only has to notice (it retries each second) and finish (RCU grace
+ * periods, slow on a busy or emulated machine), which is no stall. */
+static bool no_task_left(struct lpctl *c, int target)
+{
+	struct stalled_task *t;
+	size_t nr = 0;
+
+	if (klp_stalled_tasks(c->procfs, target, 0, &t, &nr))
+		return false;
+	klp_free_tasks(t, nr);
+	return nr == 0;
+}
+
 static enum transition_end watch_transition(struct lpctl *c, const char *name, int target,
 					    struct kmsg_watch *w, uint64_t t0, bool policy,
 					    struct strv *stalled)
 {
 	uint64_t deadline = t0 + (uint64_t)c->conf.timeout_s * 1000;
+	bool finishing = false;
 	struct klp_state st;
 
 	for (;;) {
@@ -317,6 +334,17 @@ static enum transition_end watch_transition(struct lpctl *c, const char *name, i
 				return TR_DONE;
 			if (st.enabled == 1 && st.transition == 0)
 				return TR_GONE;
+		}
+		if (now(c) >= deadline && now(c) - t0 < FINISHING_MAX_MS &&
+		    no_task_left(c, target)) {
+			if (!finishing)
+				lpctl_msg(c,
+					  "%s: every task is in the %s state after %.1f s; waiting for "
+					  "the kernel to finish the transition",
+					  name, target ? "patched" : "unpatched",
+					  (double)(now(c) - t0) / 1000);
+			finishing = true;
+			deadline = now(c) + (uint64_t)c->conf.timeout_s * 1000;
 		}
 		if (now(c) >= deadline) {
 			if (policy)

@@ -243,6 +243,43 @@ void test_apply_stall(bool wait)
 	fake_free(f);
 }
 
+/* The reverse of a stalled transition that the kernel is slow to finish
+ * (RCU grace periods on a busy or emulated machine: 18 s seen on 6.12
+ * under TCG) although no task is left patched: lpctl waits for it rather
+ * than calling the reverse stalled; with a task left, it is stalled. */
+void test_apply_reverse_finishing(bool task_left)
+{
+	struct fake *f = fake_new(task_left ? "reverse-stuck" : "reverse-finishing");
+	struct lpctl c;
+	struct capture cap;
+	char sha[65], *ko = fake_module(f, "lp_slow", 1, sha);
+	int rc;
+
+	f->transition_ms = 0; /* the sleeper keeps the forward one from ending */
+	f->disable_ms = 9000; /* the timeout is 5 s */
+	if (!task_left)
+		set_file(f, "-1\n", "/proc/43/task/43/patch_state%s", "");
+	ctx_new(&c, f, &cap);
+	c.conf.stall = STALL_REVERSE;
+	rc = cmd_load(&c, ko, NULL);
+	CHECK(rc == LPB_EXIT_STALLED, "reverse: exit %d", rc);
+	CHECK_HAS(both(&c, &cap), "stall policy 'reverse': disabling it");
+	if (task_left) {
+		CHECK(!strstr(both(&c, &cap), "every task is in the unpatched state"),
+		      "a task left patched is not waited for");
+		CHECK_HAS(both(&c, &cap), "the reverse transition has not finished");
+		CHECK_HAS(both(&c, &cap), "pid 43 tid 43 (busy)");
+	} else {
+		CHECK_HAS(both(&c, &cap), "lp_slow: every task is in the unpatched state after 5.0 s; "
+					  "waiting for the kernel to finish the transition");
+		CHECK_HAS(both(&c, &cap), "reversed, lp_slow is not applied and removed");
+		CHECK(f->removes == 1, "module removed");
+	}
+	ctx_done(&c, &cap);
+	free(ko);
+	fake_free(f);
+}
+
 static void write_marker(struct fake *f, const char *name, const char *sha, const char *boot,
 			 const char *seq)
 {
@@ -473,6 +510,8 @@ int main(int argc, char **argv)
 	test_apply_bug();
 	test_apply_stall(false);
 	test_apply_stall(true);
+	test_apply_reverse_finishing(false);
+	test_apply_reverse_finishing(true);
 	test_crash_marker();
 	test_insert_fails();
 	test_damaged_state();

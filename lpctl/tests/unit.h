@@ -113,6 +113,7 @@ void test_apply_good(void);
 void test_apply_replace(void);
 void test_apply_bug(void);
 void test_apply_stall(bool wait);
+void test_apply_reverse_finishing(bool task_left);
 void test_crash_marker(void);
 void test_insert_fails(void);
 void test_damaged_state(void);
