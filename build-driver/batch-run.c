@@ -263,16 +263,22 @@ static int start_job(struct runner *r, struct batch_target *t, char token, bool 
 	return 0;
 }
 
-/* The next job: a fetched target's build first (results sooner, and its
- * unpacked files are fresh), else the next fetch. */
+/*
+ * The next job: a fetched target's build first (results sooner, and its
+ * unpacked files are fresh), else the next fetch, of a target whose
+ * packages are not in the cache before one whose are: the longest work
+ * (download, unpack, a new tree) starts first, so the run does not end
+ * with one slow target alone.
+ */
 static struct batch_target *next_target(struct batch *b)
 {
 	for (size_t i = 0; i < b->n; i++)
 		if (b->v[i].state == BT_BUILD)
 			return &b->v[i];
-	for (size_t i = 0; i < b->n; i++)
-		if (b->v[i].state == BT_FETCH)
-			return &b->v[i];
+	for (int cached = 0; cached < 2; cached++)
+		for (size_t i = 0; i < b->n; i++)
+			if (b->v[i].state == BT_FETCH && b->v[i].was_cached == cached)
+				return &b->v[i];
 	return NULL;
 }
 
