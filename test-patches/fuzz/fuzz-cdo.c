@@ -23,7 +23,7 @@ size_t LLVMFuzzerCustomCrossOver(const uint8_t *d1, size_t s1, const uint8_t *d2
 size_t LLVMFuzzerMutate(uint8_t *data, size_t size, size_t max_size);
 
 /* where the pipeline writes: a private directory, set up once */
-static char out_dir[] = "/tmp/lpb-fuzz-cdo.XXXXXX";
+static char out_dir[] = "/dev/shm/lpb-fuzz-cdo.XXXXXX";
 static char out_path[64], json_path[64];
 static FILE *devnull;
 

@@ -31,6 +31,14 @@ pack_pair() { # OUT FLAGS ORIG PATCHED [SYMVERS]
 	} >"$out"
 }
 
+# the special sections (special.c, line-data.c) and other sections the
+# engine treats by name (correlate.c, include.c) that a kernel seed should hold
+KERNEL_SEED_KINDS="__bug_table __ex_table __jump_table .altinstructions .altinstr_replacement
+	.parainstructions .static_call_sites .retpoline_sites .return_sites .call_sites
+	.ibt_endbr_seal .orc_unwind_ip __mcount_loc __patchable_function_entries __dyndbg
+	.init.text .exit.text ___ksymtab .data..ro_after_init .data.once __tracepoints
+	.smp_locks __param .initcall .rodata.str .data..percpu .discard.addressable"
+
 seeds_elf() {
 	cat >"$W/a.c" <<'C'
 static int s; int g = 3;
@@ -68,15 +76,36 @@ seeds_cdo() {
 		fi
 		pack_pair "$OUT/fixture-$name" "$flags" "$o" "$p" "$UNIT/symvers"
 	done
-	# real kernel objects when the harness's test kernel is built: each
-	# paired with itself (mutations make the differences)
+	# real kernel objects when the harness's test kernel is built, each
+	# paired with itself (mutations make the differences): the smallest
+	# ones that between them hold every kind of special section the engine
+	# reads (small objects keep an execution cheap: the cost is per byte)
 	local kb=$LPB_CACHE/testkernel/current n=0
 	if [ -d "$kb" ]; then
+		# one readelf for all of them; awk picks, smallest first, each
+		# object that holds a kind no object picked before holds
 		while read -r o; do
 			pack_pair "$OUT/kernel-$(basename "$o" .o)" 1 "$o" "$o"
 			n=$((n + 1))
-		done < <(find "$kb/kernel" "$kb/fs" "$kb/lib" -name '*.o' -size +8k -size -48k \
-			! -name '*.mod.o' ! -name 'built-in.o' 2>/dev/null | sort | head -6)
+		done < <(cd "$kb" && find kernel fs lib mm block arch/x86 net drivers -name '*.o' \
+			-size +2k -size -160k ! -name '*.mod.o' ! -name 'built-in.o' -printf '%s %p\n' \
+			2>/dev/null | sort -n | cut -d' ' -f2 | xargs readelf -SW 2>/dev/null |
+			awk -v kinds="$KERNEL_SEED_KINDS" -v kb="$kb" '
+			function pick() {
+				if (!file) return
+				hit = 0
+				for (k in found) if (!(k in have)) { have[k] = 1; hit = 1 }
+				if (hit) print kb "/" file
+				delete found
+			}
+			BEGIN { nk = split(kinds, kind, /[ \t\n]+/) }
+			/^File: / { pick(); file = $2; next }
+			/^ *\[ *[0-9]+\] / {
+				sub(/^ *\[ *[0-9]+\] /, "")
+				for (i = 1; i <= nk; i++)
+					if (kind[i] != "" && index($1, kind[i]) == 1) found[kind[i]] = 1
+			}
+			END { pick() }')
 		echo "seeds: $n objects of the test kernel ($kb)"
 	fi
 }
