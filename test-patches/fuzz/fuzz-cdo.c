@@ -22,8 +22,9 @@ size_t LLVMFuzzerCustomCrossOver(const uint8_t *d1, size_t s1, const uint8_t *d2
 				 uint8_t *out, size_t max, unsigned int seed);
 size_t LLVMFuzzerMutate(uint8_t *data, size_t size, size_t max_size);
 
-/* where the pipeline writes: a private directory, set up once */
-static char out_dir[] = "/dev/shm/lpb-fuzz-cdo.XXXXXX";
+/* where the pipeline writes: a private directory, set up once, in memory
+ * where there is /dev/shm (a write, rename and unlink per execution) */
+static char out_dir[64];
 static char out_path[64], json_path[64];
 static FILE *devnull;
 
@@ -36,6 +37,8 @@ static void remove_out_dir(void)
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
+	snprintf(out_dir, sizeof(out_dir), "%s/lpb-fuzz-cdo.XXXXXX",
+		 access("/dev/shm", W_OK) ? "/tmp" : "/dev/shm");
 	if (!mkdtemp(out_dir) || !(devnull = fopen("/dev/null", "w"))) {
 		perror("fuzz-cdo: setup");
 		exit(1);
