@@ -113,9 +113,10 @@ for s in "${series_list[@]}"; do
 	export LPB_DISTRO_TARGET=$target
 	res=$OUT/integration-distro/$s/results.json
 	these=("${run_distro[@]}")
-	subset=$(check_tests "$s")
+	subset=$(check_tests "$s") subset_used=
 	if [ "$check_subset" = 1 ] && [ ${#args[@]} -eq 0 ] && [ -n "$subset" ]; then
 		read -r -a these <<<"$subset"
+		subset_used=1
 		for t in "${these[@]}"; do
 			printf '%s\n' "${distro_tests[@]}" | grep -qx -- "$t" ||
 				die "$table: check_tests of $s names '$t', which is not a test of $DISTRO_TESTS"
@@ -125,7 +126,7 @@ for s in "${series_list[@]}"; do
 		rm -f "$res"
 		LPB_TARGET=$target LPB_TESTS_DIR=$DISTRO_TESTS LPB_OUT=$OUT/integration-distro/$s \
 			LPB_RESULTS=$res LPB_NO_DEPS=1 bash "$LPB_INTEG/run.sh" "${these[@]}" || rc=1
-		summary+=("$s: $(jq -r '"\(.summary.pass) passed, \(.summary.fail) failed, \(.summary.skip) skipped in \(.times_ms.total / 1000 | floor) s"' "$res" 2>/dev/null || echo 'no results')$([ ${#these[@]} -eq ${#distro_tests[@]} ] || echo " (${#these[@]} of ${#distro_tests[@]} tests: check_tests)")")
+		summary+=("$s: $(jq -r '"\(.summary.pass) passed, \(.summary.fail) failed, \(.summary.skip) skipped in \(.times_ms.total / 1000 | floor) s"' "$res" 2>/dev/null || echo 'no results')$([ ${#these[@]} -eq ${#distro_tests[@]} ] || echo " (${#these[@]} of ${#distro_tests[@]} tests${subset_used:+: check_tests})")")
 	fi
 done
 if [ ${#run_cross[@]} -gt 0 ] && [ -n "$first_target" ]; then
