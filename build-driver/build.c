@@ -50,8 +50,13 @@ static void say(const struct build *b, const char *fmt, ...)
 /* Close a stage: print and record its time. */
 static void stage_done(struct build *b, enum build_stage st, double t0, const char *what)
 {
-	b->stage_seconds[st] = now_seconds() - t0;
+	double now = now_seconds();
+
+	b->stage_seconds[st] = now - t0;
 	say(b, "%-17s %6.2f s  %s", build_stage_names[st], b->stage_seconds[st], what);
+	/* on the monotonic clock every process shares: tests see builds overlap */
+	if (b->o->verbose)
+		say(b, "%s ran from %.3f to %.3f", build_stage_names[st], t0, now);
 }
 
 static char *self_dir(void)
@@ -291,10 +296,15 @@ static int stage_patches(struct build *b)
 	return 0;
 }
 
+/* What every unit is compiled with, the same in every build (the prepared
+ * tree is made with it): the patch authors' headers are at ./.lpb/include
+ * of each build's patched view. */
+#define UNIT_KCFLAGS "-ffunction-sections -fdata-sections -I./.lpb/include"
+
 static int stage_tree(struct build *b)
 {
 	double t0 = now_seconds();
-	char *dst;
+	char *dst, *inc;
 	int ret;
 
 	b->topts = (struct tree_opts){
@@ -304,48 +314,57 @@ static int stage_tree(struct build *b)
 		.release = b->target.release,
 		.compiler_id = b->target.compiler,
 		.tc = &b->tc,
+		.kcflags = UNIT_KCFLAGS,
 		.jobs = b->o->jobs,
 		.verbose = b->o->verbose,
 	};
 	if (tree_acquire(&b->tree, &b->topts))
 		return LPB_EXIT_ERROR;
+	inc = xasprintf("%s/include", b->template_dir);
+	ret = tree_view_open(&b->tree, &b->topts, b->name, inc, &b->view);
+	free(inc);
+	if (ret)
+		return LPB_EXIT_ERROR;
+	b->work = xstrdup(b->view.dir);
 	/* modpost links exported symbols against the target's CRCs */
-	dst = xasprintf("%s/Module.symvers", b->tree.build);
+	dst = xasprintf("%s/Module.symvers", b->view.patched.upper);
 	ret = copy_file(b->symvers, dst);
 	free(dst);
 	if (ret)
-		return LPB_EXIT_ERROR;
-	b->work = xasprintf("%s/work/%s", b->tree.dir, b->name);
-	if (remove_tree(b->work) || mkdir_p(b->work))
 		return LPB_EXIT_ERROR;
 	stage_done(b, ST_TREE, t0, b->tree.fresh ? "prepared a new build tree" :
 			     "reused the prepared build tree");
 	return 0;
 }
 
-static char *kcflags(const struct build *b)
-{
-	return xasprintf("-ffunction-sections -fdata-sections -I%s/include", b->template_dir);
-}
-
-/* "3 unit(s), 2 from the unit cache" for the compile just done (@side: 0
- * original, 1 patched) */
+/* "3 unit(s), 1 from the tree's object cache, 2 from the unit cache" for
+ * the compile just done (@side: 0 original, 1 patched) */
 static char *units_what(struct build *b, int side)
 {
+	struct strbuf sb = { 0 };
+
 	b->ucache_hits[side] = unitcache_hits(&b->ucache, &b->units);
-	if (!b->ucache_hits[side])
-		return xasprintf("%zu unit(s)", b->units.n);
-	return xasprintf("%zu unit(s), %zu from the unit cache", b->units.n,
-			 b->ucache_hits[side]);
+	sb_addf(&sb, "%zu unit(s)", b->units.n);
+	if (!side && b->compile.cached)
+		sb_addf(&sb, ", %zu from the tree's object cache", b->compile.cached);
+	if (b->ucache_hits[side])
+		sb_addf(&sb, ", %zu from the unit cache", b->ucache_hits[side]);
+	return sb_detach(&sb);
 }
 
 static int stage_compile(struct build *b)
 {
-	struct strvec outputs = { 0 };
-	char *flags = kcflags(b), *what;
+	char *what;
 	double t0 = now_seconds();
 	int ret = LPB_EXIT_ERROR;
 
+	b->compile = (struct compile){
+		.t = &b->tree, .o = &b->topts, .v = &b->view, .cache = &b->objcache,
+		.quiet = b->o->quiet,
+	};
+	if (objcache_open(&b->objcache, b->tree.dir, b->tree.build, UNIT_KCFLAGS) ||
+	    compile_init(&b->compile))
+		goto out;
 	ret = units_plan(&b->units, &b->patches, b->tree.src, b->work, b->o->cache,
 			 b->target.vmlinux, b->modules);
 	if (ret) {
@@ -358,34 +377,24 @@ static int stage_compile(struct build *b)
 		say(b, "compiling %zu units, original then patched (-j%d) ...", b->units.n,
 		    b->o->jobs);
 	unitcache_mark(&b->ucache);
-	if (units_compile(&b->units, &b->tree, &b->topts, flags, false))
+	if (compile_units(&b->compile, &b->units, false))
 		goto out;
 	what = units_what(b, 0);
 	stage_done(b, ST_COMPILE_ORIG, t0, what);
 	free(what);
 
 	t0 = now_seconds();
-	units_outputs(&b->units, &outputs);
-	if (tree_apply(&b->tree, &b->patches.files, &outputs, &b->patches.paths))
+	if (tree_apply(&b->tree, &b->topts, &b->view, &b->patches.files, &b->patches.paths) ||
+	    tree_pin_lines(&b->tree, &b->view, &b->patches.files, b->o->verbose))
 		goto out;
-	if (tree_pin_lines(&b->tree, &b->patches.files, b->o->verbose)) {
-		tree_revert(&b->tree);
-		goto out;
-	}
 	unitcache_mark(&b->ucache);
-	if (units_compile(&b->units, &b->tree, &b->topts, flags, true)) {
-		tree_revert(&b->tree);
-		goto out;
-	}
-	if (tree_revert(&b->tree))
+	if (compile_units(&b->compile, &b->units, true))
 		goto out;
 	what = units_what(b, 1);
 	stage_done(b, ST_COMPILE_PATCHED, t0, what);
 	free(what);
 	ret = 0;
 out:
-	sv_free(&outputs);
-	free(flags);
 	return ret;
 }
 
@@ -507,7 +516,8 @@ static int diff_unit(struct build *b, struct unit *u)
 	u->diff_rc = rc;
 	if (rc != LPB_EXIT_OK && rc != LPB_EXIT_NO_CHANGE && !b->o->verbose)
 		fprintf(stderr, "%s", out.buf ? out.buf : "");
-	else if (rc == LPB_EXIT_OK && !b->o->verbose && out.buf) {
+	else if ((rc == LPB_EXIT_OK || (rc == LPB_EXIT_NO_CHANGE && !u->via_header)) &&
+		 !b->o->verbose && out.buf) {
 		/* what create-diff-object wants the patch author to know */
 		char *line, *save = NULL;
 
@@ -660,7 +670,7 @@ static int stage_link(struct build *b)
 	 * a symbolic link when it is on another filesystem) */
 	toolchain_bind(&b->tc, b->target.vmlinux);
 	if (kmod_generate(&spec, dir) ||
-	    kmod_build(&b->tree, &b->topts, dir, b->target.vmlinux, &btf))
+	    kmod_build(&b->tree, &b->topts, &b->view, dir, b->target.vmlinux, &btf))
 		goto out;
 	b->module_btf = btf == KMOD_BTF_MADE;
 	stage_done(b, ST_LINK, t0, btf == KMOD_BTF_MADE ?
@@ -756,7 +766,7 @@ int build_run(struct build *b, const struct build_opts *o)
 	};
 	int rc = 0;
 
-	*b = (struct build){ .o = o, .tree = { .lock_fd = -1 } };
+	*b = (struct build){ .o = o, .tree = { .lock_fd = -1 }, .view = { .lock_fd = -1 } };
 	b->self_dir = self_dir();
 	b->cdo = xasprintf("%s/create-diff-object", b->self_dir);
 	b->template_dir = find_template(b->self_dir);
@@ -824,6 +834,9 @@ void build_free(struct build *b)
 	}
 	free(b->diffs);
 	build_check_free(b);
+	compile_free(&b->compile);
+	objcache_close(&b->objcache);
+	tree_view_close(&b->view);
 	tree_release(&b->tree);
 	units_free(&b->units);
 	unitcache_free(&b->ucache);

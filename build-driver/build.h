@@ -6,6 +6,7 @@
 
 #include <stdbool.h>
 
+#include "compile.h"
 #include "klp-check.h"
 #include "klp-write.h"
 #include "kmod.h"
@@ -72,12 +73,15 @@ struct build {
 	struct strvec entry_sizes; /* "--entry-size=SEC=N" from the target's DWARF, once */
 	char *symvers;
 	char *modules;
-	char *work; /* work directory inside the tree's cache entry */
+	char *work; /* this build's work directory (view.dir) */
 	char *name;
 
 	struct target target;
 	struct patchset patches;
 	struct tree tree;
+	struct tree_view view; /* this build's views of the tree, and its work directory */
+	struct objcache objcache; /* the tree's original objects */
+	struct compile compile;
 	struct units units;
 	struct unitcache ucache; /* units shared between builds (ccache) */
 	size_t ucache_hits[2]; /* units the original, patched compile took from it */

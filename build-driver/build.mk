@@ -9,7 +9,9 @@ LPB_SRCS := build-driver/main.c build-driver/build.c build-driver/manifest.c \
 	    build-driver/util.c build-driver/loadcheck.c build-driver/publish.c \
 	    build-driver/repo-store.c build-driver/buildroot.c build-driver/targetfile.c \
 	    build-driver/locate.c build-driver/jobserver.c build-driver/batch.c \
-	    build-driver/batch-run.c build-driver/batch-report.c build-driver/unitcache.c
+	    build-driver/batch-run.c build-driver/batch-report.c build-driver/unitcache.c \
+	    build-driver/locate.c build-driver/overlay.c build-driver/objcache.c \
+	    build-driver/compile.c build-driver/kbuild-dirs.c build-driver/progress.c
 LPB_OBJS := $(LPB_SRCS:%.c=$(O)/%.o)
 
 $(O)/lp-build: $(LPB_OBJS) $(LIBLPB)

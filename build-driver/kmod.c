@@ -378,13 +378,14 @@ static bool tree_config_y(const struct tree *t, const char *name)
  * made by pahole against $(objtree)/vmlinux, and skips it (with a message
  * nobody would see) when there is none: the prepared tree never links a
  * vmlinux. The target's own vmlinux is the right base: its .BTF is the
- * running kernel's, which the module's BTF is checked against at load.
- * A hard link when the cache and the vmlinux share a filesystem (it is
+ * running kernel's, which the module's BTF is checked against at load. It
+ * goes into the build's patched view (the shared tree is never written),
+ * a hard link when the cache and the vmlinux share a filesystem (it is
  * then visible inside a build root too), else a symbolic link.
  */
-static int link_btf_base(const struct tree *t, const char *vmlinux, char **made)
+static int link_btf_base(const struct tree_view *v, const char *vmlinux, char **made)
 {
-	char *path = xasprintf("%s/vmlinux", t->build);
+	char *path = xasprintf("%s/vmlinux", v->patched.upper);
 
 	unlink(path);
 	if (link(vmlinux, path) && symlink(vmlinux, path)) {
@@ -397,28 +398,30 @@ static int link_btf_base(const struct tree *t, const char *vmlinux, char **made)
 	return 0;
 }
 
-int kmod_build(struct tree *t, const struct tree_opts *o, const char *dir,
+int kmod_build(struct tree *t, const struct tree_opts *o, struct tree_view *v, const char *dir,
 	       const char *vmlinux, enum kmod_btf *btf)
 {
+	struct run_env env = { .view = &v->patched };
 	struct strbuf out = { 0 };
 	char *m = xasprintf("M=%s", dir), *base = NULL;
-	/* the cache's location must not show in the module (reproducible builds) */
-	char *flags = xasprintf("-fdebug-prefix-map=%s=/lp-build", t->dir);
+	/* neither the cache's location nor the work directory's name may show
+	 * in the module (reproducible builds) */
+	char *flags = xasprintf("-fdebug-prefix-map=%s=/lp-build -fdebug-prefix-map=%s=/lp-build/work",
+				t->dir, v->dir);
 	const char *targets[] = { m, "modules", NULL };
 	int rc;
 
 	*btf = KMOD_BTF_NONE;
 	if (tree_config_y(t, "CONFIG_DEBUG_INFO_BTF_MODULES")) {
-		if (link_btf_base(t, vmlinux, &base)) {
+		if (link_btf_base(v, vmlinux, &base)) {
 			free(m);
 			free(flags);
 			return -1;
 		}
 		*btf = KMOD_BTF_MADE;
 	}
-	rc = tree_make(t, o, targets, flags, &out);
+	rc = tree_make(t, o, &env, targets, flags, &out);
 	if (base) {
-		/* the tree is shared by every target of this source and config */
 		unlink(base);
 		free(base);
 	}

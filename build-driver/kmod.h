@@ -43,11 +43,11 @@ enum kmod_btf {
 	KMOD_BTF_MADE, /* split BTF made against the target's vmlinux */
 };
 
-/* Link @dir with kbuild in the prepared tree; the module is dir/NAME.ko.
- * When the target's config makes BTF for modules, it is made against
- * @vmlinux (the target's, whose .BTF the running kernel has); *btf says
- * which. */
-int kmod_build(struct tree *t, const struct tree_opts *o, const char *dir,
+/* Link @dir with kbuild in @v's patched view of the prepared tree; the
+ * module is dir/NAME.ko. When the target's config makes BTF for modules,
+ * it is made against @vmlinux (the target's, whose .BTF the running kernel
+ * has); *btf says which. */
+int kmod_build(struct tree *t, const struct tree_opts *o, struct tree_view *v, const char *dir,
 	       const char *vmlinux, enum kmod_btf *btf);
 
 #endif /* LPB_BUILD_KMOD_H */

@@ -3,6 +3,7 @@
  * buffer, so a failing step can show its last lines in one error report. */
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,6 +11,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "overlay.h"
 #include "run.h"
 
 volatile int lpb_interrupted;
@@ -46,10 +48,17 @@ char *argv_to_string(const char *const *argv)
 
 int run_cmd(const char *const *argv, const char *cwd, unsigned int flags, struct strbuf *out)
 {
+	return run_cmd_env(argv, cwd, flags, out, NULL);
+}
+
+int run_cmd_env(const char *const *argv, const char *cwd, unsigned int flags,
+		struct strbuf *out, const struct run_env *env)
+{
 	int pfd[2], status;
 	pid_t pid;
 	char buf[8192];
 	ssize_t n;
+	double next_tick = now_seconds() + 1;
 
 	if (pipe2(pfd, O_CLOEXEC)) {
 		fprintf(stderr, "lp-build: pipe: %s\n", strerror(errno));
@@ -69,6 +78,8 @@ int run_cmd(const char *const *argv, const char *cwd, unsigned int flags, struct
 		dup2(pfd[1], 1);
 		if (!(flags & RUN_PASS_STDERR))
 			dup2(flags & RUN_QUIET_STDERR ? devnull : pfd[1], 2);
+		if (env && env->view)
+			overlay_enter(env->view);
 		if (cwd && chdir(cwd)) {
 			fprintf(stderr, "cannot enter %s: %s\n", cwd, strerror(errno));
 			_exit(127);
@@ -79,6 +90,18 @@ int run_cmd(const char *const *argv, const char *cwd, unsigned int flags, struct
 	}
 	close(pfd[1]);
 	for (;;) {
+		if (env && env->tick) {
+			struct pollfd p = { .fd = pfd[0], .events = POLLIN };
+			double left = next_tick - now_seconds();
+			int rc = poll(&p, 1, left > 0 ? (int)(left * 1000) + 1 : 0);
+
+			if (now_seconds() >= next_tick) {
+				env->tick(env->tick_arg);
+				next_tick = now_seconds() + 1;
+			}
+			if (rc == 0 || (rc < 0 && errno == EINTR))
+				continue;
+		}
 		n = read(pfd[0], buf, sizeof(buf));
 		if (n < 0 && errno == EINTR)
 			continue;

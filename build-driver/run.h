@@ -19,6 +19,20 @@ enum {
  */
 int run_cmd(const char *const *argv, const char *cwd, unsigned int flags, struct strbuf *out);
 
+struct overlay;
+
+/* Where and how a command runs, beyond run_cmd()'s arguments. */
+struct run_env {
+	const struct overlay *view; /* run in this private view of the tree (overlay.h) */
+	/* called about once a second while the command runs (progress) */
+	void (*tick)(void *arg);
+	void *tick_arg;
+};
+
+/* run_cmd() with @env (NULL: the same as run_cmd). */
+int run_cmd_env(const char *const *argv, const char *cwd, unsigned int flags,
+		struct strbuf *out, const struct run_env *env);
+
 /* The command line as one string, for messages and -v. */
 char *argv_to_string(const char *const *argv);
 

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /* The prepared build tree: a symlink copy of the user's source, configured
  * and prepared once, patched only inside the copy under a journal. */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -52,110 +53,56 @@ static char *tree_key(const struct tree_opts *o, const char *src)
 	return xstrdup(hex);
 }
 
-static char *journal_path(const struct tree *t)
+/*
+ * Trees used by lp-build before per-build views were patched in place under
+ * a journal ("file REL" patched, "object REL" set aside in saved/). One
+ * left by a killed build is undone before anything uses the tree again.
+ */
+static int undo_legacy_journal(struct tree *t)
 {
-	return xasprintf("%s/journal", t->dir);
-}
-
-static int write_journal(struct tree *t)
-{
-	struct strbuf sb = { 0 };
-	char *path = journal_path(t);
-	int ret;
-
-	for (size_t i = 0; i < t->journal.n; i++)
-		sb_addf(&sb, "%s\n", t->journal.v[i]);
-	ret = write_file_atomic(path, sb.buf ? sb.buf : "", sb.len, 0644);
-	sb_free(&sb);
-	free(path);
-	return ret;
-}
-
-/* Put back @rel in the copy: a symlink to the user's file, or nothing. */
-static int relink(struct tree *t, const char *rel)
-{
-	char *dst = xasprintf("%s/%s", t->build, rel);
-	char *orig = xasprintf("%s/%s", t->src, rel);
+	char *path = xasprintf("%s/journal", t->dir), *data, *line, *save = NULL;
 	int ret = 0;
-
-	if (unlink(dst) && errno != ENOENT)
-		ret = -1;
-	if (!ret && path_exists(orig) && symlink(orig, dst))
-		ret = -1;
-	if (ret)
-		fprintf(stderr, "lp-build: cannot restore %s in the build tree: %s\n", dst,
-			strerror(errno));
-	free(dst);
-	free(orig);
-	return ret;
-}
-
-static char *saved_path(const struct tree *t, const char *rel)
-{
-	char *flat = xstrdup(rel), *p;
-
-	for (p = flat; *p; p++)
-		if (*p == '/')
-			*p = '%';
-	p = xasprintf("%s/saved/%s", t->dir, flat);
-	free(flat);
-	return p;
-}
-
-/* Journal entries: "file REL" (patched file) or "object REL" (saved). */
-int tree_revert(struct tree *t)
-{
-	int ret = 0;
-
-	for (size_t i = 0; i < t->journal.n; i++) {
-		const char *e = t->journal.v[i];
-
-		if (!strncmp(e, "file ", 5)) {
-			ret |= relink(t, e + 5);
-		} else if (!strncmp(e, "object ", 7)) {
-			char *saved = saved_path(t, e + 7);
-			char *dst = xasprintf("%s/%s", t->build, e + 7);
-
-			if (path_exists(saved)) {
-				if (rename(saved, dst)) {
-					fprintf(stderr, "lp-build: cannot restore %s: %s\n", dst,
-						strerror(errno));
-					ret = -1;
-				}
-			} else {
-				unlink(dst);
-			}
-			free(saved);
-			free(dst);
-		}
-	}
-	if (!ret) {
-		char *path = journal_path(t);
-
-		unlink(path);
-		free(path);
-		sv_free(&t->journal);
-	}
-	return ret;
-}
-
-static int load_journal(struct tree *t)
-{
-	char *path = journal_path(t), *data, *line, *save = NULL;
 
 	if (!path_exists(path)) {
 		free(path);
 		return 0;
 	}
 	data = read_file(path, NULL);
-	free(path);
-	if (!data)
+	if (!data) {
+		free(path);
 		return -1;
-	for (line = strtok_r(data, "\n", &save); line; line = strtok_r(NULL, "\n", &save))
-		sv_push(&t->journal, line);
-	free(data);
+	}
 	fprintf(stderr, "lp-build: undoing a patch an interrupted run left in %s\n", t->build);
-	return tree_revert(t);
+	for (line = strtok_r(data, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		bool object = !strncmp(line, "object ", 7);
+		const char *rel = line + (object ? 7 : 5);
+		char *dst = xasprintf("%s/%s", t->build, rel);
+		char *orig = xasprintf("%s/%s", t->src, rel);
+		char *flat = xstrdup(rel), *saved;
+
+		for (char *p = flat; *p; p++)
+			if (*p == '/')
+				*p = '%';
+		saved = xasprintf("%s/saved/%s", t->dir, flat);
+		if (unlink(dst) && errno != ENOENT)
+			ret = -1;
+		if (object && path_exists(saved) && rename(saved, dst))
+			ret = -1;
+		if (!object && path_exists(orig) && symlink(orig, dst))
+			ret = -1;
+		free(dst);
+		free(orig);
+		free(flat);
+		free(saved);
+	}
+	free(data);
+	if (ret)
+		fprintf(stderr, "lp-build: cannot undo the interrupted run's patch in %s: %s\n",
+			t->build, strerror(errno));
+	else
+		unlink(path);
+	free(path);
+	return ret;
 }
 
 static int make_argv(struct tree *t, const struct tree_opts *o, struct strvec *av,
@@ -179,8 +126,8 @@ static int make_argv(struct tree *t, const struct tree_opts *o, struct strvec *a
 	return 0;
 }
 
-int tree_make(struct tree *t, const struct tree_opts *o, const char *const *targets,
-	      const char *kcflags, struct strbuf *out)
+int tree_make(struct tree *t, const struct tree_opts *o, const struct run_env *env,
+	      const char *const *targets, const char *kcflags, struct strbuf *out)
 {
 	struct strvec av = { 0 };
 	int rc;
@@ -194,7 +141,7 @@ int tree_make(struct tree *t, const struct tree_opts *o, const char *const *targ
 		fprintf(stderr, "lp-build: + %s\n", s);
 		free(s);
 	}
-	rc = run_cmd((const char *const *)av.v, NULL, o->verbose > 1 ? RUN_ECHO : 0, out);
+	rc = run_cmd_env((const char *const *)av.v, NULL, o->verbose > 1 ? RUN_ECHO : 0, out, env);
 	sv_free(&av);
 	return rc;
 }
@@ -247,7 +194,7 @@ static int prepare(struct tree *t, const struct tree_opts *o)
 	 * them into the user's tree: remove them (unlinking only the links).
 	 */
 	cfg = xasprintf("%s/.config", t->build);
-	if (path_exists(cfg) && tree_make(t, o, mrproper, NULL, &out)) {
+	if (path_exists(cfg) && tree_make(t, o, NULL, mrproper, NULL, &out)) {
 		show_tail(&out, 10);
 		free(cfg);
 		goto out;
@@ -257,7 +204,7 @@ static int prepare(struct tree *t, const struct tree_opts *o)
 		goto out;
 	}
 	sb_reset(&out);
-	if (tree_make(t, o, olddef, NULL, &out)) {
+	if (tree_make(t, o, NULL, olddef, o->kcflags, &out)) {
 		show_tail(&out, 10);
 		fprintf(stderr, "lp-build: make olddefconfig failed with %s\n", o->config);
 		free(cfg);
@@ -265,7 +212,7 @@ static int prepare(struct tree *t, const struct tree_opts *o)
 	}
 	free(cfg);
 	sb_reset(&out);
-	if (tree_make(t, o, prep, NULL, &out)) {
+	if (tree_make(t, o, NULL, prep, o->kcflags, &out)) {
 		show_tail(&out, 20);
 		fprintf(stderr, "lp-build: make prepare modules_prepare failed in %s\n", t->build);
 		goto out;
@@ -398,10 +345,96 @@ static bool delays_objtool(const struct tree *t)
 	return yes;
 }
 
+/* What a prepare run compiled its objects with (kernel/bounds.s is one of
+ * them): builds compile with the same KCFLAGS, so kbuild finds the prepared
+ * outputs up to date instead of remaking them in every build's view. */
+static bool prepared_with(const struct tree *t, const char *kcflags)
+{
+	char *path = xasprintf("%s/kernel/.bounds.s.cmd", t->build);
+	char *text = path_exists(path) ? read_file(path, NULL) : NULL;
+	char *want = xasprintf(" %s ", kcflags);
+	bool ok;
+
+	if (text)
+		text[strcspn(text, "\n")] = 0;
+	ok = text && strstr(text, want);
+	free(text);
+	free(want);
+	free(path);
+	return ok;
+}
+
+/* Under the exclusive lock: prepare the tree, or bring it up to date. */
+static int prepare_locked(struct tree *t, const struct tree_opts *o)
+{
+	static const char *const prep[] = { "prepare", "modules_prepare", NULL };
+	char *stamp = xasprintf("%s/prepared", t->dir);
+	int ret = 0;
+
+	if (!path_exists(stamp)) {
+		t->fresh = true;
+		ret = prepare(t, o);
+		if (!ret) {
+			check_config_drift(t, o->config);
+			ret = write_info(t, o);
+		}
+		if (!ret)
+			ret = write_file_atomic(stamp, "1\n", 2, 0644);
+	} else {
+		ret = undo_legacy_journal(t);
+		if (!ret && !prepared_with(t, o->kcflags)) {
+			struct strbuf out = { 0 };
+			double t0 = now_seconds();
+
+			fprintf(stderr, "lp-build: updating the prepared tree %s for this lp-build's "
+				"compiler flags (once) ...\n", t->dir);
+			ret = tree_make(t, o, NULL, prep, o->kcflags, &out);
+			if (ret) {
+				show_tail(&out, 20);
+				fprintf(stderr, "lp-build: make prepare failed in %s\n", t->build);
+				ret = -1;
+			} else {
+				fprintf(stderr, "lp-build: prepared tree updated in %.1f s\n",
+					now_seconds() - t0);
+			}
+			sb_free(&out);
+		}
+	}
+	free(stamp);
+	return ret;
+}
+
+/* Ready to share: prepared, with our flags, no in-place patch left. */
+static bool ready(const struct tree *t, const struct tree_opts *o)
+{
+	char *stamp = xasprintf("%s/prepared", t->dir), *journal = xasprintf("%s/journal", t->dir);
+	bool ok = path_exists(stamp) && !path_exists(journal) && prepared_with(t, o->kcflags);
+
+	free(stamp);
+	free(journal);
+	return ok;
+}
+
+static int lock_tree(struct tree *t, int how)
+{
+	if (!flock(t->lock_fd, how | LOCK_NB))
+		return 0;
+	fprintf(stderr, "lp-build: waiting for another lp-build %s %s\n",
+		how == LOCK_EX ? "using" : "preparing", t->dir);
+	if (!flock(t->lock_fd, how))
+		return 0;
+	fprintf(stderr, "lp-build: cannot lock %s: %s\n", t->dir, strerror(errno));
+	return -1;
+}
+
+/*
+ * Builds share the tree under a shared lock and never write to it (each has
+ * its own view, see tree_view_open): they wait for one another only while
+ * one prepares the tree or brings it up to date, under the exclusive lock.
+ */
 int tree_acquire(struct tree *t, const struct tree_opts *o)
 {
-	char *lock, *stamp;
-	int ret = -1;
+	char *lock;
 
 	*t = (struct tree){ .lock_fd = -1 };
 	t->src = real_path(o->src);
@@ -422,39 +455,26 @@ int tree_acquire(struct tree *t, const struct tree_opts *o)
 		free(lock);
 		return -1;
 	}
-	if (flock(t->lock_fd, LOCK_EX | LOCK_NB)) {
-		fprintf(stderr, "lp-build: waiting for another lp-build using %s\n", t->dir);
-		if (flock(t->lock_fd, LOCK_EX)) {
-			fprintf(stderr, "lp-build: cannot lock %s: %s\n", lock, strerror(errno));
-			free(lock);
-			return -1;
-		}
-	}
 	free(lock);
-
-	stamp = xasprintf("%s/prepared", t->dir);
-	if (path_exists(stamp)) {
-		ret = load_journal(t);
-	} else {
-		t->fresh = true;
-		ret = prepare(t, o);
-		if (!ret) {
-			check_config_drift(t, o->config);
-			ret = write_info(t, o);
+	for (int tries = 0; tries < 5; tries++) {
+		if (lock_tree(t, LOCK_SH))
+			return -1;
+		if (ready(t, o)) {
+			t->objtool_per_object = delays_objtool(t);
+			return 0;
 		}
-		if (!ret)
-			ret = write_file_atomic(stamp, "1\n", 2, 0644);
+		/* (not atomic: flock drops the shared lock first; ready() is
+		 * asked again under the shared one, in case the tree went) */
+		if (lock_tree(t, LOCK_EX) || prepare_locked(t, o))
+			return -1;
 	}
-	free(stamp);
-	if (!ret)
-		t->objtool_per_object = delays_objtool(t);
-	return ret;
+	fprintf(stderr, "lp-build: %s keeps changing under this build (another lp-build "
+		"clearing the cache?)\n", t->dir);
+	return -1;
 }
 
 void tree_release(struct tree *t)
 {
-	if (t->journal.n)
-		tree_revert(t);
 	if (t->lock_fd >= 0)
 		close(t->lock_fd);
 	free(t->src);
@@ -462,94 +482,203 @@ void tree_release(struct tree *t)
 	free(t->build);
 	free(t->key);
 	free(t->release);
-	sv_free(&t->journal);
 	*t = (struct tree){ .lock_fd = -1 };
 }
 
-/* Replace the symlink at @rel by a private copy of the file it points to. */
-static int materialise(struct tree *t, const char *rel)
+/* ---- one build's views ---- */
+
+static const char *const view_dirs[] = { "orig-view", "patched-view" };
+
+/*
+ * A work directory whose lock nobody holds belongs to a build that ended:
+ * its views (the kbuild outputs of a killed build, perhaps half written)
+ * are never read again; its outputs stay for people to look at.
+ */
+static void remove_stale_views(const char *work)
 {
-	char *dst = xasprintf("%s/%s", t->build, rel);
+	DIR *d = opendir(work);
+	struct dirent *e;
+
+	if (!d)
+		return;
+	while ((e = readdir(d))) {
+		size_t n = strlen(e->d_name);
+		char *lock, *dir;
+		int fd;
+
+		if (n < 6 || strcmp(e->d_name + n - 5, ".lock"))
+			continue;
+		lock = xasprintf("%s/%s", work, e->d_name);
+		fd = open(lock, O_RDWR | O_CLOEXEC);
+		if (fd >= 0 && !flock(fd, LOCK_EX | LOCK_NB)) {
+			for (size_t i = 0; i < sizeof(view_dirs) / sizeof(*view_dirs); i++) {
+				dir = xasprintf("%s/%.*s/%s", work, (int)(n - 5), e->d_name,
+						view_dirs[i]);
+				if (path_exists(dir))
+					remove_tree(dir);
+				free(dir);
+			}
+		}
+		if (fd >= 0)
+			close(fd);
+		free(lock);
+	}
+	closedir(d);
+}
+
+/* The patch authors' headers (lpb-patch.h, kpatch-macros.h), at the one
+ * path every build's KCFLAGS names: ./.lpb/include in the tree. */
+static int add_template_headers(const struct tree_view *v, const char *template_inc)
+{
+	char *dst = xasprintf("%s/.lpb/include", v->patched.upper);
+	DIR *d = opendir(template_inc);
+	struct dirent *e;
+	int ret = mkdir_p(dst);
+
+	while (!ret && d && (e = readdir(d))) {
+		char *from, *to;
+
+		if (e->d_name[0] == '.')
+			continue;
+		from = xasprintf("%s/%s", template_inc, e->d_name);
+		to = xasprintf("%s/%s", dst, e->d_name);
+		ret = copy_file(from, to);
+		free(from);
+		free(to);
+	}
+	if (d)
+		closedir(d);
+	free(dst);
+	return ret;
+}
+
+static bool probed;
+
+int tree_view_open(struct tree *t, const struct tree_opts *o, const char *name,
+		   const char *template_inc, struct tree_view *v)
+{
+	char *work = xasprintf("%s/work", t->dir);
+	int ret = -1;
+
+	*v = (struct tree_view){ .lock_fd = -1 };
+	if (mkdir_p(work))
+		goto out;
+	remove_stale_views(work);
+	/* NAME, or NAME.2, NAME.3... while another build of that name runs */
+	for (int i = 1; i < 100 && v->lock_fd < 0; i++) {
+		char *lock;
+
+		free(v->name);
+		v->name = i == 1 ? xstrdup(name) : xasprintf("%s.%d", name, i);
+		lock = xasprintf("%s/%s.lock", work, v->name);
+		v->lock_fd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+		if (v->lock_fd >= 0 && flock(v->lock_fd, LOCK_EX | LOCK_NB)) {
+			close(v->lock_fd);
+			v->lock_fd = -1;
+		}
+		free(lock);
+	}
+	if (v->lock_fd < 0) {
+		fprintf(stderr, "lp-build: no free work directory for %s in %s\n", name, work);
+		goto out;
+	}
+	v->dir = xasprintf("%s/%s", work, v->name);
+	if (remove_tree(v->dir) || mkdir_p(v->dir))
+		goto out;
+	for (size_t i = 0; i < 2; i++) {
+		char *dir = xasprintf("%s/%s", v->dir, view_dirs[i]);
+		int rc = overlay_init(i ? &v->patched : &v->orig, t->build, dir);
+
+		free(dir);
+		if (rc)
+			goto out;
+	}
+	if (template_inc && add_template_headers(v, template_inc))
+		goto out;
+	if (!probed && overlay_probe(&v->orig))
+		goto out;
+	probed = true;
+	ret = 0;
+out:
+	free(work);
+	return ret;
+}
+
+void tree_view_close(struct tree_view *v)
+{
+	/* the views hold every kbuild output of the build: gone with it */
+	for (size_t i = 0; v->dir && i < sizeof(view_dirs) / sizeof(*view_dirs); i++) {
+		char *dir = xasprintf("%s/%s", v->dir, view_dirs[i]);
+
+		remove_tree(dir);
+		free(dir);
+	}
+	overlay_free(&v->orig);
+	overlay_free(&v->patched);
+	if (v->lock_fd >= 0)
+		close(v->lock_fd);
+	free(v->dir);
+	free(v->name);
+	*v = (struct tree_view){ .lock_fd = -1 };
+}
+
+/* A private copy of the user's @rel in the patched view, for patch to edit. */
+static int materialise(const struct tree *t, const struct tree_view *v, const char *rel)
+{
 	char *orig = xasprintf("%s/%s", t->src, rel);
+	char *dst = xasprintf("%s/%s", v->patched.upper, rel);
+	char *dir = xstrdup(dst);
 	int ret = 0;
 
+	*strrchr(dir, '/') = 0;
 	if (path_exists(orig)) {
 		size_t len;
 		char *data = read_file(orig, &len);
 		struct stat st;
 
-		if (!data || stat(orig, &st) || unlink(dst) ||
+		if (!data || stat(orig, &st) || mkdir_p(dir) ||
 		    write_file_atomic(dst, data, len, st.st_mode & 0777))
 			ret = -1;
 		free(data);
-	} else {
-		unlink(dst);
 	}
+	free(dir);
 	free(dst);
 	free(orig);
 	return ret;
 }
 
-int tree_apply(struct tree *t, const struct strvec *files, const struct strvec *objects,
-	       const struct strvec *patches)
+int tree_apply(struct tree *t, const struct tree_opts *o, struct tree_view *v,
+	       const struct strvec *files, const struct strvec *patches)
 {
+	struct run_env env = { .view = &v->patched };
 	struct strbuf out = { 0 };
-	char *saved_dir = xasprintf("%s/saved", t->dir);
 
-	mkdir_p(saved_dir);
-	free(saved_dir);
-	/* Journal first, so an interruption at any point can be undone. */
-	for (size_t i = 0; i < objects->n; i++)
-		sv_pushf(&t->journal, "object %s", objects->v[i]);
 	for (size_t i = 0; i < files->n; i++)
-		sv_pushf(&t->journal, "file %s", files->v[i]);
-	if (write_journal(t))
-		return -1;
-	for (size_t i = 0; i < t->journal.n; i++) {
-		const char *e = t->journal.v[i];
-
-		if (!strncmp(e, "object ", 7)) {
-			char *src = xasprintf("%s/%s", t->build, e + 7);
-			char *saved = saved_path(t, e + 7);
-
-			if (path_exists(src) && rename(src, saved)) {
-				fprintf(stderr, "lp-build: cannot set %s aside: %s\n", src,
-					strerror(errno));
-				free(src);
-				free(saved);
-				goto fail;
-			}
-			free(src);
-			free(saved);
-		} else if (materialise(t, e + 5)) {
-			goto fail;
-		}
-	}
+		if (materialise(t, v, files->v[i]))
+			return -1;
+	/* patch runs in the view: a file it deletes is hidden there, not here */
 	for (size_t i = 0; i < patches->n; i++) {
 		const char *av[] = { "patch", "-p1", "--batch", "--forward", "-s",
 				     "--no-backup-if-mismatch", "-r", "-", "-d", t->build,
 				     "-i", patches->v[i], NULL };
 
-		if (run_cmd(av, NULL, 0, &out)) {
+		if (run_cmd_env(av, NULL, 0, &out, &env)) {
 			show_tail(&out, 10);
 			fprintf(stderr, "lp-build: %s does not apply in the build tree\n",
 				patches->v[i]);
-			goto fail;
+			sb_free(&out);
+			return -1;
 		}
 	}
 	sb_free(&out);
 	return 0;
-fail:
-	sb_free(&out);
-	tree_revert(t);
-	return -1;
 }
 
-/* One patched file of the private copy, renumbered like its original. */
-static int pin_file(struct tree *t, const char *rel, int verbose)
+/* One patched file of the view, renumbered like its original. */
+static int pin_file(struct tree *t, struct tree_view *v, const char *rel, int verbose)
 {
 	char *orig_path = xasprintf("%s/%s", t->src, rel);
-	char *dst = xasprintf("%s/%s", t->build, rel);
+	char *dst = xasprintf("%s/%s", v->patched.upper, rel);
 	size_t orig_len, len, out_len;
 	char *orig = NULL, *text = NULL, *out = NULL;
 	struct lpb_pin_stats st;
@@ -596,11 +725,10 @@ out:
 	return ret;
 }
 
-int tree_pin_lines(struct tree *t, const struct strvec *files, int verbose)
+int tree_pin_lines(struct tree *t, struct tree_view *v, const struct strvec *files, int verbose)
 {
 	for (size_t i = 0; i < files->n; i++)
-		if (pin_file(t, files->v[i], verbose))
+		if (pin_file(t, v, files->v[i], verbose))
 			return -1;
 	return 0;
 }
-

@@ -18,6 +18,7 @@ struct unit {
 	bool via_header; /* found through a changed header, may turn out unchanged */
 	char *via; /* the changed .c file this unit #includes (kernel/sched/rt.c
 		    * for kernel/sched/build_policy.c), or NULL */
+	bool cached; /* the original object came from the tree's object cache */
 	int diff_rc; /* create-diff-object's exit code */
 };
 
@@ -40,14 +41,6 @@ struct units {
  */
 int units_plan(struct units *u, const struct patchset *ps, const char *src, const char *work,
 	       const char *cache, const char *vmlinux, const char *modules);
-
-/* Compile every unit in the tree; copy the objects to unit->orig (or
- * ->patched). The first pass also learns where each unit is linked. */
-int units_compile(struct units *u, struct tree *t, const struct tree_opts *o,
-		  const char *kcflags, bool patched);
-
-/* The kbuild outputs units_compile() leaves in the tree (objects, .cmd). */
-void units_outputs(const struct units *u, struct strvec *out);
 
 void units_free(struct units *u);
 

@@ -286,6 +286,21 @@ int copy_file(const char *from, const char *to)
 	return ret;
 }
 
+int link_or_copy(const char *from, const char *to)
+{
+	char *dir = xstrdup(to), *slash = strrchr(dir, '/');
+
+	if (slash) {
+		*slash = 0;
+		mkdir_p(dir);
+	}
+	free(dir);
+	unlink(to);
+	if (!link(from, to))
+		return 0;
+	return copy_file(from, to);
+}
+
 int mkdir_p(const char *path)
 {
 	char buf[PATH_MAX];

@@ -45,6 +45,9 @@ char *read_file(const char *path, size_t *len);
 /* Write via a temp file in the same directory, fsync, rename. */
 int write_file_atomic(const char *path, const void *data, size_t len, unsigned int mode);
 int copy_file(const char *from, const char *to);
+/* A hard link where the file system allows it (objects are large), else a
+ * copy; @to's directory is made, an existing @to replaced. */
+int link_or_copy(const char *from, const char *to);
 int mkdir_p(const char *path);
 int remove_tree(const char *path);
 bool path_exists(const char *path);

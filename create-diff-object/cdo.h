@@ -170,6 +170,8 @@ struct cdo {
 	struct cdo_list from_patch; /* char *: references of kind REF_PATCH */
 	struct cdo_list callbacks; /* struct cdo_note: kind + function */
 	struct cdo_list removed; /* char *: ORIG functions gone in PATCHED */
+	struct cdo_list modinfo; /* struct cdo_note: .modinfo entry + "added"/"removed",
+				  * left as built */
 	struct cdo_list frozen; /* struct cdo_note: function + dynamic debug
 				 * descriptor whose jump label was left out */
 	struct cdo_list copied; /* struct cdo_copied: changed constants copied */

@@ -228,11 +228,77 @@ static int compare_symbol(struct cdo *c, struct lpb_symbol *p, struct lpb_symbol
 	return 0;
 }
 
-static void compare_anon(const struct cdo *c, struct lpb_section *ps)
+static int cmp_strp(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* The "key=value" entries of a .modinfo section, sorted. */
+static const char **modinfo_entries(const struct lpb_section *s, size_t *n)
+{
+	const char *p = s ? s->data : NULL, *end = p ? p + s->size : NULL;
+	const char **v = NULL;
+	size_t cap = 0;
+
+	*n = 0;
+	while (p && p < end) {
+		size_t len = strnlen(p, end - p);
+
+		if (len) {
+			if (*n == cap) {
+				cap = cap ? 2 * cap : 16;
+				v = realloc(v, cap * sizeof(*v));
+				if (!v)
+					return NULL;
+			}
+			v[(*n)++] = p;
+		}
+		p += len + 1;
+	}
+	if (v)
+		qsort(v, *n, sizeof(*v), cmp_strp);
+	return v;
+}
+
+/*
+ * Module information is read by the module loader and modinfo(8), never by
+ * running code, and a livepatch cannot change it: a difference is noted and
+ * left as built, not refused. The entries are compared as a set: their
+ * order is the order GCC emits the __UNIQUE_ID_* variables holding them.
+ */
+static void compare_modinfo(struct cdo *c, struct lpb_section *ps, struct lpb_section *os)
+{
+	size_t no, np, i = 0, j = 0;
+	const char **o = modinfo_entries(os, &no), **p = modinfo_entries(ps, &np);
+
+	while (i < no || j < np) {
+		int d = i == no ? 1 : j == np ? -1 : strcmp(o[i], p[j]);
+		struct cdo_note *note;
+
+		if (!d) {
+			i++;
+			j++;
+			continue;
+		}
+		note = cdo_push(&c->modinfo, sizeof(*note));
+		note->name = cdo_strdup(d < 0 ? o[i++] : p[j++]);
+		note->detail = cdo_strdup(d < 0 ? "removed" : "added");
+	}
+	if (ps)
+		S(ps)->status = CDO_SAME;
+	free(o);
+	free(p);
+}
+
+static void compare_anon(struct cdo *c, struct lpb_section *ps)
 {
 	struct lpb_section *os = S(ps)->twin;
 	bool bytes_only;
 
+	if (!strcmp(ps->name, ".modinfo")) {
+		compare_modinfo(c, ps, os);
+		return;
+	}
 	if (!os) {
 		S(ps)->status = CDO_NEW;
 		return;
@@ -502,6 +568,11 @@ int cdo_compare(struct cdo *c)
 	lpb_for_each_section(c->patched, ps) {
 		if (S(ps)->anon || S(ps)->kind == K_UNSUPPORTED)
 			compare_anon(c, ps);
+	}
+	/* module information the patch removed entirely */
+	lpb_for_each_section(c->orig, ps) {
+		if (!strcmp(ps->name, ".modinfo") && S(ps) && !S(ps)->twin)
+			compare_modinfo(c, NULL, ps);
 	}
 	lpb_for_each_symbol(c->orig, o) {
 		if (lpb_is_func(o) && o->sec && !Y(o)->twin && *o->name && !Y(o)->prefix_of) {

@@ -92,6 +92,7 @@ void cdo_free(struct cdo *c)
 	cdo_list_free(&c->ran_once, free_note);
 	cdo_list_free(&c->copied, free_copied);
 	cdo_list_free(&c->layouts, free_layout);
+	cdo_list_free(&c->modinfo, free_note);
 	cdo_list_free(&c->included, free_note);
 	cdo_list_free(&c->callbacks, free_note);
 	cdo_list_free(&c->klps, NULL);

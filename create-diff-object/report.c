@@ -135,6 +135,7 @@ static void json(FILE *f, struct cdo *c, int code)
 	json_notes(&w, "frozen_dynamic_debug", &c->frozen, "function", "descriptor");
 	json_notes(&w, "ran_once_allowed", &c->ran_once, "function", "runs_as");
 	jw_bool(&w, "layouts_checked", !c->layouts_unchecked);
+	json_notes(&w, "modinfo_left_as_built", &c->modinfo, "entry", "change");
 	json_notes(&w, "callbacks", &c->callbacks, "kind", "function");
 	json_copied(&w, &c->copied);
 	jw_begin_array(&w, "layout_changes");
@@ -278,6 +279,14 @@ int cdo_report(struct cdo *c, int code, FILE *human)
 
 			fprintf(human, "note: %s is the %s: existing instances keep what its old "
 				"version set up; accepted (--allow-ran-once)\n", ro->name, ro->detail);
+		}
+		if (c->modinfo.nr) {
+			const struct cdo_note *m = c->modinfo.v;
+
+			fprintf(human, "note: module information is not live-patched: %zu .modinfo "
+				"entr%s the patch changes stay as built (%s \"%s\"%s)\n",
+				c->modinfo.nr, c->modinfo.nr > 1 ? "ies" : "y", m[0].detail,
+				m[0].name, c->modinfo.nr > 1 ? ", ..." : "");
 		}
 		for (i = 0; i < c->frozen.nr;) {
 			const struct cdo_note *fr = c->frozen.v;

@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # lp-build's host-side tests against the harness's test kernel (no VM): the
-# user's tree is never modified (success, failure, SIGKILL mid-build), an
-# interrupted build is undone by the next, outputs are all-or-nothing and
-# reproducible, concurrent builds serialise, bad inputs give one clear
-# message and the documented exit code. Run by `make integration`.
+# user's tree is never modified (success, failure, SIGKILL mid-build), a
+# killed build leaves nothing a later one trusts, outputs are all-or-nothing
+# and reproducible, concurrent builds share the prepared tree without
+# waiting for each other, bad inputs give one clear message and the
+# documented exit code. Run by `make integration`.
 set -euo pipefail
 LPB_PROG=lp-build-tests
 . "$(dirname "$0")/../../integration/lib.sh"
@@ -67,29 +68,48 @@ expect_rc "builds with the shared cache" 0
 if cmp -s "$tmp/a/lpb_t1.ko" "$tmp/d/lpb_t1.ko"; then ok "the cache's location does not change the module"; else bad "a build in another cache differs"; fi
 [ "$(fingerprint)" = "$before" ] && ok "source tree untouched after success" || bad "source tree changed after a build"
 
-# 2. SIGKILL in the middle of the patched compile, then a normal build
+# 2. SIGKILL in the middle of the patched compile, then a normal build: the
+# killed build wrote nothing into the shared prepared tree (its kbuild ran in
+# its own view), its kbuild processes died with it (they ran in its PID
+# namespace), and the next build removes its views
+tree=$(ls -d "$cache"/trees/*/)
+touch "$tmp/killstamp"
 ( "$LPB" -s "$SRC" -c "$KB/.config" -v "$KB/vmlinux" --symvers "$KB/Module.symvers" \
 	--cache "$cache" -o "$tmp/k" -n lpb_t2 "$PATCH" >"$tmp/klog" 2>&1 ) &
 pid=$!
-for _ in $(seq 200); do
+for _ in $(seq 600); do
 	grep -q compile-original "$tmp/klog" 2>/dev/null && break
 	sleep 0.05
 done
 pkill -9 -f "lpb_t2" 2>/dev/null || true
 wait "$pid" 2>/dev/null || true
-sleep 0.5
+sleep 1
 [ ! -e "$tmp/k/lpb_t2.ko" ] && ok "no module after SIGKILL" || bad "a module was written by a killed build"
 [ "$(fingerprint)" = "$before" ] && ok "source tree untouched after SIGKILL" || bad "source tree changed by a killed build"
+written=$(find "$tree/src" -newer "$tmp/killstamp" | head -3)
+[ -z "$written" ] && ok "the prepared tree untouched by the killed build" ||
+	bad "the killed build wrote into the prepared tree: $written"
+left=$(pgrep -f -- "-C$tree" || true)
+[ -z "$left" ] && ok "the killed build's kbuild processes are gone" ||
+	bad "processes of the killed build still run: $(ps -o pid,args -p "${left//$'\n'/,}" | tail -n +2)"
 lpb "$tmp/k" -n lpb_t2 "$PATCH"
-expect_rc "the next build undoes the killed one and succeeds" 0 "undoing a patch an interrupted run left"
+expect_rc "the next build succeeds" 0
+if ls -d "$tree"/work/lpb_t2/*-view >/dev/null 2>&1; then
+	bad "the killed build's views are still there: $(ls -d "$tree"/work/lpb_t2/*-view)"
+else
+	ok "no build's views are left behind"
+fi
 cmp -s <(modinfo -F lpb_target_version "$tmp/k/lpb_t2.ko") <(modinfo -F lpb_target_version "$tmp/a/lpb_t1.ko") &&
 	ok "the rebuilt module has the same target" || bad "rebuilt module differs in target"
 
-# 3. concurrent builds of the same tree serialise and both succeed
-( "$LPB" -s "$SRC" -c "$KB/.config" -v "$KB/vmlinux" --symvers "$KB/Module.symvers" \
+# 3. concurrent builds of different one-file patches on the same tree do not
+# wait for each other: both are in their compile stages at the same time
+# (-V prints each stage's span on the monotonic clock), and both succeed
+PATCH2=$LPB_TOP/test-patches/meminfo-string/patch.diff
+( "$LPB" -s "$SRC" -c "$KB/.config" -v "$KB/vmlinux" --symvers "$KB/Module.symvers" -V \
 	--cache "$cache" -o "$tmp/c1" -n lpb_c1 "$PATCH" >"$tmp/c1.log" 2>&1; echo $? >"$tmp/c1.rc" ) &
-( "$LPB" -s "$SRC" -c "$KB/.config" -v "$KB/vmlinux" --symvers "$KB/Module.symvers" \
-	--cache "$cache" -o "$tmp/c2" -n lpb_c2 "$PATCH" >"$tmp/c2.log" 2>&1; echo $? >"$tmp/c2.rc" ) &
+( "$LPB" -s "$SRC" -c "$KB/.config" -v "$KB/vmlinux" --symvers "$KB/Module.symvers" -V \
+	--cache "$cache" -o "$tmp/c2" -n lpb_c2 "$PATCH2" >"$tmp/c2.log" 2>&1; echo $? >"$tmp/c2.rc" ) &
 wait
 if [ "$(cat "$tmp/c1.rc")" = 0 ] && [ "$(cat "$tmp/c2.rc")" = 0 ] &&
 	[ -f "$tmp/c1/lpb_c1.ko" ] && [ -f "$tmp/c2/lpb_c2.ko" ]; then
@@ -97,6 +117,21 @@ if [ "$(cat "$tmp/c1.rc")" = 0 ] && [ "$(cat "$tmp/c2.rc")" = 0 ] &&
 else
 	bad "concurrent builds: rc $(cat "$tmp/c1.rc") / $(cat "$tmp/c2.rc")"
 fi
+# span LOG: "START END" of the compile stages (original's start, patched's end)
+span() {
+	echo "$(sed -n 's/.*compile-original ran from \([0-9.]*\) to .*/\1/p' "$1")" \
+		"$(sed -n 's/.*compile-patched ran from [0-9.]* to \([0-9.]*\)$/\1/p' "$1")"
+}
+read -r s1 e1 <<<"$(span "$tmp/c1.log")"
+read -r s2 e2 <<<"$(span "$tmp/c2.log")"
+if [ -n "$s1" ] && [ -n "$e2" ] && [ -n "$s2" ] && [ -n "$e1" ] &&
+	awk -v a="$s1" -v b="$e1" -v c="$s2" -v d="$e2" 'BEGIN { exit !(a < d && c < b) }'; then
+	ok "both builds compiled at the same time ($s1-$e1, $s2-$e2)"
+else
+	bad "the builds' compile stages did not overlap: ${s1:-?}-${e1:-?} and ${s2:-?}-${e2:-?}"
+fi
+! grep -h "waiting for another lp-build" "$tmp/c1.log" "$tmp/c2.log" &&
+	ok "neither build waited for the other's lock" || bad "a build waited for the tree's lock"
 
 # 4. keygen: a key only its owner reads, never overwritten, usable for signing
 rc=0

@@ -138,6 +138,7 @@ check_one() {
 		fi
 		cmp_set copied '.copied_constants[]?.name'
 		cmp_set layout '.layout_changes[]? | (if .allowed then "allowed:" else "" end) + (.type | gsub(" "; "_"))'
+		cmp_set modinfo '.modinfo_left_as_built[] | "\(.change):\(.entry)"'
 		cmp_set sympos '.changed_functions[] | select(.patched) | "\(.old_name):\(.sympos)"'
 		local x
 		for x in $(field exported); do

@@ -415,4 +415,15 @@ typedef void (*lpb_obj_fn)(struct klp_object *obj);
 	static const void *__ksymtab_##sym __used __section("___ksymtab+" #sym) = &sym
 #endif
 
+/* Module information (include/linux/module.h): one "tag=value" string per
+ * variable in .modinfo, each named by __COUNTER__. */
+#define __MI_PASTE2(a, b) a##b
+#define __MI_PASTE(a, b) __MI_PASTE2(a, b)
+#define MODULE_INFO(tag, info)                                                  \
+	static const char __MI_PASTE(__UNIQUE_ID_##tag, __COUNTER__)[] __used   \
+	__section(".modinfo") __attribute__((__aligned__(1))) = #tag "=" info
+#define MODULE_LICENSE(l) MODULE_INFO(license, l)
+#define MODULE_AUTHOR(a) MODULE_INFO(author, a)
+#define MODULE_DESCRIPTION(d) MODULE_INFO(description, d)
+
 #endif /* LPB_FIXTURE_H */

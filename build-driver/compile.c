@@ -1,0 +1,179 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* kbuild compiles the units a build needs, each in the build's own view of
+ * the prepared tree; original objects come from and go to the tree's cache. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "compile.h"
+#include "kbuild-dirs.h"
+#include "progress.h"
+#include "run.h"
+
+int compile_init(struct compile *c)
+{
+	char *file = xasprintf("%s/kbuild-dirs", c->t->dir);
+	int ret = kbuild_twice_reached(c->t->src, file, &c->twice);
+
+	free(file);
+	return ret;
+}
+
+void compile_free(struct compile *c)
+{
+	sv_free(&c->twice);
+}
+
+char *compile_objname(const char *cmd_text)
+{
+	size_t len = strcspn(cmd_text, "\n");
+	char *line = strndup(cmd_text, len), *p = strstr(line, "-DKBUILD_MODNAME='\""), *name;
+
+	if (strstr(line, " -DMODULE ") && p) {
+		p += strlen("-DKBUILD_MODNAME='\"");
+		name = strndup(p, strcspn(p, "\"'"));
+	} else {
+		name = xstrdup("vmlinux");
+	}
+	free(line);
+	return name;
+}
+
+/* What kbuild is asked for: the object, or for a unit in a directory kbuild
+ * reaches twice, the directory (compiled once, by its own Makefile). */
+static void push_goal(const struct compile *c, struct strvec *goals, const struct unit *x)
+{
+	if (kbuild_in_dirs(&c->twice, x->src)) {
+		char *dir = xstrdup(x->obj);
+
+		strrchr(dir, '/')[1] = 0;
+		if (!sv_contains(goals, dir))
+			sv_push(goals, dir);
+		free(dir);
+	} else {
+		sv_push(goals, x->obj);
+	}
+}
+
+struct watch {
+	struct progress p;
+	const struct overlay *view;
+	struct unit **todo;
+	size_t n;
+	bool *done;
+	size_t nr_done;
+};
+
+/* A unit is done when kbuild wrote its .cmd file in the view. */
+static void tick(void *arg)
+{
+	struct watch *w = arg;
+
+	for (size_t i = 0; i < w->n; i++) {
+		char *path;
+		struct stat st;
+
+		if (w->done[i])
+			continue;
+		path = xasprintf("%s/%s", w->view->upper, w->todo[i]->cmd);
+		if (!stat(path, &st)) {
+			w->done[i] = true;
+			w->nr_done++;
+		}
+		free(path);
+	}
+	progress_update(&w->p, w->nr_done);
+}
+
+static int run_make(struct compile *c, const struct overlay *view, struct unit **todo, size_t n,
+		    const char *what)
+{
+	struct watch w = { .view = view, .todo = todo, .n = n };
+	struct run_env env = { .view = view, .tick = tick, .tick_arg = &w };
+	struct strvec goals = { 0 };
+	struct strbuf out = { 0 };
+	int rc;
+
+	for (size_t i = 0; i < n; i++)
+		push_goal(c, &goals, todo[i]);
+	w.done = xcalloc(n, sizeof(*w.done));
+	progress_start(&w.p, what, n, c->quiet);
+	rc = tree_make(c->t, c->o, &env, (const char *const *)goals.v, c->o->kcflags, &out);
+	progress_end(&w.p);
+	if (rc) {
+		fprintf(stderr, "%s", out.buf ? out.buf : "");
+		fprintf(stderr, "lp-build: compiling the %s sources failed (make exited with %d)\n",
+			view == &c->v->orig ? "original" : "patched", rc);
+	}
+	free(w.done);
+	sv_free(&goals);
+	sb_free(&out);
+	return rc ? -1 : 0;
+}
+
+/* The object and record kbuild left in @view, to @dst; the record's text. */
+static int take_object(const struct overlay *view, const struct unit *x, const char *dst,
+		       char **cmd_text)
+{
+	char *from = overlay_path(view, x->obj), *cmd = overlay_path(view, x->cmd);
+	int ret = link_or_copy(from, dst);
+
+	*cmd_text = NULL;
+	if (!ret) {
+		*cmd_text = read_file(cmd, NULL);
+		if (!*cmd_text) {
+			fprintf(stderr, "lp-build: kbuild left no command record for %s\n", x->obj);
+			ret = -1;
+		}
+	}
+	free(from);
+	free(cmd);
+	return ret;
+}
+
+int compile_units(struct compile *c, struct units *u, bool patched)
+{
+	const struct overlay *view = patched ? &c->v->patched : &c->v->orig;
+	struct unit **todo = xcalloc(u->n + 1, sizeof(*todo));
+	size_t n = 0;
+	int ret = -1;
+
+	for (size_t i = 0; i < u->n; i++) {
+		struct unit *x = &u->v[i];
+		char *cmd = NULL;
+
+		if (!patched && objcache_get(c->cache, x->obj, x->orig, &cmd)) {
+			x->objname = compile_objname(cmd);
+			x->cached = true;
+			c->cached++;
+			free(cmd);
+			continue;
+		}
+		todo[n++] = x;
+	}
+	if (n && run_make(c, view, todo, n, patched ? "compile-patched" : "compile-original"))
+		goto out;
+	for (size_t i = 0; i < n; i++) {
+		struct unit *x = todo[i];
+		char *cmd;
+
+		if (take_object(view, x, patched ? x->patched : x->orig, &cmd))
+			goto out;
+		if (!patched) {
+			char *from = overlay_path(view, x->obj), *cmd_path = overlay_path(view, x->cmd);
+
+			x->objname = compile_objname(cmd);
+			objcache_put(c->cache, x->obj, from, cmd_path);
+			free(from);
+			free(cmd_path);
+		}
+		free(cmd);
+	}
+	if (!patched && n)
+		objcache_trim(c->cache);
+	ret = 0;
+out:
+	free(todo);
+	return ret;
+}

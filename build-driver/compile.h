@@ -1,0 +1,40 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/* Compiling the planned units with kbuild in the build's views of the tree:
+ * originals from the tree's object cache when it has them, progress shown. */
+#ifndef LPB_BUILD_COMPILE_H
+#define LPB_BUILD_COMPILE_H
+
+#include <stdbool.h>
+
+#include "objcache.h"
+#include "tree.h"
+#include "units.h"
+
+struct compile {
+	struct tree *t;
+	const struct tree_opts *o;
+	struct tree_view *v;
+	struct objcache *cache; /* original objects (and preprocessed digests) */
+	struct strvec twice; /* directories kbuild reaches twice (kbuild-dirs.h) */
+	bool quiet;
+	size_t cached; /* original units taken from the cache */
+};
+
+/* Find the directories kbuild reaches twice for @c->t (cached per tree). */
+int compile_init(struct compile *c);
+void compile_free(struct compile *c);
+
+/*
+ * Compile every unit of @u: the originals in the original view (taking
+ * valid ones from the cache and keeping new ones there), copied to
+ * unit->orig, learning where each unit is linked; or the patched ones in
+ * the patched view, copied to unit->patched. 0, or -1 after kbuild's last
+ * lines and a message.
+ */
+int compile_units(struct compile *c, struct units *u, bool patched);
+
+/* "-DKBUILD_MODNAME='"binfmt_misc"'" and "-DMODULE" in a kbuild .cmd text:
+ * the module a unit is linked into, or "vmlinux" (malloc'ed). */
+char *compile_objname(const char *cmd_text);
+
+#endif /* LPB_BUILD_COMPILE_H */
