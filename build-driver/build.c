@@ -14,12 +14,14 @@
 #include "exit-codes.h"
 #include "kpatch-compat.h"
 #include "modsign.h"
+#include "preprocess.h"
 #include "run.h"
 
 const char *const build_stage_names[NR_STAGES] = {
 	[ST_TARGET] = "target",
 	[ST_PATCHES] = "patches",
 	[ST_TREE] = "tree",
+	[ST_SELECT] = "select",
 	[ST_COMPILE_ORIG] = "compile-original",
 	[ST_COMPILE_PATCHED] = "compile-patched",
 	[ST_DIFF] = "diff",
@@ -337,6 +339,75 @@ static int stage_tree(struct build *b)
 	return 0;
 }
 
+/* Units a macro, type or declaration change may reach: the preprocessor
+ * decides, except where kbuild cannot preprocess a unit alone. */
+static int select_preprocessed(struct build *b)
+{
+	struct strvec run = { 0 }, differ = { 0 };
+	struct units *u = &b->units;
+	struct pp_stats st;
+	size_t direct = 0;
+	int ret;
+
+	for (size_t i = 0; i < u->preprocess.n; i++) {
+		const char *src = u->preprocess.v[i];
+
+		if (has_suffix(src, ".S") || compile_twice_reached(&b->compile, src)) {
+			units_add(u, src, b->work, has_suffix(src, ".S") ?
+				  "an assembler unit including a changed header" :
+				  "includes a changed header; kbuild cannot preprocess it alone");
+			direct++;
+		} else {
+			sv_push(&run, src);
+		}
+	}
+	say(b, "preprocessing %zu unit(s) on both sides (the original side once per tree) ...",
+	    run.n);
+	ret = preprocess_compare(&b->compile, &run, &differ, &st);
+	for (size_t i = 0; !ret && i < differ.n; i++)
+		units_add(u, differ.v[i], b->work,
+			  "its preprocessed source changes (a changed macro, type or declaration)");
+	if (!ret)
+		say(b, "preprocessed %zu unit(s) in %.1f s (%zu original side(s) from the cache): "
+		    "%zu differ; %zu compiled without preprocessing", st.units, st.seconds,
+		    st.cached, st.differ, direct);
+	b->pp_units = st.units;
+	sv_free(&run);
+	sv_free(&differ);
+	return ret;
+}
+
+/* Which units to compile and why: said in one line, unit by unit with -V. */
+static void report_selection(struct build *b)
+{
+	const struct units *u = &b->units;
+	size_t skipped = 0;
+
+	if (!u->includers.n)
+		return;
+	for (size_t i = 0; i < u->includers.n; i++) {
+		bool selected = false;
+
+		for (size_t j = 0; j < u->n && !selected; j++)
+			selected = !strcmp(u->v[j].src, u->includers.v[i]);
+		if (!selected) {
+			skipped++;
+			if (b->o->verbose)
+				say(b, "  skipped %s: %s", u->includers.v[i],
+				    sv_contains(&u->preprocess, u->includers.v[i]) ?
+					    "preprocesses the same" :
+					    "holds no changed function");
+		}
+	}
+	for (size_t i = 0; b->o->verbose && i < u->n; i++)
+		say(b, "  compile %s: %s", u->v[i].src, u->v[i].why ? u->v[i].why : "");
+	say(b, "%zu unit(s) of this kernel include the changed header(s): compiling %zu "
+	    "(%zu hold a changed function's code, %zu preprocess differently), %zu skipped",
+	    u->includers.n, u->n, u->by_dwarf, u->n > u->by_dwarf ? u->n - u->by_dwarf : 0,
+	    skipped);
+	b->units_skipped = skipped;
+}
+
 /* "3 unit(s), 1 from the tree's object cache, 2 from the unit cache" for
  * the compile just done (@side: 0 original, 1 patched) */
 static char *units_what(struct build *b, int side)
@@ -354,7 +425,12 @@ static char *units_what(struct build *b, int side)
 
 static int stage_compile(struct build *b)
 {
-	char *what;
+	char *what, *index = xasprintf("%s/work/includes.idx", b->tree.dir);
+	struct units_in in = {
+		.src = b->tree.src, .work = b->work, .index = index, .cache = b->o->cache,
+		.vmlinux = b->target.vmlinux, .modules = b->modules, .jobs = b->o->jobs,
+		.verbose = b->o->verbose,
+	};
 	double t0 = now_seconds();
 	int ret = LPB_EXIT_ERROR;
 
@@ -365,13 +441,30 @@ static int stage_compile(struct build *b)
 	if (objcache_open(&b->objcache, b->tree.dir, b->tree.build, UNIT_KCFLAGS) ||
 	    compile_init(&b->compile))
 		goto out;
-	ret = units_plan(&b->units, &b->patches, b->tree.src, b->work, b->o->cache,
-			 b->target.vmlinux, b->modules);
+	/* the patched view first: a changed header is classified by its text */
+	if (tree_apply(&b->tree, &b->topts, &b->view, &b->patches.files, &b->patches.paths) ||
+	    tree_pin_lines(&b->tree, &b->view, &b->patches.files, b->o->verbose))
+		goto out;
+	ret = units_plan(&b->units, &b->patches, &in);
 	if (ret) {
 		ret = ret > 0 ? LPB_EXIT_NO_CHANGE : LPB_EXIT_ERROR;
 		goto out;
 	}
 	ret = LPB_EXIT_ERROR;
+	if (b->units.preprocess.n && select_preprocessed(b))
+		goto out;
+	report_selection(b);
+	if (!b->units.n) {
+		fprintf(stderr, "lp-build: no unit's code changes: the patches make no functional "
+			"change to the kernel, nothing to livepatch\n");
+		ret = LPB_EXIT_NO_CHANGE;
+		goto out;
+	}
+	what = xasprintf("%zu unit(s) to compile", b->units.n);
+	stage_done(b, ST_SELECT, t0, what);
+	free(what);
+
+	t0 = now_seconds();
 	/* many units (a changed header) take minutes: say so before, not only after */
 	if (b->units.n > 4)
 		say(b, "compiling %zu units, original then patched (-j%d) ...", b->units.n,
@@ -384,9 +477,6 @@ static int stage_compile(struct build *b)
 	free(what);
 
 	t0 = now_seconds();
-	if (tree_apply(&b->tree, &b->topts, &b->view, &b->patches.files, &b->patches.paths) ||
-	    tree_pin_lines(&b->tree, &b->view, &b->patches.files, b->o->verbose))
-		goto out;
 	unitcache_mark(&b->ucache);
 	if (compile_units(&b->compile, &b->units, true))
 		goto out;
@@ -395,6 +485,7 @@ static int stage_compile(struct build *b)
 	free(what);
 	ret = 0;
 out:
+	free(index);
 	return ret;
 }
 

@@ -50,6 +50,7 @@ enum build_stage {
 	ST_TARGET,
 	ST_PATCHES,
 	ST_TREE,
+	ST_SELECT,
 	ST_COMPILE_ORIG,
 	ST_COMPILE_PATCHED,
 	ST_DIFF,
@@ -86,6 +87,8 @@ struct build {
 	struct unitcache ucache; /* units shared between builds (ccache) */
 	size_t ucache_hits[2]; /* units the original, patched compile took from it */
 	size_t units_changed; /* units with a functional change */
+	size_t units_skipped; /* units including a changed header, not compiled */
+	size_t pp_units; /* units preprocessed to decide */
 	struct kmod_diff *diffs;
 	size_t nr_diffs;
 	struct preflight_stats preflight;

@@ -11,7 +11,9 @@ LPB_SRCS := build-driver/main.c build-driver/build.c build-driver/manifest.c \
 	    build-driver/locate.c build-driver/jobserver.c build-driver/batch.c \
 	    build-driver/batch-run.c build-driver/batch-report.c build-driver/unitcache.c \
 	    build-driver/locate.c build-driver/overlay.c build-driver/objcache.c \
-	    build-driver/compile.c build-driver/kbuild-dirs.c build-driver/progress.c
+	    build-driver/compile.c build-driver/kbuild-dirs.c build-driver/progress.c \
+	    build-driver/inline-index.c build-driver/header-changes.c \
+	    build-driver/preprocess.c
 LPB_OBJS := $(LPB_SRCS:%.c=$(O)/%.o)
 
 $(O)/lp-build: $(LPB_OBJS) $(LIBLPB)
@@ -46,7 +48,15 @@ $(LPB_UNIT): $(O)/build-driver/tests/unit-patchset.o $(O)/build-driver/patchset.
 	     $(O)/build-driver/util.o $(O)/build-driver/run.o $(LIBLPB)
 	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
 
+# in-process tests of the header patch classifier
+LPB_UNIT_HC := $(O)/build-driver/tests/unit-header-changes
+$(O)/build-driver/tests/unit-header-changes.o: CFLAGS += -Ibuild-driver
+$(LPB_UNIT_HC): $(O)/build-driver/tests/unit-header-changes.o \
+		$(O)/build-driver/header-changes.o $(O)/build-driver/util.o $(LIBLPB)
+	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
+
 .PHONY: lpb-unit
-lpb-unit: $(LPB_UNIT)
+lpb-unit: $(LPB_UNIT) $(LPB_UNIT_HC)
 	$(LPB_UNIT)
+	$(LPB_UNIT_HC)
 unit: lpb-unit

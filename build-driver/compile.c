@@ -25,6 +25,11 @@ void compile_free(struct compile *c)
 	sv_free(&c->twice);
 }
 
+bool compile_twice_reached(const struct compile *c, const char *src)
+{
+	return kbuild_in_dirs(&c->twice, src);
+}
+
 char *compile_objname(const char *cmd_text)
 {
 	size_t len = strcspn(cmd_text, "\n");
@@ -59,57 +64,75 @@ static void push_goal(const struct compile *c, struct strvec *goals, const struc
 struct watch {
 	struct progress p;
 	const struct overlay *view;
-	struct unit **todo;
-	size_t n;
+	const struct strvec *markers;
 	bool *done;
 	size_t nr_done;
+	void (*on_done)(size_t i, void *arg);
+	void *arg;
 };
 
-/* A unit is done when kbuild wrote its .cmd file in the view. */
+/* An item is done when kbuild wrote its marker (the .cmd file) in the view. */
 static void tick(void *arg)
 {
 	struct watch *w = arg;
 
-	for (size_t i = 0; i < w->n; i++) {
+	for (size_t i = 0; i < w->markers->n; i++) {
 		char *path;
 		struct stat st;
 
 		if (w->done[i])
 			continue;
-		path = xasprintf("%s/%s", w->view->upper, w->todo[i]->cmd);
+		path = xasprintf("%s/%s", w->view->upper, w->markers->v[i]);
 		if (!stat(path, &st)) {
 			w->done[i] = true;
 			w->nr_done++;
+			if (w->on_done)
+				w->on_done(i, w->arg);
 		}
 		free(path);
 	}
 	progress_update(&w->p, w->nr_done);
 }
 
-static int run_make(struct compile *c, const struct overlay *view, struct unit **todo, size_t n,
-		    const char *what)
+int compile_make(struct compile *c, const struct overlay *view, const struct strvec *goals,
+		 const struct strvec *markers, const char *what,
+		 void (*on_done)(size_t i, void *arg), void *arg)
 {
-	struct watch w = { .view = view, .todo = todo, .n = n };
+	struct watch w = { .view = view, .markers = markers, .on_done = on_done, .arg = arg };
 	struct run_env env = { .view = view, .tick = tick, .tick_arg = &w };
-	struct strvec goals = { 0 };
 	struct strbuf out = { 0 };
 	int rc;
 
-	for (size_t i = 0; i < n; i++)
-		push_goal(c, &goals, todo[i]);
-	w.done = xcalloc(n, sizeof(*w.done));
-	progress_start(&w.p, what, n, c->quiet);
-	rc = tree_make(c->t, c->o, &env, (const char *const *)goals.v, c->o->kcflags, &out);
+	w.done = xcalloc(markers->n + 1, sizeof(*w.done));
+	progress_start(&w.p, what, markers->n, c->quiet);
+	rc = tree_make(c->t, c->o, &env, (const char *const *)goals->v, c->o->kcflags, &out);
+	if (!rc)
+		tick(&w); /* the last ones */
 	progress_end(&w.p);
 	if (rc) {
 		fprintf(stderr, "%s", out.buf ? out.buf : "");
-		fprintf(stderr, "lp-build: compiling the %s sources failed (make exited with %d)\n",
-			view == &c->v->orig ? "original" : "patched", rc);
+		fprintf(stderr, "lp-build: %s: kbuild failed in the %s view of the tree (make "
+			"exited with %d)\n", what, view == &c->v->orig ? "original" : "patched", rc);
 	}
 	free(w.done);
-	sv_free(&goals);
 	sb_free(&out);
 	return rc ? -1 : 0;
+}
+
+static int run_make(struct compile *c, const struct overlay *view, struct unit **todo, size_t n,
+		    const char *what)
+{
+	struct strvec goals = { 0 }, markers = { 0 };
+	int rc;
+
+	for (size_t i = 0; i < n; i++) {
+		push_goal(c, &goals, todo[i]);
+		sv_push(&markers, todo[i]->cmd);
+	}
+	rc = compile_make(c, view, &goals, &markers, what, NULL, NULL);
+	sv_free(&goals);
+	sv_free(&markers);
+	return rc;
 }
 
 /* The object and record kbuild left in @view, to @dst; the record's text. */

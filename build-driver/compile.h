@@ -33,6 +33,19 @@ void compile_free(struct compile *c);
  */
 int compile_units(struct compile *c, struct units *u, bool patched);
 
+/*
+ * Run kbuild for @goals in @view (c->v->orig or ->patched) with progress:
+ * item i is done when kbuild wrote @markers->v[i] (a path in the tree) in
+ * the view; @on_done, when given, is called then. 0, or -1 after kbuild's
+ * output and a message.
+ */
+int compile_make(struct compile *c, const struct overlay *view, const struct strvec *goals,
+		 const struct strvec *markers, const char *what,
+		 void (*on_done)(size_t i, void *arg), void *arg);
+
+/* Is @src in a directory kbuild reaches twice (compiled through it)? */
+bool compile_twice_reached(const struct compile *c, const char *src);
+
 /* "-DKBUILD_MODNAME='"binfmt_misc"'" and "-DMODULE" in a kbuild .cmd text:
  * the module a unit is linked into, or "vmlinux" (malloc'ed). */
 char *compile_objname(const char *cmd_text);

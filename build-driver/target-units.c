@@ -256,7 +256,7 @@ static void modules_line(struct target_units *t, const char *key, const char *va
 }
 
 /* The vmlinux index keeps the prefix the modules' names share. */
-static char *vmlinux_prefix(const struct target_units *t)
+char *target_units_prefix(const struct target_units *t)
 {
 	char *path = xasprintf("%s/vmlinux", t->dir), *text = read_index(path), *p, *r = NULL;
 
@@ -299,7 +299,7 @@ int target_units_load_modules(struct target_units *t)
 	}
 	fprintf(stderr, "lp-build: indexing the sources of the modules under %s (once for "
 		"this target) ...\n", real);
-	k.prefix = vmlinux_prefix(t);
+	k.prefix = target_units_prefix(t);
 	k.t0 = k.last_report = now_seconds();
 	sb_addf(&k.out, "%s %d\n", INDEX_MAGIC, INDEX_FORMAT);
 	ko_walk_ctx = &k;

@@ -38,6 +38,11 @@ int target_units_load_modules(struct target_units *t);
  */
 bool target_units_has(const struct target_units *t, const char *src);
 
+/* What the compiler wrote before "init/main.c" in the target's DWARF names
+ * (the build directory of an O= or absolute build), or NULL: the same in
+ * every name of the target, CU or header (malloc'ed). */
+char *target_units_prefix(const struct target_units *t);
+
 void target_units_free(struct target_units *t);
 
 #endif /* LPB_BUILD_TARGET_UNITS_H */

@@ -727,8 +727,18 @@ out:
 
 int tree_pin_lines(struct tree *t, struct tree_view *v, const struct strvec *files, int verbose)
 {
-	for (size_t i = 0; i < files->n; i++)
-		if (pin_file(t, v, files->v[i], verbose))
+	for (size_t i = 0; i < files->n; i++) {
+		char *from = xasprintf("%s/%s", v->patched.upper, files->v[i]);
+		char *keep = xasprintf("%s/patched-src/%s", v->dir, files->v[i]);
+		int ret = 0;
+
+		/* as the patches made it, for people and for classifying headers */
+		if (path_exists(from))
+			ret = link_or_copy(from, keep);
+		free(from);
+		free(keep);
+		if (ret || pin_file(t, v, files->v[i], verbose))
 			return -1;
+	}
 	return 0;
 }

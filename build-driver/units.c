@@ -6,20 +6,22 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "header-changes.h"
 #include "includes.h"
+#include "inline-index.h"
 #include "run.h"
 #include "target-units.h"
 #include "units.h"
 
-static void add_unit(struct units *u, const char *src, const char *work, bool via_header,
-		     const char *via)
+static struct unit *add_unit(struct units *u, const char *src, const char *work, bool via_header,
+			     const char *via)
 {
 	struct unit *x;
 	char *base, *dir;
 
 	for (size_t i = 0; i < u->n; i++)
 		if (!strcmp(u->v[i].src, src))
-			return;
+			return NULL;
 	u->v = xrealloc(u->v, (u->n + 1) * sizeof(*u->v));
 	x = &u->v[u->n++];
 	*x = (struct unit){ .via_header = via_header };
@@ -40,13 +42,23 @@ static void add_unit(struct units *u, const char *src, const char *work, bool vi
 	x->patched = xasprintf("%s/patched/%s", work, x->obj);
 	x->diff = xasprintf("%s/diff/%s", work, x->obj);
 	x->json = xasprintf("%s/diff/%s.json", work, x->obj);
+	return x;
+}
+
+void units_add(struct units *u, const char *src, const char *work, const char *why)
+{
+	struct unit *x = add_unit(u, src, work, true, NULL);
+
+	if (x)
+		x->why = xstrdup(why);
 }
 
 /* What the planner needs besides the patches. */
 struct plan {
 	struct units *u;
+	const struct units_in *in;
 	const char *src, *work;
-	char *index; /* the tree's #include index */
+	const char *index; /* the tree's #include index */
 	struct c_includes *ci; /* its lines naming .c files, loaded on first use */
 	struct target_units tu;
 	bool told_nodwarf;
@@ -104,13 +116,21 @@ static int plan_source(struct plan *p, const char *f)
 
 	if (has_suffix(f, ".c") && c_includers(p, f, &inc))
 		return -1;
-	if (self != BUILT_NO)
-		add_unit(p->u, f, p->work, false, NULL);
+	if (self != BUILT_NO) {
+		struct unit *x = add_unit(p->u, f, p->work, false, NULL);
+
+		if (x)
+			x->why = xstrdup("the patches change it");
+	}
 	for (size_t i = 0; i < inc.n; i++) {
+		struct unit *x;
+
 		if (built(p, inc.v[i]) != BUILT_YES)
 			continue;
 		fprintf(stderr, "lp-build: %s is compiled as part of %s\n", f, inc.v[i]);
-		add_unit(p->u, inc.v[i], p->work, false, f);
+		x = add_unit(p->u, inc.v[i], p->work, false, f);
+		if (x)
+			x->why = xasprintf("it includes %s", f);
 	}
 	if (p->u->n == before && !sv_contains(&p->u->skipped, f)) {
 		fprintf(stderr, "lp-build: note: skipping %s: the target kernel is not built from "
@@ -147,23 +167,160 @@ static int filter_built(struct plan *p, struct strvec *tus)
 		dropped += keep.n == before;
 		sv_free(&inc);
 	}
-	fprintf(stderr, "lp-build: they are compiled in %zu unit(s) of this kernel or its "
-		"modules (%zu are not built)\n", keep.n, dropped);
+	if (p->in->verbose)
+		fprintf(stderr, "lp-build: they are compiled in %zu unit(s) of this kernel or its "
+			"modules (%zu are not built)\n", keep.n, dropped);
 	sv_free(tus);
 	*tus = keep;
 	return 0;
 }
 
-int units_plan(struct units *u, const struct patchset *ps, const char *src, const char *work,
-	       const char *cache, const char *vmlinux, const char *modules)
+/* A changed header's text before and after the patches (NULL: none). */
+static void header_texts(const struct plan *p, const char *h, char **orig, size_t *olen,
+			 char **patched, size_t *plen)
 {
-	struct plan p = { .u = u, .src = src, .work = work };
+	char *a = xasprintf("%s/%s", p->src, h), *b = xasprintf("%s/patched-src/%s", p->work, h);
+
+	*orig = path_exists(a) ? read_file(a, olen) : NULL;
+	*patched = path_exists(b) ? read_file(b, plen) : NULL;
+	free(a);
+	free(b);
+}
+
+/* Units holding the code of the functions of @h that @hc changes. */
+static int plan_functions(struct plan *p, const char *h, const struct header_change *hc,
+			  const struct inline_index *ii, const struct strvec *bound)
+{
+	for (size_t k = 0; k < hc->nr_funcs; k++) {
+		struct ii_func **f;
+		size_t n = inline_index_lookup(ii, h, hc->funcs[k].first, hc->funcs[k].last, &f);
+
+		if (!n)
+			fprintf(stderr, "lp-build: %s: the function changed at lines %d-%d is in no "
+				"unit of the target (not used by this configuration)\n", h,
+				hc->funcs[k].first, hc->funcs[k].last);
+		for (size_t i = 0; i < n; i++) {
+			fprintf(stderr, "lp-build: %s: %s() changed: the target's DWARF has its code "
+				"in %zu unit(s)\n", h, f[i]->name, f[i]->n);
+			for (size_t j = 0; j < f[i]->n; j++) {
+				const char *src = ii->units.v[f[i]->units[j]];
+				struct unit *x = add_unit(p->u, src, p->work, true, NULL);
+
+				if (!x)
+					continue;
+				p->u->by_dwarf++;
+				x->why = xasprintf("holds the code of %s() (%s), per the target's DWARF",
+						   f[i]->name, h);
+				/* the #include scan misses includes through macros */
+				if (!sv_contains(bound, src) && p->in->verbose)
+					fprintf(stderr, "lp-build: note: %s holds %s() but the #include "
+						"scan did not find it including %s\n", src,
+						f[i]->name, h);
+			}
+		}
+		free(f);
+	}
+	return 0;
+}
+
+/*
+ * Changed headers: the built units including them bound the search; a
+ * change to function definitions selects the units holding their code,
+ * anything else leaves the includers to the preprocessor comparison.
+ */
+static int plan_headers(struct plan *p, const struct strvec *headers)
+{
+	struct strvec opaque = { 0 }, funcs = { 0 };
+	struct header_change *hc = xcalloc(headers->n + 1, sizeof(*hc));
+	struct inline_index ii = { 0 };
+	int ret = 0;
+
+	for (size_t i = 0; i < headers->n; i++) {
+		const char *h = headers->v[i];
+		char *orig, *patched;
+		size_t olen = 0, plen = 0;
+
+		header_texts(p, h, &orig, &olen, &patched, &plen);
+		if (!orig) {
+			fprintf(stderr, "lp-build: note: %s is new: only changed code including it "
+				"can use it\n", h);
+			free(patched);
+			continue;
+		}
+		header_changes(orig, olen, patched, plen, &hc[i]);
+		free(orig);
+		free(patched);
+		switch (hc[i].kind) {
+		case HC_NONE:
+			fprintf(stderr, "lp-build: %s: no change to its code (comments, blank lines%s)\n",
+				h, hc[i].new_inlines ? ", new inline functions" : "");
+			break;
+		case HC_FUNCS:
+			sv_push(&funcs, h);
+			break;
+		case HC_OPAQUE:
+			fprintf(stderr, "lp-build: %s: %s: the units including it are compared "
+				"preprocessed\n", h, hc[i].reason);
+			sv_push(&opaque, h);
+			break;
+		}
+	}
+	if (!funcs.n && !opaque.n)
+		goto out;
+	ret = includers_of(p->src, p->index, headers, &p->u->includers);
+	if (!ret)
+		ret = filter_built(p, &p->u->includers);
+	if (!ret && funcs.n) {
+		if (target_units_load_modules(&p->tu) ||
+		    inline_index_open(&ii, &p->tu, p->in->jobs)) {
+			ret = -1;
+			goto out;
+		}
+		p->u->index_seconds = ii.build_seconds;
+		for (size_t i = 0; i < headers->n && !ret; i++)
+			if (hc[i].kind == HC_FUNCS)
+				ret = plan_functions(p, headers->v[i], &hc[i], &ii, &p->u->includers);
+	}
+	if (!ret && opaque.n) {
+		struct strvec reach = { 0 };
+
+		/* with other headers changed too, only this one's includers */
+		if (opaque.n < headers->n) {
+			ret = includers_of(p->src, p->index, &opaque, &reach);
+			if (!ret)
+				ret = filter_built(p, &reach);
+		} else {
+			for (size_t i = 0; i < p->u->includers.n; i++)
+				sv_push(&reach, p->u->includers.v[i]);
+		}
+		for (size_t i = 0; !ret && i < reach.n; i++) {
+			bool have = false;
+
+			for (size_t j = 0; j < p->u->n && !have; j++)
+				have = !strcmp(p->u->v[j].src, reach.v[i]);
+			if (!have)
+				sv_push(&p->u->preprocess, reach.v[i]);
+		}
+		sv_free(&reach);
+	}
+out:
+	for (size_t i = 0; i < headers->n; i++)
+		header_change_free(&hc[i]);
+	free(hc);
+	inline_index_free(&ii);
+	sv_free(&opaque);
+	sv_free(&funcs);
+	return ret;
+}
+
+int units_plan(struct units *u, const struct patchset *ps, const struct units_in *in)
+{
+	struct plan p = { .u = u, .in = in, .src = in->src, .work = in->work, .index = in->index };
 	struct strvec headers = { 0 };
 	int ret = 0;
 
 	*u = (struct units){ 0 };
-	p.index = xasprintf("%s/../includes.idx", work);
-	if (target_units_open(&p.tu, cache, vmlinux, modules)) {
+	if (target_units_open(&p.tu, in->cache, in->vmlinux, in->modules)) {
 		ret = -1;
 		goto out;
 	}
@@ -196,26 +353,17 @@ int units_plan(struct units *u, const struct patchset *ps, const char *src, cons
 			ret = -1;
 		}
 	}
-	if (!ret && headers.n) {
-		struct strvec tus = { 0 };
-
-		ret = includers_of(src, p.index, &headers, &tus);
-		if (!ret)
-			ret = filter_built(&p, &tus);
-		for (size_t i = 0; !ret && i < tus.n; i++)
-			add_unit(u, tus.v[i], work, true, NULL);
-		if (!ret && !tus.n && !u->n) {
-			fprintf(stderr, "lp-build: no source the target kernel is built from includes "
-				"the changed header(s): nothing to livepatch\n");
-			ret = 1;
-		}
-		sv_free(&tus);
-	}
-	if (!ret && !u->n && u->skipped.n) {
+	if (!ret && headers.n)
+		ret = plan_headers(&p, &headers);
+	if (!ret && headers.n && !u->n && !u->preprocess.n && !u->skipped.n) {
+		fprintf(stderr, "lp-build: no unit of the target kernel holds code the changed "
+			"header(s) change: nothing to livepatch\n");
+		ret = 1;
+	} else if (!ret && !u->n && !u->preprocess.n && u->skipped.n) {
 		fprintf(stderr, "lp-build: the target kernel is not built from any file the "
 			"patches change (%zu skipped): nothing to livepatch\n", u->skipped.n);
 		ret = 1;
-	} else if (!ret && !u->n) {
+	} else if (!ret && !u->n && !u->preprocess.n) {
 		fprintf(stderr, "lp-build: the patches change no kernel source file\n");
 		ret = -1;
 	}
@@ -223,7 +371,6 @@ out:
 	sv_free(&headers);
 	c_includes_free(p.ci);
 	target_units_free(&p.tu);
-	free(p.index);
 	return ret;
 }
 
@@ -234,6 +381,7 @@ void units_free(struct units *u)
 
 		free(x->src);
 		free(x->via);
+		free(x->why);
 		free(x->obj);
 		free(x->cmd);
 		free(x->objname);
@@ -244,5 +392,7 @@ void units_free(struct units *u)
 	}
 	free(u->v);
 	sv_free(&u->skipped);
+	sv_free(&u->includers);
+	sv_free(&u->preprocess);
 	*u = (struct units){ 0 };
 }

@@ -19,6 +19,7 @@ struct unit {
 	char *via; /* the changed .c file this unit #includes (kernel/sched/rt.c
 		    * for kernel/sched/build_policy.c), or NULL */
 	bool cached; /* the original object came from the tree's object cache */
+	char *why; /* why it is compiled, for -V and the manifest */
 	int diff_rc; /* create-diff-object's exit code */
 };
 
@@ -26,21 +27,39 @@ struct units {
 	struct unit *v;
 	size_t n;
 	struct strvec skipped; /* changed sources the target is not built from */
+	/* changed headers: */
+	struct strvec includers; /* built units that include one (the outer bound) */
+	struct strvec preprocess; /* units whose preprocessed sources decide */
+	size_t by_dwarf; /* units holding a changed function's code */
+	double index_seconds; /* making the target's inline index (0: cached) */
+};
+
+/* What the planner reads besides the patches. */
+struct units_in {
+	const char *src; /* the user's source tree: headers before the patches */
+	const char *work; /* the work directory: work/patched-src/ holds them after */
+	const char *index; /* the tree's #include index */
+	const char *cache, *vmlinux, *modules; /* the target (its DWARF, indexed under cache) */
+	int jobs; /* processes for making the target's inline index */
+	int verbose; /* -V: list every selected and skipped unit */
 };
 
 /*
  * The units to compile for @ps: each changed .c/.S file the target is built
- * from, the built units that #include a changed .c file, and for each
- * changed header the units of @src that include it (directly or through
- * other headers); "built" as the DWARF of @vmlinux and of the modules under
- * @modules says, indexed once per target under @cache. Changed files the
- * target does not build are skipped with a note. Refuses changes to build
- * files. @work is the work directory. Returns 0, 1 when the target is built
- * from none of the changed files (nothing to livepatch), or -1; each after
- * its messages.
+ * from, the built units that #include a changed .c file, and for a changed
+ * header: where only function definitions changed, the units the target's
+ * DWARF says hold their code (inlined or out of line); for any other change
+ * (a macro, a type, a declaration) the built units including it are left
+ * in u->preprocess, for preprocess_compare() to decide. "Built" as the DWARF
+ * of the vmlinux and of the modules says, indexed once per target. Changed
+ * files the target does not build are skipped with a note. Refuses changes
+ * to build files. Returns 0, 1 when the target is built from none of the
+ * changed files (nothing to livepatch), or -1; each after its messages.
  */
-int units_plan(struct units *u, const struct patchset *ps, const char *src, const char *work,
-	       const char *cache, const char *vmlinux, const char *modules);
+int units_plan(struct units *u, const struct patchset *ps, const struct units_in *in);
+
+/* Add @src to the units (a changed header reaches it), said why. */
+void units_add(struct units *u, const char *src, const char *work, const char *why);
 
 void units_free(struct units *u);
 

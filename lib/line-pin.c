@@ -140,6 +140,56 @@ out:
 	return ret;
 }
 
+/* For each line of @b, the line of @a it is, or -1 (malloc'ed in *@out). */
+static int line_map(const struct lines *a, const struct lines *b, long **out)
+{
+	long *map = malloc((b->n + 1) * sizeof(*map)), pre = 0, suf = 0, j;
+	int ret;
+
+	*out = NULL;
+	if (!map)
+		return -ENOMEM;
+	/* common head and tail first: a patch is small next to its file */
+	while (pre < (long)a->n && pre < (long)b->n && line_eq(&a->v[pre], &b->v[pre]))
+		pre++;
+	while (suf < (long)a->n - pre && suf < (long)b->n - pre &&
+	       line_eq(&a->v[a->n - 1 - suf], &b->v[b->n - 1 - suf]))
+		suf++;
+	ret = align(a->v + pre, a->n - pre - suf, b->v + pre, b->n - pre - suf, map + pre);
+	if (ret) {
+		free(map);
+		return ret;
+	}
+	for (j = 0; j < (long)b->n; j++) {
+		if (j < pre)
+			map[j] = j;
+		else if (j >= (long)b->n - suf)
+			map[j] = j - (long)b->n + (long)a->n;
+		else if (map[j] >= 0)
+			map[j] += pre;
+	}
+	*out = map;
+	return 0;
+}
+
+int lpb_line_map(const char *orig, size_t orig_len, const char *patched, size_t patched_len,
+		 long **map, size_t *nr_orig, size_t *nr_patched)
+{
+	struct lines a = { 0 }, b = { 0 };
+	int ret = split_lines(orig, orig_len, &a);
+
+	*map = NULL;
+	if (!ret)
+		ret = split_lines(patched, patched_len, &b);
+	if (!ret)
+		ret = line_map(&a, &b, map);
+	*nr_orig = a.n;
+	*nr_patched = b.n;
+	free(a.v);
+	free(b.v);
+	return ret;
+}
+
 /* What a C (or .S) lexer knows at the start of a line. */
 struct lex {
 	bool assembler;
@@ -281,7 +331,7 @@ int lpb_line_pin(const char *orig, size_t orig_len, const char *patched, size_t 
 	struct lines a = { 0 }, b = { 0 };
 	struct outbuf o = { 0 };
 	struct lex lex = { .assembler = assembler };
-	long *map = NULL, pre = 0, suf = 0, j, cur = 1;
+	long *map = NULL, j, cur = 1;
 	int ret;
 
 	*stats = (struct lpb_pin_stats){ 0 };
@@ -291,28 +341,9 @@ int lpb_line_pin(const char *orig, size_t orig_len, const char *patched, size_t 
 		ret = split_lines(patched, patched_len, &b);
 	if (ret)
 		goto out;
-	map = malloc((b.n + 1) * sizeof(*map));
-	if (!map) {
-		ret = -ENOMEM;
-		goto out;
-	}
-	/* common head and tail first: a patch is small next to its file */
-	while (pre < (long)a.n && pre < (long)b.n && line_eq(&a.v[pre], &b.v[pre]))
-		pre++;
-	while (suf < (long)a.n - pre && suf < (long)b.n - pre &&
-	       line_eq(&a.v[a.n - 1 - suf], &b.v[b.n - 1 - suf]))
-		suf++;
-	ret = align(a.v + pre, a.n - pre - suf, b.v + pre, b.n - pre - suf, map + pre);
+	ret = line_map(&a, &b, &map);
 	if (ret)
 		goto out;
-	for (j = 0; j < (long)b.n; j++) {
-		if (j < pre)
-			map[j] = j;
-		else if (j >= (long)b.n - suf)
-			map[j] = j - (long)b.n + (long)a.n;
-		else if (map[j] >= 0)
-			map[j] += pre;
-	}
 	for (j = 0; j < (long)b.n && !ret; j++) {
 		bool safe = lex_safe(&lex);
 

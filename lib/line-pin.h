@@ -37,4 +37,12 @@ struct lpb_pin_stats {
 int lpb_line_pin(const char *orig, size_t orig_len, const char *patched, size_t patched_len,
 		 bool assembler, char **out, size_t *out_len, struct lpb_pin_stats *stats);
 
+/*
+ * The alignment line pinning uses, for others: for each line of @patched,
+ * the index of the line of @orig it is, or -1 for a line the patch added
+ * (*@map, malloc'ed, *@nr_patched entries). 0, -ENOMEM or -E2BIG.
+ */
+int lpb_line_map(const char *orig, size_t orig_len, const char *patched, size_t patched_len,
+		 long **map, size_t *nr_orig, size_t *nr_patched);
+
 #endif /* LPB_LINE_PIN_H */
