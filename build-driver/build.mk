@@ -45,7 +45,8 @@ integration: lpb-host-tests
 LPB_UNIT := $(O)/build-driver/tests/unit-patchset
 $(O)/build-driver/tests/unit-patchset.o: CFLAGS += -Ibuild-driver
 $(LPB_UNIT): $(O)/build-driver/tests/unit-patchset.o $(O)/build-driver/patchset.o \
-	     $(O)/build-driver/util.o $(O)/build-driver/run.o $(LIBLPB)
+	     $(O)/build-driver/util.o $(O)/build-driver/run.o \
+	     $(O)/build-driver/overlay.o $(LIBLPB)
 	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
 
 # in-process tests of the header patch classifier

@@ -36,7 +36,7 @@ fuzz_objs = $(patsubst %.c,$(FUZZ_OBJ)/%.o,$(1))
 FUZZ_LINK_elf := $(LIB_SRCS)
 FUZZ_LINK_cdo := $(filter-out create-diff-object/main.c,$(CDO_SRCS)) $(LIB_SRCS) \
 		 $(FUZZ)/elf-mutate.c
-FUZZ_LINK_patch := build-driver/patchset.c build-driver/util.c build-driver/run.c $(LIB_SRCS)
+FUZZ_LINK_patch := build-driver/patchset.c build-driver/util.c build-driver/run.c build-driver/overlay.c $(LIB_SRCS)
 FUZZ_LINK_linepin := lib/line-pin.c
 FUZZ_LINK_repoindex := lib/repo-index.c lib/json.c lib/log.c
 # no network in a fuzzer: the file://-only fetcher
