@@ -353,7 +353,7 @@ static int select_preprocessed(struct build *b)
 		const char *src = u->preprocess.v[i];
 
 		if (has_suffix(src, ".S") || compile_twice_reached(&b->compile, src)) {
-			units_add(u, src, b->work, has_suffix(src, ".S") ?
+			units_add(u, src, b->work, UR_NOT_PREPROCESSED, has_suffix(src, ".S") ?
 				  "an assembler unit including a changed header" :
 				  "includes a changed header; kbuild cannot preprocess it alone");
 			direct++;
@@ -365,13 +365,14 @@ static int select_preprocessed(struct build *b)
 	    run.n);
 	ret = preprocess_compare(&b->compile, &run, &differ, &st);
 	for (size_t i = 0; !ret && i < differ.n; i++)
-		units_add(u, differ.v[i], b->work,
+		units_add(u, differ.v[i], b->work, UR_PREPROCESSED,
 			  "its preprocessed source changes (a changed macro, type or declaration)");
 	if (!ret)
 		say(b, "preprocessed %zu unit(s) in %.1f s (%zu original side(s) from the cache): "
 		    "%zu differ; %zu compiled without preprocessing", st.units, st.seconds,
 		    st.cached, st.differ, direct);
 	b->pp_units = st.units;
+	b->pp_differ = st.differ;
 	sv_free(&run);
 	sv_free(&differ);
 	return ret;
@@ -401,10 +402,18 @@ static void report_selection(struct build *b)
 	}
 	for (size_t i = 0; b->o->verbose && i < u->n; i++)
 		say(b, "  compile %s: %s", u->v[i].src, u->v[i].why ? u->v[i].why : "");
-	say(b, "%zu unit(s) of this kernel include the changed header(s): compiling %zu "
-	    "(%zu hold a changed function's code, %zu preprocess differently), %zu skipped",
-	    u->includers.n, u->n, u->by_dwarf, u->n > u->by_dwarf ? u->n - u->by_dwarf : 0,
-	    skipped);
+	{
+		struct strbuf why = { 0 };
+
+		for (int r = 0; r < NR_UNIT_REASONS; r++)
+			if (u->by_reason[r])
+				sb_addf(&why, "%s%zu %s", why.len ? ", " : "", u->by_reason[r],
+					unit_reasons[r].text);
+		say(b, "%zu unit(s) of this kernel include the changed header(s): compiling %zu "
+		    "(%s), %zu skipped%s", u->includers.n, u->n, why.buf ? why.buf : "", skipped,
+		    skipped && !b->o->verbose ? " (-V lists them)" : "");
+		sb_free(&why);
+	}
 	b->units_skipped = skipped;
 }
 

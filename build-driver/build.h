@@ -89,6 +89,7 @@ struct build {
 	size_t units_changed; /* units with a functional change */
 	size_t units_skipped; /* units including a changed header, not compiled */
 	size_t pp_units; /* units preprocessed to decide */
+	size_t pp_differ; /* ...whose preprocessed sources differ (compiled) */
 	struct kmod_diff *diffs;
 	size_t nr_diffs;
 	struct preflight_stats preflight;

@@ -342,6 +342,7 @@ int includers_of(const char *src, const char *index, const struct strvec *header
 {
 	struct scan s = { .src = src };
 	struct strvec queue = { 0 };
+	struct strset seen = { 0 }, found = { 0 };
 	double t0 = now_seconds();
 
 	if (!index || !path_exists(index) || load_index(&s, index)) {
@@ -349,8 +350,11 @@ int includers_of(const char *src, const char *index, const struct strvec *header
 		if (index)
 			save_index(&s, index);
 	}
+	for (size_t i = 0; i < tus->n; i++)
+		ss_add(&found, tus->v[i]);
 	for (size_t i = 0; i < headers->n; i++)
-		sv_push(&queue, headers->v[i]);
+		if (ss_add(&seen, headers->v[i]))
+			sv_push(&queue, headers->v[i]);
 	/* breadth-first over headers; queue doubles as the visited set */
 	for (size_t qi = 0; qi < queue.n; qi++) {
 		const char *h = queue.v[qi];
@@ -363,9 +367,9 @@ int includers_of(const char *src, const char *index, const struct strvec *header
 			if (strcmp(base_of(d->spec), base_of(h)) || !names(&s, d, h))
 				continue;
 			if (d->includer[len - 1] == 'h') {
-				if (!sv_contains(&queue, d->includer))
+				if (ss_add(&seen, d->includer))
 					sv_push(&queue, d->includer);
-			} else if (!sv_contains(tus, d->includer)) {
+			} else if (ss_add(&found, d->includer)) {
 				sv_push(tus, d->includer);
 			}
 		}
@@ -375,5 +379,7 @@ int includers_of(const char *src, const char *index, const struct strvec *header
 		queue.n, s.n, now_seconds() - t0);
 	scan_free(&s);
 	sv_free(&queue);
+	ss_free(&seen);
+	ss_free(&found);
 	return 0;
 }

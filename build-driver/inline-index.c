@@ -279,7 +279,7 @@ static int build_modules(struct inline_index *ii, const char *modules, const cha
 			 const char *path, int jobs)
 {
 	struct strvec kos = { 0 };
-	pid_t *pids;
+	pid_t *pids, me = getpid(); /* parts of concurrent builds do not mix */
 	int ret = 0;
 
 	ko_list_ctx = &kos;
@@ -289,7 +289,7 @@ static int build_modules(struct inline_index *ii, const char *modules, const cha
 		jobs = 1;
 	pids = xcalloc(jobs, sizeof(*pids));
 	for (int k = 1; k < jobs; k++) {
-		char *part = xasprintf("%s.part%d", path, k);
+		char *part = xasprintf("%s.%d.part%d", path, (int)me, k);
 
 		pids[k] = fork();
 		if (pids[k] == 0)
@@ -297,7 +297,7 @@ static int build_modules(struct inline_index *ii, const char *modules, const cha
 		free(part);
 	}
 	{
-		char *part = xasprintf("%s.part0", path);
+		char *part = xasprintf("%s.%d.part0", path, (int)me);
 
 		ret = index_modules(&kos, 0, jobs, prefix, part, true);
 		free(part);
@@ -314,7 +314,7 @@ static int build_modules(struct inline_index *ii, const char *modules, const cha
 		struct inline_index all = { 0 };
 
 		for (int k = 0; k < jobs && !ret; k++) {
-			char *part = xasprintf("%s.part%d", path, k);
+			char *part = xasprintf("%s.%d.part%d", path, (int)me, k);
 
 			ret = load(&all, part);
 			unlink(part);

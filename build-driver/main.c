@@ -11,6 +11,7 @@
 
 #include "batch.h"
 #include "build.h"
+#include "cache-cmd.h"
 #include "exit-codes.h"
 #include "keygen.h"
 #include "klp-write.h"
@@ -27,6 +28,7 @@ static const char usage_text[] =
 	"       lp-build --target T1 --target T2... | --targets FILE [options] patch.diff...\n"
 	"       lp-build fetch [--refresh] debian:RELEASE|debian:SERIES\n"
 	"       lp-build targets [--json] [TARGET...]\n"
+	"       lp-build cache [--clear | --trim SIZE] [--tree KEY] [--json]\n"
 	"       lp-build keygen -o DIR [--subject CN]\n"
 	"       lp-build sign --key KEY.pem --cert CERT.pem MODULE.ko [-o OUT.ko]\n"
 	"       lp-build publish --key KEY.pem --cert CERT.pem [OPTIONS] [OUTDIR] REPO\n"
@@ -442,6 +444,8 @@ int main(int argc, char **argv)
 	setvbuf(stderr, NULL, _IOLBF, 0);
 	if (argc > 1 && !strcmp(argv[1], "targets"))
 		return cmd_targets(argc - 1, argv + 1);
+	if (argc > 1 && !strcmp(argv[1], "cache"))
+		return cache_main(argc - 1, argv + 1, cache_dir());
 	if (argc > 1 && !strcmp(argv[1], "fetch"))
 		return cmd_fetch(argc - 1, argv + 1);
 	if (argc > 1 && !strcmp(argv[1], "keygen"))

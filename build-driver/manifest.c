@@ -135,10 +135,22 @@ char *build_manifest(const struct build *b)
 		jw_bool(&w, "via_header", u->via_header);
 		if (u->via)
 			jw_string(&w, "compiles", u->via);
+		jw_string(&w, "reason", unit_reasons[u->reason].key);
+		if (u->why)
+			jw_string(&w, "selected_by", u->why);
+		jw_bool(&w, "original_cached", u->cached);
 		unit_formats(&w, u);
 		jw_end_object(&w);
 	}
 	jw_end_array(&w);
+	/* how a changed header's units were chosen (units_plan, build.c) */
+	jw_begin_object(&w, "header_selection");
+	jw_int(&w, "includers", (long long)b->units.includers.n);
+	jw_int(&w, "by_dwarf", (long long)b->units.by_reason[UR_DWARF]);
+	jw_int(&w, "preprocessed", (long long)b->pp_units);
+	jw_int(&w, "by_preprocessing", (long long)b->pp_differ);
+	jw_int(&w, "skipped", (long long)b->units_skipped);
+	jw_end_object(&w);
 	/* changed files the target is not built from: nothing of them is in
 	 * the module, and whoever audits it must see that */
 	jw_begin_array(&w, "skipped_sources");

@@ -240,14 +240,16 @@ bool objcache_get(struct objcache *c, const char *obj, const char *dst, char **c
 static int commit(struct objcache *c, const char *rel, const char *obj_path, const char *cmd_path,
 		  const char *meta)
 {
-	char *tmp_obj = NULL, *tmp_cmd = entry_path(c, rel, ".cmd.tmp");
+	/* two builds may keep the same unit at once: their own temporaries */
+	char *sfx = xasprintf(".tmp.%d", (int)getpid()), *csfx = xasprintf(".cmd%s", sfx);
+	char *tmp_obj = NULL, *tmp_cmd = entry_path(c, rel, csfx);
 	char *dst_cmd = entry_path(c, rel, ".cmd"), *dst_meta = entry_path(c, rel, ".meta");
 	char *dst_obj = NULL;
 	int ret;
 
 	ret = link_or_copy(cmd_path, tmp_cmd);
 	if (!ret && obj_path) {
-		tmp_obj = entry_path(c, rel, ".tmp");
+		tmp_obj = entry_path(c, rel, sfx);
 		dst_obj = entry_path(c, rel, "");
 		ret = link_or_copy(obj_path, tmp_obj) || rename(tmp_obj, dst_obj);
 	}
@@ -258,6 +260,8 @@ static int commit(struct objcache *c, const char *rel, const char *obj_path, con
 		if (tmp_obj)
 			unlink(tmp_obj);
 	}
+	free(sfx);
+	free(csfx);
 	free(tmp_obj);
 	free(tmp_cmd);
 	free(dst_obj);
@@ -410,21 +414,33 @@ static unsigned long long drop_entry(const char *meta)
 	return freed;
 }
 
-void objcache_trim(struct objcache *c)
+size_t objcache_trim_dir(const char *dir, unsigned long long max_bytes,
+			 unsigned long long target)
 {
 	struct walk w = { .collect = true };
-	unsigned long long target = c->max_bytes / 10 * 8;
+	size_t dropped = 0;
 
-	walk(c->dir, &w);
-	if (w.bytes > c->max_bytes) {
+	if (!is_dir(dir))
+		return 0;
+	walk(dir, &w);
+	if (w.bytes > max_bytes) {
+		/* least recently used first: objcache_get touches the meta */
 		qsort(w.v, w.n, sizeof(*w.v), by_age);
-		for (size_t i = 0; i < w.n && w.bytes > target; i++) {
+		for (size_t i = 0; i < w.n && (w.bytes > target || !target); i++) {
 			unsigned long long freed = drop_entry(w.v[i].meta);
 
 			w.bytes = freed < w.bytes ? w.bytes - freed : 0;
+			dropped++;
 		}
 	}
 	for (size_t i = 0; i < w.n; i++)
 		free(w.v[i].meta);
 	free(w.v);
+	return dropped;
+}
+
+void objcache_trim(struct objcache *c)
+{
+	/* down to 80%: not a walk of the whole cache after every build */
+	objcache_trim_dir(c->dir, c->max_bytes, c->max_bytes / 10 * 8);
 }

@@ -53,6 +53,15 @@ int objcache_put_digest(struct objcache *c, const char *unit, const char *cmd_pa
 /* Evict least recently used entries until the cache is under its limit. */
 void objcache_trim(struct objcache *c);
 
+/*
+ * The same for the objects directory @dir of any tree: when it holds more
+ * than @max_bytes, evict least recently used entries until it holds
+ * @target (0: every entry). A build using an evicted entry meanwhile
+ * compiles it again. Returns how many entries went.
+ */
+size_t objcache_trim_dir(const char *dir, unsigned long long max_bytes,
+			 unsigned long long target);
+
 /* Entries and bytes under @dir (a tree's objects directory). */
 void objcache_usage(const char *dir, size_t *entries, unsigned long long *bytes);
 

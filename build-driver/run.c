@@ -59,6 +59,7 @@ int run_cmd_env(const char *const *argv, const char *cwd, unsigned int flags,
 	char buf[8192];
 	ssize_t n;
 	double next_tick = now_seconds() + 1;
+	bool killed = false;
 
 	if (pipe2(pfd, O_CLOEXEC)) {
 		fprintf(stderr, "lp-build: pipe: %s\n", strerror(errno));
@@ -90,6 +91,12 @@ int run_cmd_env(const char *const *argv, const char *cwd, unsigned int flags,
 	}
 	close(pfd[1]);
 	for (;;) {
+		/* SIGTERM or SIGINT for lp-build alone: its commands stop with it
+		 * (a command in a view takes its whole PID namespace along) */
+		if (lpb_interrupted && !killed) {
+			kill(pid, SIGKILL);
+			killed = true;
+		}
 		if (env && env->tick) {
 			struct pollfd p = { .fd = pfd[0], .events = POLLIN };
 			double left = next_tick - now_seconds();

@@ -13,8 +13,16 @@
 #include "target-units.h"
 #include "units.h"
 
-static struct unit *add_unit(struct units *u, const char *src, const char *work, bool via_header,
-			     const char *via)
+const struct unit_reason_name unit_reasons[NR_UNIT_REASONS] = {
+	[UR_CHANGED] = { "changed", "changed by the patches" },
+	[UR_INCLUDES_C] = { "includes-changed-c", "include a changed .c file" },
+	[UR_DWARF] = { "dwarf", "hold a changed function's code (the target's DWARF)" },
+	[UR_PREPROCESSED] = { "preprocessed", "preprocess differently" },
+	[UR_NOT_PREPROCESSED] = { "not-preprocessed", "cannot be preprocessed alone" },
+};
+
+static struct unit *add_unit(struct units *u, const char *src, const char *work,
+			     enum unit_reason reason, const char *via)
 {
 	struct unit *x;
 	char *base, *dir;
@@ -24,7 +32,9 @@ static struct unit *add_unit(struct units *u, const char *src, const char *work,
 			return NULL;
 	u->v = xrealloc(u->v, (u->n + 1) * sizeof(*u->v));
 	x = &u->v[u->n++];
-	*x = (struct unit){ .via_header = via_header };
+	*x = (struct unit){ .reason = reason,
+			    .via_header = reason != UR_CHANGED && reason != UR_INCLUDES_C };
+	u->by_reason[reason]++;
 	x->src = xstrdup(src);
 	x->via = via ? xstrdup(via) : NULL;
 	x->obj = xstrdup(src);
@@ -45,9 +55,10 @@ static struct unit *add_unit(struct units *u, const char *src, const char *work,
 	return x;
 }
 
-void units_add(struct units *u, const char *src, const char *work, const char *why)
+void units_add(struct units *u, const char *src, const char *work, enum unit_reason reason,
+	       const char *why)
 {
-	struct unit *x = add_unit(u, src, work, true, NULL);
+	struct unit *x = add_unit(u, src, work, reason, NULL);
 
 	if (x)
 		x->why = xstrdup(why);
@@ -117,7 +128,7 @@ static int plan_source(struct plan *p, const char *f)
 	if (has_suffix(f, ".c") && c_includers(p, f, &inc))
 		return -1;
 	if (self != BUILT_NO) {
-		struct unit *x = add_unit(p->u, f, p->work, false, NULL);
+		struct unit *x = add_unit(p->u, f, p->work, UR_CHANGED, NULL);
 
 		if (x)
 			x->why = xstrdup("the patches change it");
@@ -128,7 +139,7 @@ static int plan_source(struct plan *p, const char *f)
 		if (built(p, inc.v[i]) != BUILT_YES)
 			continue;
 		fprintf(stderr, "lp-build: %s is compiled as part of %s\n", f, inc.v[i]);
-		x = add_unit(p->u, inc.v[i], p->work, false, f);
+		x = add_unit(p->u, inc.v[i], p->work, UR_INCLUDES_C, f);
 		if (x)
 			x->why = xasprintf("it includes %s", f);
 	}
@@ -149,20 +160,22 @@ static int plan_source(struct plan *p, const char *f)
 static int filter_built(struct plan *p, struct strvec *tus)
 {
 	struct strvec keep = { 0 };
+	struct strset kept = { 0 };
 	size_t dropped = 0;
 
 	for (size_t i = 0; i < tus->n; i++) {
 		struct strvec inc = { 0 };
 		size_t before = keep.n;
 
-		if (built(p, tus->v[i]) == BUILT_YES && !sv_contains(&keep, tus->v[i]))
+		if (built(p, tus->v[i]) == BUILT_YES && ss_add(&kept, tus->v[i]))
 			sv_push(&keep, tus->v[i]);
 		if (has_suffix(tus->v[i], ".c") && c_includers(p, tus->v[i], &inc)) {
 			sv_free(&keep);
+			ss_free(&kept);
 			return -1;
 		}
 		for (size_t j = 0; j < inc.n; j++)
-			if (built(p, inc.v[j]) == BUILT_YES && !sv_contains(&keep, inc.v[j]))
+			if (built(p, inc.v[j]) == BUILT_YES && ss_add(&kept, inc.v[j]))
 				sv_push(&keep, inc.v[j]);
 		dropped += keep.n == before;
 		sv_free(&inc);
@@ -171,6 +184,7 @@ static int filter_built(struct plan *p, struct strvec *tus)
 		fprintf(stderr, "lp-build: they are compiled in %zu unit(s) of this kernel or its "
 			"modules (%zu are not built)\n", keep.n, dropped);
 	sv_free(tus);
+	ss_free(&kept);
 	*tus = keep;
 	return 0;
 }
@@ -204,11 +218,10 @@ static int plan_functions(struct plan *p, const char *h, const struct header_cha
 				"in %zu unit(s)\n", h, f[i]->name, f[i]->n);
 			for (size_t j = 0; j < f[i]->n; j++) {
 				const char *src = ii->units.v[f[i]->units[j]];
-				struct unit *x = add_unit(p->u, src, p->work, true, NULL);
+				struct unit *x = add_unit(p->u, src, p->work, UR_DWARF, NULL);
 
 				if (!x)
 					continue;
-				p->u->by_dwarf++;
 				x->why = xasprintf("holds the code of %s() (%s), per the target's DWARF",
 						   f[i]->name, h);
 				/* the #include scan misses includes through macros */

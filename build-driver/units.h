@@ -9,6 +9,22 @@
 #include "patchset.h"
 #include "tree.h"
 
+/* Why a unit is compiled (a changed header's units are counted by it). */
+enum unit_reason {
+	UR_CHANGED, /* the patches change the file */
+	UR_INCLUDES_C, /* it #includes a changed .c file */
+	UR_DWARF, /* the target's DWARF has a changed header function's code in it */
+	UR_PREPROCESSED, /* its preprocessed source changes */
+	UR_NOT_PREPROCESSED, /* it includes a changed header and cannot be preprocessed alone */
+	NR_UNIT_REASONS
+};
+
+/* Each reason's key in the manifest ("dwarf") and its words in messages. */
+struct unit_reason_name {
+	const char *key, *text;
+};
+extern const struct unit_reason_name unit_reasons[NR_UNIT_REASONS];
+
 struct unit {
 	char *src; /* relative source path, e.g. "fs/proc/cmdline.c" */
 	char *obj; /* relative object path, e.g. "fs/proc/cmdline.o" */
@@ -19,7 +35,8 @@ struct unit {
 	char *via; /* the changed .c file this unit #includes (kernel/sched/rt.c
 		    * for kernel/sched/build_policy.c), or NULL */
 	bool cached; /* the original object came from the tree's object cache */
-	char *why; /* why it is compiled, for -V and the manifest */
+	enum unit_reason reason;
+	char *why; /* why it is compiled, in detail, for -V and the manifest */
 	int diff_rc; /* create-diff-object's exit code */
 };
 
@@ -30,7 +47,7 @@ struct units {
 	/* changed headers: */
 	struct strvec includers; /* built units that include one (the outer bound) */
 	struct strvec preprocess; /* units whose preprocessed sources decide */
-	size_t by_dwarf; /* units holding a changed function's code */
+	size_t by_reason[NR_UNIT_REASONS];
 	double index_seconds; /* making the target's inline index (0: cached) */
 };
 
@@ -59,7 +76,8 @@ struct units_in {
 int units_plan(struct units *u, const struct patchset *ps, const struct units_in *in);
 
 /* Add @src to the units (a changed header reaches it), said why. */
-void units_add(struct units *u, const char *src, const char *work, const char *why);
+void units_add(struct units *u, const char *src, const char *work, enum unit_reason reason,
+	       const char *why);
 
 void units_free(struct units *u);
 

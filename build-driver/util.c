@@ -187,6 +187,49 @@ bool sv_contains(const struct strvec *sv, const char *s)
 	return false;
 }
 
+struct ss_node {
+	struct lpb_hnode node;
+	char s[];
+};
+
+bool ss_has(const struct strset *set, const char *s)
+{
+	uint32_t h = lpb_str_hash(s);
+	struct lpb_hnode *n;
+
+	lpb_hash_for_each_possible(&set->h, n, h)
+		if (!strcmp(container_of(n, struct ss_node, node)->s, s))
+			return true;
+	return false;
+}
+
+bool ss_add(struct strset *set, const char *s)
+{
+	size_t len = strlen(s);
+	struct ss_node *x;
+
+	if (ss_has(set, s))
+		return false;
+	x = xmalloc(sizeof(*x) + len + 1);
+	memcpy(x->s, s, len + 1);
+	lpb_hash_add(&set->h, &x->node, lpb_str_hash(s));
+	return true;
+}
+
+void ss_free(struct strset *set)
+{
+	for (size_t b = 0; b < set->h.nr_buckets; b++) {
+		struct lpb_hnode *n = set->h.buckets[b], *next;
+
+		for (; n; n = next) {
+			next = n->next;
+			free(container_of(n, struct ss_node, node));
+		}
+	}
+	lpb_hash_free(&set->h);
+	*set = (struct strset){ 0 };
+}
+
 bool has_suffix(const char *s, const char *suffix)
 {
 	size_t n = strlen(s), m = strlen(suffix);

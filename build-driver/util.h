@@ -8,6 +8,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "hash.h"
+
 struct strbuf {
 	char *buf; /* always NUL-terminated once anything was added */
 	size_t len, cap;
@@ -33,6 +35,17 @@ void sv_pushf(struct strvec *sv, const char *fmt, ...) __attribute__((format(pri
 bool sv_contains(const struct strvec *sv, const char *s);
 bool has_suffix(const char *s, const char *suffix);
 void sv_free(struct strvec *sv);
+
+/* A set of strings (its own copies) with O(1) membership: a widely used
+ * header reaches thousands of units, too many for sv_contains(). */
+struct strset {
+	struct lpb_hash h;
+};
+
+/* Add a copy of @s; true when it was not there yet. */
+bool ss_add(struct strset *set, const char *s);
+bool ss_has(const struct strset *set, const char *s);
+void ss_free(struct strset *set);
 
 void *xmalloc(size_t n);
 void *xcalloc(size_t n, size_t size);
