@@ -397,7 +397,8 @@ static void report_selection(struct build *b)
 				say(b, "  skipped %s: %s", u->includers.v[i],
 				    sv_contains(&u->preprocess, u->includers.v[i]) ?
 					    "preprocesses the same" :
-					    "holds no changed function");
+					    "holds no changed function's code, uses no changed "
+					    "macro");
 		}
 	}
 	for (size_t i = 0; b->o->verbose && i < u->n; i++)
@@ -436,7 +437,8 @@ static int stage_compile(struct build *b)
 {
 	char *what, *index = xasprintf("%s/work/includes.idx", b->tree.dir);
 	struct units_in in = {
-		.src = b->tree.src, .work = b->work, .index = index, .cache = b->o->cache,
+		.src = b->tree.src, .work = b->work, .tree = b->tree.build, .index = index,
+		.cache = b->o->cache,
 		.vmlinux = b->target.vmlinux, .modules = b->modules, .jobs = b->o->jobs,
 		.verbose = b->o->verbose,
 	};

@@ -13,7 +13,8 @@ LPB_SRCS := build-driver/main.c build-driver/build.c build-driver/manifest.c \
 	    build-driver/locate.c build-driver/overlay.c build-driver/objcache.c \
 	    build-driver/compile.c build-driver/kbuild-dirs.c build-driver/progress.c \
 	    build-driver/inline-index.c build-driver/header-changes.c \
-	    build-driver/preprocess.c build-driver/cache-cmd.c
+	    build-driver/preprocess.c build-driver/cache-cmd.c \
+	    build-driver/macro-uses.c
 LPB_OBJS := $(LPB_SRCS:%.c=$(O)/%.o)
 
 $(O)/lp-build: $(LPB_OBJS) $(LIBLPB)
@@ -56,8 +57,16 @@ $(LPB_UNIT_HC): $(O)/build-driver/tests/unit-header-changes.o \
 		$(O)/build-driver/header-changes.o $(O)/build-driver/util.o $(LIBLPB)
 	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
 
+# in-process tests of finding where changed macros are used
+LPB_UNIT_MU := $(O)/build-driver/tests/unit-macro-uses
+$(O)/build-driver/tests/unit-macro-uses.o: CFLAGS += -Ibuild-driver
+$(LPB_UNIT_MU): $(O)/build-driver/tests/unit-macro-uses.o $(O)/build-driver/macro-uses.o \
+		$(O)/build-driver/header-changes.o $(O)/build-driver/util.o $(LIBLPB)
+	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
+
 .PHONY: lpb-unit
-lpb-unit: $(LPB_UNIT) $(LPB_UNIT_HC)
+lpb-unit: $(LPB_UNIT) $(LPB_UNIT_HC) $(LPB_UNIT_MU)
 	$(LPB_UNIT)
 	$(LPB_UNIT_HC)
+	$(LPB_UNIT_MU)
 unit: lpb-unit

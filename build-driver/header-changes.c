@@ -36,6 +36,9 @@ struct htext {
 	size_t n;
 	struct hitem *it;
 	size_t ni;
+	/* braces or parentheses left open at the end (alternatives under
+	 * #ifdef each opening a body): the items cannot be trusted */
+	bool unbalanced;
 };
 
 static void add_char(struct strbuf *sb, char c)
@@ -233,6 +236,7 @@ static void items(struct htext *t)
 			t->it[cur].last = (int)i;
 		}
 	}
+	t->unbalanced = braces || parens;
 }
 
 static void parse(const char *text, size_t len, struct htext *t)
@@ -282,16 +286,44 @@ static void opaque(struct classify *c, const char *fmt, int line, const char *wh
 	c->hc->reason = xasprintf(fmt, line, what);
 }
 
-/* A changed line of one side: inside a function definition, or nothing
- * that is code at all; a macro, or anything else, is opaque. */
+/* The name a #define or #undef directive (ending at or after line @i)
+ * names, or NULL. */
+static char *macro_name(const struct htext *t, size_t i)
+{
+	const char *p;
+	size_t n;
+
+	/* continuation lines do not start with '#' */
+	while (i > 0 && t->l[i].code[0] != '#')
+		i--;
+	p = t->l[i].code + 1;
+	p += strspn(p, " ");
+	p += strspn(p, "abcdefghijklmnopqrstuvwxyz");
+	p += strspn(p, " ");
+	n = 0;
+	while (is_ident(p[n]))
+		n++;
+	return n ? strndup(p, n) : NULL;
+}
+
+/* A changed line of one side: inside a function definition, a macro
+ * definition, or nothing that is code at all; anything else is opaque. */
 static int changed_line(struct classify *c, const struct htext *t, size_t i, bool orig)
 {
 	const struct hline *l = &t->l[i];
 	const struct hitem *it = l->item >= 0 ? &t->it[l->item] : NULL;
 
 	if (l->define) {
-		opaque(c, "line %d changes a macro: %s", (int)i + 1, l->code);
-		return -1;
+		char *name = macro_name(t, i);
+
+		if (!name) {
+			opaque(c, "line %d changes %s", (int)i + 1, "a macro lp-build cannot name");
+			return -1;
+		}
+		if (!sv_contains(&c->hc->macros, name))
+			sv_push(&c->hc->macros, name);
+		free(name);
+		return 0;
 	}
 	if (!it || (!l->code[0] && !l->directive))
 		return 0; /* blank or comment */
@@ -387,6 +419,12 @@ int header_changes(const char *orig, size_t orig_len, const char *patched, size_
 	}
 	parse(orig, orig_len, &o);
 	parse(patched, patched_len, &p);
+	if (o.unbalanced || p.unbalanced) {
+		hc->kind = HC_OPAQUE;
+		hc->reason = xstrdup("its braces do not balance outside the preprocessor's "
+				     "alternatives: lp-build cannot tell its functions apart");
+		goto out;
+	}
 	c.map = map;
 	c.touched = xcalloc(o.ni + 1, sizeof(*c.touched));
 	/* hunks: runs of removed original lines and added patched lines
@@ -415,9 +453,10 @@ int header_changes(const char *orig, size_t orig_len, const char *patched, size_
 			hc->funcs[hc->nr_funcs++] = (struct hc_span){ o.it[k].first + 1,
 								      o.it[k].last + 1 };
 		}
-		hc->kind = hc->nr_funcs ? HC_FUNCS : HC_NONE;
+		hc->kind = hc->macros.n ? HC_MACROS : hc->nr_funcs ? HC_FUNCS : HC_NONE;
 		hc->new_inlines = new_inline.n;
 	}
+out:
 	sv_free(&new_inline);
 	free(c.touched);
 	free(map);
@@ -428,7 +467,62 @@ int header_changes(const char *orig, size_t orig_len, const char *patched, size_
 
 void header_change_free(struct header_change *hc)
 {
+	sv_free(&hc->macros);
 	free(hc->funcs);
 	free(hc->reason);
 	*hc = (struct header_change){ 0 };
+}
+
+/* ---- the parse, for others ---- */
+
+struct hc_text {
+	struct htext t;
+};
+
+struct hc_text *hc_text_parse(const char *text, size_t len)
+{
+	struct hc_text *x = xcalloc(1, sizeof(*x));
+
+	parse(text, len, &x->t);
+	return x;
+}
+
+void hc_text_free(struct hc_text *t)
+{
+	if (!t)
+		return;
+	htext_free(&t->t);
+	free(t);
+}
+
+size_t hc_text_lines(const struct hc_text *t)
+{
+	return t->t.n;
+}
+
+const char *hc_text_shape(const struct hc_text *t, size_t i)
+{
+	return t->t.l[i].shape;
+}
+
+enum hc_where hc_text_where(const struct hc_text *x, size_t i, int *first, int *last,
+			    char **name)
+{
+	const struct htext *t = &x->t;
+	const struct hline *l = &t->l[i];
+	const struct hitem *it = l->item >= 0 ? &t->it[l->item] : NULL;
+
+	*name = NULL;
+	if (l->define) {
+		*name = macro_name(t, i);
+		return *name ? HW_DEFINE : HW_DIRECTIVE;
+	}
+	if (!it)
+		return l->directive ? HW_DIRECTIVE : HW_NOTHING;
+	if (it->func && !t->unbalanced) {
+		*first = it->first + 1;
+		*last = it->last + 1;
+		return HW_FUNCTION;
+	}
+	return it->directive || l->directive ? HW_DIRECTIVE : HW_OTHER;
 }

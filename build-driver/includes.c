@@ -16,6 +16,7 @@ struct directive {
 	char *spec; /* what it names: "linux/foo.h" or "../bar.h" */
 	bool quoted;
 	struct lpb_hnode node; /* keyed by basename of spec */
+	struct lpb_hnode node2; /* includes_forward(): a file's first directive, by its basename */
 };
 
 struct scan {
@@ -381,5 +382,171 @@ int includers_of(const char *src, const char *index, const struct strvec *header
 	sv_free(&queue);
 	ss_free(&seen);
 	ss_free(&found);
+	return 0;
+}
+
+/* ---- forward: what a set of units may read ---- */
+
+/* Where <spec> is looked for, in kbuild's order for x86 (every one that
+ * exists is taken: a superset never misses a file the compiler reads). */
+static const char *const system_dirs[] = {
+	"arch/x86/include", "arch/x86/include/generated", "include", "arch/x86/include/uapi",
+	"arch/x86/include/generated/uapi", "include/uapi", "include/generated/uapi",
+};
+
+/* What kbuild passes with -include to every unit. */
+static const char *const forced_includes[] = {
+	"include/linux/compiler-version.h", "include/linux/kconfig.h",
+	"include/linux/compiler_types.h",
+};
+
+/* The directives of one file: a run of s->all (a file's are contiguous). */
+struct file_dirs {
+	struct lpb_hnode node;
+	const char *path;
+	size_t first, n;
+};
+
+struct forward {
+	struct scan s;
+	const char *tree; /* where files are looked for: generated headers too */
+	struct lpb_hash by_file; /* struct file_dirs by includer */
+	struct lpb_hash by_path_base; /* one directive per includer, by the includer's basename */
+	struct strset seen;
+	struct strvec *files;
+};
+
+static struct file_dirs *dirs_of(struct forward *f, const char *path)
+{
+	uint32_t h = lpb_str_hash(path);
+	struct lpb_hnode *n;
+
+	lpb_hash_for_each_possible(&f->by_file, n, h) {
+		struct file_dirs *d = container_of(n, struct file_dirs, node);
+
+		if (!strcmp(d->path, path))
+			return d;
+	}
+	return NULL;
+}
+
+static void index_files(struct forward *f, size_t from)
+{
+	for (size_t i = from; i < f->s.n;) {
+		struct file_dirs *d = xcalloc(1, sizeof(*d));
+		size_t j = i;
+
+		while (j < f->s.n && !strcmp(f->s.all[j]->includer, f->s.all[i]->includer))
+			j++;
+		*d = (struct file_dirs){ .path = f->s.all[i]->includer, .first = i, .n = j - i };
+		lpb_hash_add(&f->by_file, &d->node, lpb_str_hash(d->path));
+		lpb_hash_add(&f->by_path_base, &f->s.all[i]->node2, lpb_str_hash(base_of(d->path)));
+		i = j;
+	}
+}
+
+static void visit(struct forward *f, const char *path)
+{
+	if (ss_add(&f->seen, path))
+		sv_push(f->files, path);
+}
+
+static bool in_tree(const struct forward *f, const char *rel)
+{
+	char *abs = xasprintf("%s/%s", f->tree, rel);
+	bool ok = path_exists(abs);
+
+	free(abs);
+	return ok;
+}
+
+/* Every file a directive of @includer may name. */
+static void resolve(struct forward *f, const struct directive *d)
+{
+	bool found = false;
+	size_t sl = strlen(d->spec);
+	struct lpb_hnode *n;
+
+	if (d->quoted) {
+		char *dir = xstrdup(d->includer), *slash = strrchr(dir, '/');
+		char *full = slash ? (*slash = 0, xasprintf("%s/%s", dir, d->spec)) :
+				     xstrdup(d->spec);
+
+		normalise(full);
+		if (in_tree(f, full)) {
+			visit(f, full);
+			found = true;
+		}
+		free(full);
+		free(dir);
+	}
+	for (size_t i = 0; !strstr(d->spec, "..") &&
+			   i < sizeof(system_dirs) / sizeof(*system_dirs); i++) {
+		char *p = xasprintf("%s/%s", system_dirs[i], d->spec);
+
+		if (in_tree(f, p)) {
+			visit(f, p);
+			found = true;
+		}
+		free(p);
+	}
+	if (found)
+		return;
+	/* a directory's own -I: any indexed file the spec's path ends */
+	lpb_hash_for_each_possible(&f->by_path_base, n, lpb_str_hash(base_of(d->spec))) {
+		const struct directive *x = container_of(n, struct directive, node2);
+		size_t hl = strlen(x->includer);
+
+		if (hl > sl && x->includer[hl - sl - 1] == '/' &&
+		    !strcmp(x->includer + hl - sl, d->spec))
+			visit(f, x->includer);
+	}
+}
+
+int includes_forward(const char *src, const char *tree, const char *index,
+		     const struct strvec *units, struct strvec *files)
+{
+	struct forward f = { .s = { .src = src }, .tree = tree, .files = files };
+
+	if (!index || !path_exists(index) || load_index(&f.s, index)) {
+		scan_dir(&f.s, "");
+		if (index)
+			save_index(&f.s, index);
+	}
+	index_files(&f, 0);
+	for (size_t i = 0; i < sizeof(forced_includes) / sizeof(*forced_includes); i++)
+		visit(&f, forced_includes[i]);
+	for (size_t i = 0; i < units->n; i++)
+		visit(&f, units->v[i]);
+	/* breadth-first; files doubles as the queue */
+	for (size_t qi = 0; qi < files->n; qi++) {
+		const char *path = files->v[qi];
+		struct file_dirs *d = dirs_of(&f, path);
+
+		if (!d && !has_suffix(path, ".c")) {
+			/* a generated header (asm/ wrappers): not in the source's index */
+			char *abs = xasprintf("%s/%s", tree, path);
+			size_t before = f.s.n;
+
+			scan_file(&f.s, path, abs);
+			free(abs);
+			index_files(&f, before);
+			d = dirs_of(&f, path);
+		}
+		for (size_t k = 0; d && k < d->n; k++)
+			resolve(&f, f.s.all[d->first + k]);
+	}
+	for (size_t b = 0; b < f.by_file.nr_buckets; b++) {
+		struct lpb_hnode *n = f.by_file.buckets[b], *next;
+
+		for (; n; n = next) {
+			next = n->next;
+			free(container_of(n, struct file_dirs, node));
+		}
+	}
+	lpb_hash_free(&f.by_file);
+	lpb_hash_free(&f.by_path_base);
+	ss_free(&f.seen);
+	scan_free(&f.s);
 	return 0;
 }

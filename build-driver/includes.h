@@ -31,4 +31,15 @@ struct c_includes *c_includes_load(const char *src, const char *index);
 int c_includes_of(struct c_includes *ci, const char *file, struct strvec *tus);
 void c_includes_free(struct c_includes *ci);
 
+/*
+ * Every file the units @units (relative .c/.S paths) may read through
+ * #include, directly or not, themselves first, into @files: each name a
+ * directive may mean that exists in @tree (the prepared tree, where the
+ * generated headers are too), in the quoted file's directory, the x86
+ * include directories, or anywhere the indexed sources end in it. A
+ * superset of what the compiler reads. 0 or -1.
+ */
+int includes_forward(const char *src, const char *tree, const char *index,
+		     const struct strvec *units, struct strvec *files);
+
 #endif /* LPB_BUILD_INCLUDES_H */

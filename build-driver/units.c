@@ -9,6 +9,7 @@
 #include "header-changes.h"
 #include "includes.h"
 #include "inline-index.h"
+#include "macro-uses.h"
 #include "run.h"
 #include "target-units.h"
 #include "units.h"
@@ -17,6 +18,7 @@ const struct unit_reason_name unit_reasons[NR_UNIT_REASONS] = {
 	[UR_CHANGED] = { "changed", "changed by the patches" },
 	[UR_INCLUDES_C] = { "includes-changed-c", "include a changed .c file" },
 	[UR_DWARF] = { "dwarf", "hold a changed function's code (the target's DWARF)" },
+	[UR_MACRO_USE] = { "macro-use", "use a changed macro in their own text" },
 	[UR_PREPROCESSED] = { "preprocessed", "preprocess differently" },
 	[UR_NOT_PREPROCESSED] = { "not-preprocessed", "cannot be preprocessed alone" },
 };
@@ -73,6 +75,9 @@ struct plan {
 	struct c_includes *ci; /* its lines naming .c files, loaded on first use */
 	struct target_units tu;
 	bool told_nodwarf;
+	/* changed headers: */
+	struct strset bound; /* u->includers, hashed */
+	size_t nr_headers; /* how many there are */
 };
 
 enum built { BUILT_NO, BUILT_YES, BUILT_UNKNOWN };
@@ -201,9 +206,32 @@ static void header_texts(const struct plan *p, const char *h, char **orig, size_
 	free(b);
 }
 
+/* Units the target's DWARF says hold the code of @f (a function of @h);
+ * @what: why it matters ("changed", "uses the changed macro X"). */
+static void plan_dwarf_func(struct plan *p, const char *h, const struct ii_func *f,
+			    const struct inline_index *ii, const char *what, bool tell)
+{
+	if (tell)
+		fprintf(stderr, "lp-build: %s: %s() %s: the target's DWARF has its code in %zu "
+			"unit(s)\n", h, f->name, what, f->n);
+	for (size_t j = 0; j < f->n; j++) {
+		const char *src = ii->units.v[f->units[j]];
+		struct unit *x = add_unit(p->u, src, p->work, UR_DWARF, NULL);
+
+		if (!x)
+			continue;
+		x->why = xasprintf("holds the code of %s() (%s), which %s, per the target's DWARF",
+				   f->name, h, what);
+		/* the #include scan misses includes through macros */
+		if (!ss_has(&p->bound, src) && p->in->verbose)
+			fprintf(stderr, "lp-build: note: %s holds %s() but the #include scan did not "
+				"find it including %s\n", src, f->name, h);
+	}
+}
+
 /* Units holding the code of the functions of @h that @hc changes. */
-static int plan_functions(struct plan *p, const char *h, const struct header_change *hc,
-			  const struct inline_index *ii, const struct strvec *bound)
+static void plan_functions(struct plan *p, const char *h, const struct header_change *hc,
+			   const struct inline_index *ii)
 {
 	for (size_t k = 0; k < hc->nr_funcs; k++) {
 		struct ii_func **f;
@@ -213,39 +241,137 @@ static int plan_functions(struct plan *p, const char *h, const struct header_cha
 			fprintf(stderr, "lp-build: %s: the function changed at lines %d-%d is in no "
 				"unit of the target (not used by this configuration)\n", h,
 				hc->funcs[k].first, hc->funcs[k].last);
-		for (size_t i = 0; i < n; i++) {
-			fprintf(stderr, "lp-build: %s: %s() changed: the target's DWARF has its code "
-				"in %zu unit(s)\n", h, f[i]->name, f[i]->n);
-			for (size_t j = 0; j < f[i]->n; j++) {
-				const char *src = ii->units.v[f[i]->units[j]];
-				struct unit *x = add_unit(p->u, src, p->work, UR_DWARF, NULL);
-
-				if (!x)
-					continue;
-				x->why = xasprintf("holds the code of %s() (%s), per the target's DWARF",
-						   f[i]->name, h);
-				/* the #include scan misses includes through macros */
-				if (!sv_contains(bound, src) && p->in->verbose)
-					fprintf(stderr, "lp-build: note: %s holds %s() but the #include "
-						"scan did not find it including %s\n", src,
-						f[i]->name, h);
-			}
-		}
+		for (size_t i = 0; i < n; i++)
+			plan_dwarf_func(p, h, f[i], ii, "changed", true);
 		free(f);
 	}
-	return 0;
+}
+
+/* The built units including @headers (all of them: the bound itself). */
+static int built_includers(struct plan *p, const struct strvec *headers, struct strvec *out)
+{
+	if (headers->n == p->nr_headers) {
+		for (size_t i = 0; i < p->u->includers.n; i++)
+			sv_push(out, p->u->includers.v[i]);
+		return 0;
+	}
+	return includers_of(p->src, p->index, headers, out) || filter_built(p, out) ? -1 : 0;
+}
+
+/* Leave @units (those not compiled already) to the preprocessor. */
+static void plan_preprocess(struct plan *p, const struct strvec *units)
+{
+	struct strset have = { 0 };
+
+	for (size_t j = 0; j < p->u->n; j++)
+		ss_add(&have, p->u->v[j].src);
+	for (size_t j = 0; j < p->u->preprocess.n; j++)
+		ss_add(&have, p->u->preprocess.v[j]);
+	for (size_t i = 0; i < units->n; i++)
+		if (ss_add(&have, units->v[i]))
+			sv_push(&p->u->preprocess, units->v[i]);
+	ss_free(&have);
+}
+
+/*
+ * Changed macros of @headers (hc[i].macros): the code using them changes.
+ * Uses in functions of headers select the units holding those functions'
+ * code (DWARF), uses in a unit's own text select that unit, uses in a
+ * header's declarations leave its includers to the preprocessor.
+ */
+static int plan_macros(struct plan *p, const struct strvec *headers, const struct strvec *macros,
+		       const struct inline_index *ii)
+{
+	struct strvec bound = { 0 }, files = { 0 }, opaque = { 0 };
+	struct macro_uses mu = { 0 };
+	double t0 = now_seconds();
+	size_t before = p->u->n;
+	int ret;
+
+	ret = built_includers(p, headers, &bound);
+	if (!ret)
+		ret = includes_forward(p->src, p->in->tree, p->index, &bound, &files);
+	if (!ret)
+		ret = macro_uses_find(&mu, p->in->tree, &files, macros);
+	if (ret)
+		goto out;
+	for (size_t k = 0; k < mu.nr_funcs; k++) {
+		const struct mu_func *f = &mu.funcs[k];
+		struct ii_func **fs;
+		size_t n = inline_index_lookup(ii, f->file, f->first, f->last, &fs);
+		char *what = xasprintf("uses the changed macro %s", f->macro);
+
+		for (size_t i = 0; i < n; i++)
+			plan_dwarf_func(p, f->file, fs[i], ii, what, p->in->verbose);
+		free(what);
+		free(fs);
+	}
+	for (size_t k = 0; k < mu.files.n; k++) {
+		const char *f = mu.files.v[k];
+		struct strvec inc = { 0 };
+		char *why = xasprintf("uses the changed macro %s", mu.file_macro.v[k]);
+
+		/* a unit, or a .c file compiled inside units that include it */
+		if (ss_has(&p->bound, f))
+			sv_push(&inc, f);
+		else if (has_suffix(f, ".c") && c_includers(p, f, &inc))
+			ret = -1;
+		for (size_t i = 0; i < inc.n; i++) {
+			struct unit *x;
+
+			if (!ss_has(&p->bound, inc.v[i]) && built(p, inc.v[i]) != BUILT_YES)
+				continue;
+			x = add_unit(p->u, inc.v[i], p->work, UR_MACRO_USE, NULL);
+			if (x)
+				x->why = strcmp(inc.v[i], f) ?
+						 xasprintf("includes %s, which %s", f, why) :
+						 xstrdup(why);
+		}
+		sv_free(&inc);
+		free(why);
+	}
+	for (size_t k = 0; k < mu.opaque.n; k++)
+		fprintf(stderr, "lp-build: %s: %s: the units including it are compared "
+			"preprocessed\n", mu.opaque.v[k], mu.opaque_why.v[k]);
+	if (!ret && mu.opaque.n)
+		ret = includers_of(p->src, p->index, &mu.opaque, &opaque) ||
+		      filter_built(p, &opaque) ? -1 : 0;
+	fprintf(stderr, "lp-build: changed macro(s) %s%s: used by %zu macro(s), %zu header "
+		"function(s), %zu file(s)%s%s; %zu unit(s) selected (read %zu files in %.1f s)\n",
+		macros->v[0], macros->n > 1 ? ", ..." : "", mu.names.n - macros->n, mu.nr_funcs,
+		mu.files.n, mu.opaque.n ? " and the declarations of " : "",
+		mu.opaque.n ? mu.opaque.v[0] : "", p->u->n - before, mu.scanned,
+		now_seconds() - t0);
+	if (!ret && mu.opaque.n) {
+		struct strvec reach = { 0 };
+
+		/* only those that can see the changed macros */
+		for (size_t i = 0; i < opaque.n; i++)
+			if (ss_has(&p->bound, opaque.v[i]))
+				sv_push(&reach, opaque.v[i]);
+		plan_preprocess(p, &reach);
+		sv_free(&reach);
+	}
+out:
+	macro_uses_free(&mu);
+	sv_free(&bound);
+	sv_free(&files);
+	sv_free(&opaque);
+	return ret;
 }
 
 /*
  * Changed headers: the built units including them bound the search; a
- * change to function definitions selects the units holding their code,
- * anything else leaves the includers to the preprocessor comparison.
+ * change to function definitions selects the units holding their code, a
+ * change to macros the units using them, anything else leaves the
+ * includers to the preprocessor comparison.
  */
 static int plan_headers(struct plan *p, const struct strvec *headers)
 {
-	struct strvec opaque = { 0 }, funcs = { 0 };
+	struct strvec opaque = { 0 }, macro_hdrs = { 0 }, macros = { 0 };
 	struct header_change *hc = xcalloc(headers->n + 1, sizeof(*hc));
 	struct inline_index ii = { 0 };
+	bool need_dwarf = false;
 	int ret = 0;
 
 	for (size_t i = 0; i < headers->n; i++) {
@@ -268,8 +394,15 @@ static int plan_headers(struct plan *p, const struct strvec *headers)
 			fprintf(stderr, "lp-build: %s: no change to its code (comments, blank lines%s)\n",
 				h, hc[i].new_inlines ? ", new inline functions" : "");
 			break;
+		case HC_MACROS:
+			sv_push(&macro_hdrs, h);
+			for (size_t k = 0; k < hc[i].macros.n; k++)
+				if (!sv_contains(&macros, hc[i].macros.v[k]))
+					sv_push(&macros, hc[i].macros.v[k]);
+			/* and its changed functions */
+			__attribute__((fallthrough));
 		case HC_FUNCS:
-			sv_push(&funcs, h);
+			need_dwarf = true;
 			break;
 		case HC_OPAQUE:
 			fprintf(stderr, "lp-build: %s: %s: the units including it are compared "
@@ -278,42 +411,33 @@ static int plan_headers(struct plan *p, const struct strvec *headers)
 			break;
 		}
 	}
-	if (!funcs.n && !opaque.n)
+	if (!need_dwarf && !opaque.n)
 		goto out;
+	p->nr_headers = headers->n;
 	ret = includers_of(p->src, p->index, headers, &p->u->includers);
 	if (!ret)
 		ret = filter_built(p, &p->u->includers);
-	if (!ret && funcs.n) {
+	for (size_t i = 0; !ret && i < p->u->includers.n; i++)
+		ss_add(&p->bound, p->u->includers.v[i]);
+	if (!ret && need_dwarf) {
 		if (target_units_load_modules(&p->tu) ||
 		    inline_index_open(&ii, &p->tu, p->in->jobs)) {
 			ret = -1;
 			goto out;
 		}
 		p->u->index_seconds = ii.build_seconds;
-		for (size_t i = 0; i < headers->n && !ret; i++)
-			if (hc[i].kind == HC_FUNCS)
-				ret = plan_functions(p, headers->v[i], &hc[i], &ii, &p->u->includers);
+		for (size_t i = 0; i < headers->n; i++)
+			if (hc[i].kind == HC_FUNCS || hc[i].kind == HC_MACROS)
+				plan_functions(p, headers->v[i], &hc[i], &ii);
 	}
+	if (!ret && macros.n)
+		ret = plan_macros(p, &macro_hdrs, &macros, &ii);
 	if (!ret && opaque.n) {
 		struct strvec reach = { 0 };
 
-		/* with other headers changed too, only this one's includers */
-		if (opaque.n < headers->n) {
-			ret = includers_of(p->src, p->index, &opaque, &reach);
-			if (!ret)
-				ret = filter_built(p, &reach);
-		} else {
-			for (size_t i = 0; i < p->u->includers.n; i++)
-				sv_push(&reach, p->u->includers.v[i]);
-		}
-		for (size_t i = 0; !ret && i < reach.n; i++) {
-			bool have = false;
-
-			for (size_t j = 0; j < p->u->n && !have; j++)
-				have = !strcmp(p->u->v[j].src, reach.v[i]);
-			if (!have)
-				sv_push(&p->u->preprocess, reach.v[i]);
-		}
+		ret = built_includers(p, &opaque, &reach);
+		if (!ret)
+			plan_preprocess(p, &reach);
 		sv_free(&reach);
 	}
 out:
@@ -322,7 +446,8 @@ out:
 	free(hc);
 	inline_index_free(&ii);
 	sv_free(&opaque);
-	sv_free(&funcs);
+	sv_free(&macro_hdrs);
+	sv_free(&macros);
 	return ret;
 }
 
@@ -384,6 +509,7 @@ out:
 	sv_free(&headers);
 	c_includes_free(p.ci);
 	target_units_free(&p.tu);
+	ss_free(&p.bound);
 	return ret;
 }
 

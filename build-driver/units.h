@@ -14,6 +14,7 @@ enum unit_reason {
 	UR_CHANGED, /* the patches change the file */
 	UR_INCLUDES_C, /* it #includes a changed .c file */
 	UR_DWARF, /* the target's DWARF has a changed header function's code in it */
+	UR_MACRO_USE, /* its own text uses a changed macro */
 	UR_PREPROCESSED, /* its preprocessed source changes */
 	UR_NOT_PREPROCESSED, /* it includes a changed header and cannot be preprocessed alone */
 	NR_UNIT_REASONS
@@ -55,6 +56,7 @@ struct units {
 struct units_in {
 	const char *src; /* the user's source tree: headers before the patches */
 	const char *work; /* the work directory: work/patched-src/ holds them after */
+	const char *tree; /* the prepared tree: the headers as compiled, generated ones too */
 	const char *index; /* the tree's #include index */
 	const char *cache, *vmlinux, *modules; /* the target (its DWARF, indexed under cache) */
 	int jobs; /* processes for making the target's inline index */

@@ -84,6 +84,20 @@ static void expect(const char *what, int line, const char *with, enum hc_kind ki
 	header_change_free(&hc);
 }
 
+/* The change names @macro as a changed macro. */
+static void expect_macro(const char *what, int line, const char *with, const char *macro)
+{
+	char patched[4096];
+	struct header_change hc;
+
+	edit(patched, sizeof(patched), line, with);
+	header_changes(base, strlen(base), patched, strlen(patched), &hc);
+	CHECK(hc.kind == HC_MACROS && sv_contains(&hc.macros, macro),
+	      "%s: kind %d, %zu macro(s) (%s), want %s", what, hc.kind, hc.macros.n,
+	      hc.macros.n ? hc.macros.v[0] : "", macro);
+	header_change_free(&hc);
+}
+
 int main(void)
 {
 	struct header_change hc;
@@ -103,8 +117,15 @@ int main(void)
 	expect("a new inline function", 18,
 	       "\nstatic inline int seq_new(void)\n{\n\treturn 1;\n}\n", HC_NONE, 0, 0);
 	expect("a macro's body", 20, "	char val_buf[length + 2];			\\\n",
-	       HC_OPAQUE, 0, 0);
-	expect("a new macro", 18, "#define SEQ_X 1\n\n", HC_OPAQUE, 0, 0);
+	       HC_MACROS, 0, 0);
+	expect_macro("a macro's body names it", 20, "	char val_buf[length + 2];			\\\n",
+		     "seq_show_option_n");
+	expect("a new macro", 18, "#define SEQ_X 1\n\n", HC_MACROS, 0, 0);
+	expect_macro("a new macro names it", 18, "#define SEQ_X 1\n\n", "SEQ_X");
+	expect_macro("a macro removed", 3, "\n", "_X_H");
+	expect_macro("an undef", 18, "#undef seq_len\n\n", "seq_len");
+	expect("a macro and an inline", 13, "#define SEQ_Y 2\n\tseq_putc(m, ';');\n",
+	       HC_MACROS, 0, 0);
 	expect("a type", 5, "struct seq { long n; char buf[8]; };\n", HC_OPAQUE, 0, 0);
 	expect("a prototype", 23, "extern int seq_open(struct seq *s, int flags);\n", HC_OPAQUE, 0,
 	       0);
