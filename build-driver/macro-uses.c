@@ -63,11 +63,35 @@ static bool names_any(const struct strset *names, const char *text, size_t len)
 	return false;
 }
 
+static const char *paste_may_make(const struct pass *p, const char *a, size_t al, const char *b,
+				  size_t bl);
+
+/* Whether a "##" of @text may paste one of the names together. */
+static bool may_paste(const struct pass *p, const char *text, size_t len)
+{
+	for (const char *h = memmem(text, len, "##", 2); h;
+	     h = memmem(h + 2, len - (size_t)(h + 2 - text), "##", 2)) {
+		const char *ae = h, *as, *bs = h + 2, *be;
+
+		while (ae > text && (ae[-1] == ' ' || ae[-1] == '\t'))
+			ae--;
+		for (as = ae; as > text && ident_char(as[-1]); as--)
+			;
+		while (bs < text + len && (*bs == ' ' || *bs == '\t'))
+			bs++;
+		for (be = bs; be < text + len && ident_char(*be); be++)
+			;
+		if (paste_may_make(p, as, (size_t)(ae - as), bs, (size_t)(be - bs)))
+			return true;
+	}
+	return false;
+}
+
 /* Whether @text may use a name: worth parsing. */
 static bool may_use(const struct pass *p, const char *text, size_t len)
 {
-	if (memmem(text, len, "##", 2))
-		return true; /* a paste may make a name */
+	if (may_paste(p, text, len))
+		return true;
 	if (p->mu->names.n > MEMMEM_NAMES)
 		return names_any(&p->names, text, len);
 	for (size_t i = 0; i < p->mu->names.n; i++)
