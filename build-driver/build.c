@@ -449,7 +449,10 @@ static int stage_compile(struct build *b)
 		.t = &b->tree, .o = &b->topts, .v = &b->view, .cache = &b->objcache,
 		.quiet = b->o->quiet,
 	};
-	if (objcache_open(&b->objcache, b->tree.dir, b->tree.build, UNIT_KCFLAGS) ||
+	/* what else makes an object: objtool run on each (tree.c) */
+	if (objcache_open(&b->objcache, b->tree.dir, b->tree.build,
+			  b->tree.objtool_per_object ? UNIT_KCFLAGS " objtool-per-object" :
+						       UNIT_KCFLAGS) ||
 	    compile_init(&b->compile))
 		goto out;
 	/* the patched view first: a changed header is classified by its text */

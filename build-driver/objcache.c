@@ -12,7 +12,8 @@
 
 #include "objcache.h"
 
-#define META_MAGIC "lp-build objcache 1\n"
+/* 2: entries carry the make variables too (objtool per object) */
+#define META_MAGIC "lp-build objcache 2\n"
 
 struct dep_stat {
 	struct lpb_hnode node;
