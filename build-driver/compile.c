@@ -109,7 +109,9 @@ int compile_make(struct compile *c, const struct overlay *view, const struct str
 	if (!rc)
 		tick(&w); /* the last ones */
 	progress_end(&w.p);
-	if (rc) {
+	if (rc && lpb_interrupted) {
+		fprintf(stderr, "lp-build: %s: interrupted\n", what);
+	} else if (rc) {
 		fprintf(stderr, "%s", out.buf ? out.buf : "");
 		fprintf(stderr, "lp-build: %s: kbuild failed in the %s view of the tree (make "
 			"exited with %d)\n", what, view == &c->v->orig ? "original" : "patched", rc);

@@ -16,7 +16,7 @@ struct directive {
 	char *spec; /* what it names: "linux/foo.h" or "../bar.h" */
 	bool quoted;
 	struct lpb_hnode node; /* keyed by basename of spec */
-	struct lpb_hnode node2; /* includes_forward(): a file's first directive, by its basename */
+	struct lpb_hnode node2; /* include_graph_forward(): a file's first directive, by its basename */
 };
 
 struct scan {
@@ -338,19 +338,43 @@ void c_includes_free(struct c_includes *ci)
 	free(ci);
 }
 
-int includers_of(const char *src, const char *index, const struct strvec *headers,
-		 struct strvec *tus)
+/* The whole graph of a tree, loaded once for a build (several lookups). */
+struct include_graph {
+	struct scan s;
+	double load_seconds;
+};
+
+struct include_graph *include_graph_load(const char *src, const char *index)
 {
-	struct scan s = { .src = src };
+	struct include_graph *g = xcalloc(1, sizeof(*g));
+	double t0 = now_seconds();
+
+	g->s.src = src;
+	if (!index || !path_exists(index) || load_index(&g->s, index)) {
+		scan_dir(&g->s, "");
+		if (index)
+			save_index(&g->s, index);
+	}
+	g->load_seconds = now_seconds() - t0;
+	return g;
+}
+
+void include_graph_free(struct include_graph *g)
+{
+	if (!g)
+		return;
+	scan_free(&g->s);
+	free(g);
+}
+
+int include_graph_includers(struct include_graph *g, const struct strvec *headers,
+			    struct strvec *tus, bool quiet)
+{
+	struct scan *s = &g->s;
 	struct strvec queue = { 0 };
 	struct strset seen = { 0 }, found = { 0 };
 	double t0 = now_seconds();
 
-	if (!index || !path_exists(index) || load_index(&s, index)) {
-		scan_dir(&s, "");
-		if (index)
-			save_index(&s, index);
-	}
 	for (size_t i = 0; i < tus->n; i++)
 		ss_add(&found, tus->v[i]);
 	for (size_t i = 0; i < headers->n; i++)
@@ -361,11 +385,11 @@ int includers_of(const char *src, const char *index, const struct strvec *header
 		const char *h = queue.v[qi];
 		struct lpb_hnode *n;
 
-		lpb_hash_for_each_possible(&s.by_base, n, lpb_str_hash(base_of(h))) {
+		lpb_hash_for_each_possible(&s->by_base, n, lpb_str_hash(base_of(h))) {
 			struct directive *d = container_of(n, struct directive, node);
 			size_t len = strlen(d->includer);
 
-			if (strcmp(base_of(d->spec), base_of(h)) || !names(&s, d, h))
+			if (strcmp(base_of(d->spec), base_of(h)) || !names(s, d, h))
 				continue;
 			if (d->includer[len - 1] == 'h') {
 				if (ss_add(&seen, d->includer))
@@ -375,14 +399,25 @@ int includers_of(const char *src, const char *index, const struct strvec *header
 			}
 		}
 	}
-	fprintf(stderr, "lp-build: %zu changed header(s) reach %zu translation unit(s) through "
-		"%zu header(s) (scanned %zu #include lines in %.1f s)\n", headers->n, tus->n,
-		queue.n, s.n, now_seconds() - t0);
-	scan_free(&s);
+	if (!quiet)
+		fprintf(stderr, "lp-build: %zu changed header(s) reach %zu translation unit(s) "
+			"through %zu header(s) (scanned %zu #include lines in %.1f s)\n",
+			headers->n, tus->n, queue.n, s->n, now_seconds() - t0 + g->load_seconds);
+	g->load_seconds = 0;
 	sv_free(&queue);
 	ss_free(&seen);
 	ss_free(&found);
 	return 0;
+}
+
+int includers_of(const char *src, const char *index, const struct strvec *headers,
+		 struct strvec *tus)
+{
+	struct include_graph *g = include_graph_load(src, index);
+	int ret = include_graph_includers(g, headers, tus, false);
+
+	include_graph_free(g);
+	return ret;
 }
 
 /* ---- forward: what a set of units may read ---- */
@@ -408,7 +443,7 @@ struct file_dirs {
 };
 
 struct forward {
-	struct scan s;
+	struct scan *s;
 	const char *tree; /* where files are looked for: generated headers too */
 	struct lpb_hash by_file; /* struct file_dirs by includer */
 	struct lpb_hash by_path_base; /* one directive per includer, by the includer's basename */
@@ -432,15 +467,15 @@ static struct file_dirs *dirs_of(struct forward *f, const char *path)
 
 static void index_files(struct forward *f, size_t from)
 {
-	for (size_t i = from; i < f->s.n;) {
+	for (size_t i = from; i < f->s->n;) {
 		struct file_dirs *d = xcalloc(1, sizeof(*d));
 		size_t j = i;
 
-		while (j < f->s.n && !strcmp(f->s.all[j]->includer, f->s.all[i]->includer))
+		while (j < f->s->n && !strcmp(f->s->all[j]->includer, f->s->all[i]->includer))
 			j++;
-		*d = (struct file_dirs){ .path = f->s.all[i]->includer, .first = i, .n = j - i };
+		*d = (struct file_dirs){ .path = f->s->all[i]->includer, .first = i, .n = j - i };
 		lpb_hash_add(&f->by_file, &d->node, lpb_str_hash(d->path));
-		lpb_hash_add(&f->by_path_base, &f->s.all[i]->node2, lpb_str_hash(base_of(d->path)));
+		lpb_hash_add(&f->by_path_base, &f->s->all[i]->node2, lpb_str_hash(base_of(d->path)));
 		i = j;
 	}
 }
@@ -503,16 +538,11 @@ static void resolve(struct forward *f, const struct directive *d)
 	}
 }
 
-int includes_forward(const char *src, const char *tree, const char *index,
-		     const struct strvec *units, struct strvec *files)
+int include_graph_forward(struct include_graph *g, const char *tree, const struct strvec *units,
+			 struct strvec *files)
 {
-	struct forward f = { .s = { .src = src }, .tree = tree, .files = files };
+	struct forward f = { .s = &g->s, .tree = tree, .files = files };
 
-	if (!index || !path_exists(index) || load_index(&f.s, index)) {
-		scan_dir(&f.s, "");
-		if (index)
-			save_index(&f.s, index);
-	}
 	index_files(&f, 0);
 	for (size_t i = 0; i < sizeof(forced_includes) / sizeof(*forced_includes); i++)
 		visit(&f, forced_includes[i]);
@@ -526,15 +556,15 @@ int includes_forward(const char *src, const char *tree, const char *index,
 		if (!d && !has_suffix(path, ".c")) {
 			/* a generated header (asm/ wrappers): not in the source's index */
 			char *abs = xasprintf("%s/%s", tree, path);
-			size_t before = f.s.n;
+			size_t before = f.s->n;
 
-			scan_file(&f.s, path, abs);
+			scan_file(f.s, path, abs);
 			free(abs);
 			index_files(&f, before);
 			d = dirs_of(&f, path);
 		}
 		for (size_t k = 0; d && k < d->n; k++)
-			resolve(&f, f.s.all[d->first + k]);
+			resolve(&f, f.s->all[d->first + k]);
 	}
 	for (size_t b = 0; b < f.by_file.nr_buckets; b++) {
 		struct lpb_hnode *n = f.by_file.buckets[b], *next;
@@ -547,6 +577,5 @@ int includes_forward(const char *src, const char *tree, const char *index,
 	lpb_hash_free(&f.by_file);
 	lpb_hash_free(&f.by_path_base);
 	ss_free(&f.seen);
-	scan_free(&f.s);
 	return 0;
 }

@@ -31,6 +31,16 @@ struct c_includes *c_includes_load(const char *src, const char *index);
 int c_includes_of(struct c_includes *ci, const char *file, struct strvec *tus);
 void c_includes_free(struct c_includes *ci);
 
+/* A tree's whole #include graph, loaded once (from @index, or scanned and
+ * saved there) for several lookups. */
+struct include_graph;
+struct include_graph *include_graph_load(const char *src, const char *index);
+void include_graph_free(struct include_graph *g);
+
+/* includers_of() on a loaded graph (@quiet: no line about it). */
+int include_graph_includers(struct include_graph *g, const struct strvec *headers,
+			    struct strvec *tus, bool quiet);
+
 /*
  * Every file the units @units (relative .c/.S paths) may read through
  * #include, directly or not, themselves first, into @files: each name a
@@ -39,7 +49,7 @@ void c_includes_free(struct c_includes *ci);
  * include directories, or anywhere the indexed sources end in it. A
  * superset of what the compiler reads. 0 or -1.
  */
-int includes_forward(const char *src, const char *tree, const char *index,
-		     const struct strvec *units, struct strvec *files);
+int include_graph_forward(struct include_graph *g, const char *tree, const struct strvec *units,
+			  struct strvec *files);
 
 #endif /* LPB_BUILD_INCLUDES_H */

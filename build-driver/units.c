@@ -76,6 +76,7 @@ struct plan {
 	struct target_units tu;
 	bool told_nodwarf;
 	/* changed headers: */
+	struct include_graph *graph; /* the tree's #include graph, loaded on first use */
 	struct strset bound; /* u->includers, hashed */
 	size_t nr_headers; /* how many there are */
 };
@@ -247,6 +248,13 @@ static void plan_functions(struct plan *p, const char *h, const struct header_ch
 	}
 }
 
+static struct include_graph *graph(struct plan *p)
+{
+	if (!p->graph)
+		p->graph = include_graph_load(p->src, p->index);
+	return p->graph;
+}
+
 /* The built units including @headers (all of them: the bound itself). */
 static int built_includers(struct plan *p, const struct strvec *headers, struct strvec *out)
 {
@@ -255,7 +263,8 @@ static int built_includers(struct plan *p, const struct strvec *headers, struct 
 			sv_push(out, p->u->includers.v[i]);
 		return 0;
 	}
-	return includers_of(p->src, p->index, headers, out) || filter_built(p, out) ? -1 : 0;
+	return include_graph_includers(graph(p), headers, out, !p->in->verbose) ||
+	       filter_built(p, out) ? -1 : 0;
 }
 
 /* Leave @units (those not compiled already) to the preprocessor. */
@@ -290,7 +299,7 @@ static int plan_macros(struct plan *p, const struct strvec *headers, const struc
 
 	ret = built_includers(p, headers, &bound);
 	if (!ret)
-		ret = includes_forward(p->src, p->in->tree, p->index, &bound, &files);
+		ret = include_graph_forward(graph(p), p->in->tree, &bound, &files);
 	if (!ret)
 		ret = macro_uses_find(&mu, p->in->tree, &files, macros);
 	if (ret)
@@ -334,7 +343,7 @@ static int plan_macros(struct plan *p, const struct strvec *headers, const struc
 		fprintf(stderr, "lp-build: %s: %s: the units including it are compared "
 			"preprocessed\n", mu.opaque.v[k], mu.opaque_why.v[k]);
 	if (!ret && mu.opaque.n)
-		ret = includers_of(p->src, p->index, &mu.opaque, &opaque) ||
+		ret = include_graph_includers(graph(p), &mu.opaque, &opaque, !p->in->verbose) ||
 		      filter_built(p, &opaque) ? -1 : 0;
 	fprintf(stderr, "lp-build: changed macro(s) %s%s: used by %zu macro(s), %zu header "
 		"function(s), %zu file(s)%s%s; %zu unit(s) selected (read %zu files in %.1f s)\n",
@@ -414,7 +423,7 @@ static int plan_headers(struct plan *p, const struct strvec *headers)
 	if (!need_dwarf && !opaque.n)
 		goto out;
 	p->nr_headers = headers->n;
-	ret = includers_of(p->src, p->index, headers, &p->u->includers);
+	ret = include_graph_includers(graph(p), headers, &p->u->includers, false);
 	if (!ret)
 		ret = filter_built(p, &p->u->includers);
 	for (size_t i = 0; !ret && i < p->u->includers.n; i++)
@@ -510,6 +519,7 @@ out:
 	c_includes_free(p.ci);
 	target_units_free(&p.tu);
 	ss_free(&p.bound);
+	include_graph_free(p.graph);
 	return ret;
 }
 

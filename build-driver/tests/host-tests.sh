@@ -68,6 +68,27 @@ expect_rc "builds with the shared cache" 0
 if cmp -s "$tmp/a/lpb_t1.ko" "$tmp/d/lpb_t1.ko"; then ok "the cache's location does not change the module"; else bad "a build in another cache differs"; fi
 [ "$(fingerprint)" = "$before" ] && ok "source tree untouched after success" || bad "source tree changed after a build"
 
+# 1b. the object cache: the second build took its original from it; lp-build
+# cache lists it, --clear empties it, and the next build compiles again
+cached() { jq -r '.units[0].original_cached' "$1"; }
+[ "$(cached "$tmp/b/lpb_t1.json")" = true ] && ok "a second build reuses the cached original" ||
+	bad "the second build compiled its original again"
+entries() { "$LPB" cache --cache "$cache" --json | jq '[.trees[].object_entries] | add // 0'; }
+n=$(entries)
+[ "$n" -ge 1 ] && ok "lp-build cache lists $n cached object(s)" || bad "lp-build cache lists no object"
+"$LPB" cache --cache "$cache" | grep -q "6.1" && ok "lp-build cache shows the tree's release" ||
+	bad "lp-build cache: $("$LPB" cache --cache "$cache" 2>&1 | head -3)"
+"$LPB" cache --cache "$cache" --clear >"$tmp/log" 2>&1
+[ "$(entries)" = 0 ] && ok "lp-build cache --clear empties it" || bad "entries left after --clear: $(entries)"
+lpb "$tmp/b" -n lpb_t1 --key "$KEY" --cert "$CERT" "$PATCH"
+expect_rc "builds after --clear" 0
+[ "$(cached "$tmp/b/lpb_t1.json")" = false ] && ok "after --clear the original is compiled" ||
+	bad "after --clear the original came from the cache"
+cmp -s "$tmp/a/lpb_t1.ko" "$tmp/b/lpb_t1.ko" && ok "and the module is the same" || bad "the module differs after --clear"
+rc=0
+"$LPB" cache --cache "$cache" --trim lots >"$tmp/log" 2>&1 || rc=$?
+expect_rc "lp-build cache --trim with a bad size" 1 "is not a size"
+
 # 2. SIGKILL in the middle of the patched compile, then a normal build: the
 # killed build wrote nothing into the shared prepared tree (its kbuild ran in
 # its own view), its kbuild processes died with it (they ran in its PID
