@@ -306,6 +306,69 @@ static char *macro_name(const struct htext *t, size_t i)
 	return n ? strndup(p, n) : NULL;
 }
 
+/*
+ * Item @item of the patched side, added whole (no line of it is an
+ * original one), declares a function or an object and nothing else
+ * ("int foo(int);", "extern int bar;", "struct baz;"): its name goes to
+ * new_decls and true is returned. A type's body, an initializer, a pointer
+ * to a function or a declaration of several names is not one.
+ */
+static bool new_declaration(struct classify *c, const struct htext *t, int item)
+{
+	/* a body declares more than one name; a pointer to a function is
+	 * named inside parentheses */
+	static const char *const not_plain[] = { "{", "(*", "#" };
+	const struct hitem *it = &t->it[item];
+	struct strbuf sb = { 0 };
+	const char *p, *end, *paren = NULL;
+	char *name = NULL;
+	bool found = false;
+	int depth = 0;
+
+	for (int k = it->first; k <= it->last; k++) {
+		if (c->map[k] >= 0)
+			return false;
+		sb_adds(&sb, t->l[k].shape);
+		sb_adds(&sb, " ");
+	}
+	p = sb.buf ? sb.buf : "";
+	end = strrchr(p, ';');
+	for (size_t i = 0; end && i < sizeof(not_plain) / sizeof(*not_plain); i++)
+		if (strstr(p, not_plain[i]))
+			end = NULL;
+	/* one name, no initializer, no array; the name is before the first
+	 * '(' at depth 0, or the last word */
+	for (const char *q = p; end && q < end; q++) {
+		if (!depth && (*q == ',' || *q == '=' || *q == '['))
+			end = NULL;
+		if (*q == '(') {
+			if (!depth && !paren)
+				paren = q;
+			depth++;
+		} else if (*q == ')') {
+			depth--;
+		}
+	}
+	if (end) {
+		const char *e = paren ? paren : end, *b;
+
+		while (e > p && e[-1] == ' ')
+			e--;
+		for (b = e; b > p && is_ident(b[-1]); b--)
+			;
+		if (e > b && !isdigit((unsigned char)*b))
+			name = strndup(b, (size_t)(e - b));
+	}
+	if (name) {
+		found = true;
+		if (!sv_contains(&c->hc->new_decls, name))
+			sv_push(&c->hc->new_decls, name);
+	}
+	sb_free(&sb);
+	free(name);
+	return found;
+}
+
 /* A changed line of one side: inside a function definition, a macro
  * definition, or nothing that is code at all; anything else is opaque. */
 static int changed_line(struct classify *c, const struct htext *t, size_t i, bool orig)
@@ -328,6 +391,8 @@ static int changed_line(struct classify *c, const struct htext *t, size_t i, boo
 	if (!it || (!l->code[0] && !l->directive))
 		return 0; /* blank or comment */
 	if (!it->func) {
+		if (!orig && !it->directive && new_declaration(c, t, l->item))
+			return 0;
 		opaque(c, "line %d changes %s", (int)i + 1,
 		       it->directive ? "a preprocessor directive" : "a declaration or a type");
 		return -1;
@@ -468,6 +533,7 @@ out:
 void header_change_free(struct header_change *hc)
 {
 	sv_free(&hc->macros);
+	sv_free(&hc->new_decls);
 	free(hc->funcs);
 	free(hc->reason);
 	*hc = (struct header_change){ 0 };
@@ -525,4 +591,23 @@ enum hc_where hc_text_where(const struct hc_text *x, size_t i, int *first, int *
 		return HW_FUNCTION;
 	}
 	return it->directive || l->directive ? HW_DIRECTIVE : HW_OTHER;
+}
+
+char *hc_text_macro_params(const struct hc_text *x, size_t i)
+{
+	const struct htext *t = &x->t;
+	const char *p, *close;
+
+	while (i > 0 && t->l[i].code[0] != '#')
+		i--;
+	p = t->l[i].shape + 1;
+	p += strspn(p, " ");
+	p += strspn(p, "abcdefghijklmnopqrstuvwxyz");
+	p += strspn(p, " ");
+	while (is_ident(*p))
+		p++;
+	/* function-like: the parenthesis right after the name */
+	if (*p != '(' || !(close = strchr(p, ')')))
+		return NULL;
+	return strndup(p + 1, (size_t)(close - p - 1));
 }

@@ -27,6 +27,9 @@ struct header_change {
 	size_t new_inlines; /* inline functions the patch adds (they only matter
 			     * where changed code calls them) */
 	struct strvec macros; /* HC_MACROS: the macros defined, changed or removed */
+	/* functions and objects the patches declare (added whole): harmless
+	 * unless the tree already uses the name (units.c looks) */
+	struct strvec new_decls;
 	char *reason; /* HC_OPAQUE: what, for people ("line 120 changes a type") */
 };
 
@@ -62,5 +65,9 @@ enum hc_where {
 
 enum hc_where hc_text_where(const struct hc_text *t, size_t i, int *first, int *last,
 			    char **name);
+
+/* The parameter list ("a, b, ...") of the function-like macro whose
+ * #define line @i is part of (malloc'ed), or NULL. */
+char *hc_text_macro_params(const struct hc_text *t, size_t i);
 
 #endif /* LPB_BUILD_HEADER_CHANGES_H */

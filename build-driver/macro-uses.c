@@ -116,8 +116,121 @@ static const char *paste_may_make(const struct pass *p, const char *a, size_t al
 	return NULL;
 }
 
-/* The name line @shape uses, or NULL: a name of ours, or one a ## may make. */
-static const char *used_name(const struct pass *p, const char *shape, bool in_define)
+/* Is @w (@n bytes) one of the comma-separated @params ("..." is
+ * __VA_ARGS__)? */
+static bool is_param(const char *params, const char *w, size_t n)
+{
+	for (const char *p = params; p && *p;) {
+		size_t len;
+
+		p += strspn(p, " ,");
+		len = strcspn(p, " ,");
+		if (len == 3 && !strncmp(p, "...", 3)) {
+			if (n == 11 && !strncmp(w, "__VA_ARGS__", 11))
+				return true;
+		} else if (len == n && !strncmp(p, w, n)) {
+			return true;
+		}
+		if (len >= 3 && !strncmp(p + len - 3, "...", 3) && len - 3 == n &&
+		    !strncmp(p, w, n))
+			return true; /* "args..." */
+		p += len;
+	}
+	return false;
+}
+
+/*
+ * The name a chain of pastes around the "##" at @at of @shape may make, if
+ * it is one of ours: its literal fragments before the first parameter
+ * begin the name, those after the last parameter end it (all literal: they
+ * are the name). A chain of parameters only is not followed (macro-uses.h).
+ */
+static const char *paste_makes(const struct pass *p, const char *shape, size_t at,
+			       const char *params)
+{
+	const char *frag[16];
+	size_t flen[16], nf = 0, first = 0, last = 0, pre = 0, suf = 0;
+	size_t a = at, b = at + 2, len = strlen(shape);
+	char prefix[256], suffix[256];
+
+	/* leftwards: ident ## ident ## ... ## (at) */
+	for (;;) {
+		size_t e = a, s;
+
+		while (e > 0 && shape[e - 1] == ' ')
+			e--;
+		for (s = e; s > 0 && ident_char(shape[s - 1]); s--)
+			;
+		if (s == e || nf == 8)
+			break;
+		memmove(frag + 1, frag, nf * sizeof(*frag));
+		memmove(flen + 1, flen, nf * sizeof(*flen));
+		frag[0] = shape + s;
+		flen[0] = e - s;
+		nf++;
+		while (s > 0 && shape[s - 1] == ' ')
+			s--;
+		if (s < 2 || shape[s - 1] != '#' || shape[s - 2] != '#')
+			break;
+		a = s - 2;
+	}
+	/* rightwards: (at) ## ident ## ident ... */
+	for (;;) {
+		size_t s = b, e;
+
+		while (s < len && shape[s] == ' ')
+			s++;
+		for (e = s; e < len && ident_char(shape[e]); e++)
+			;
+		if (s == e || nf == 16)
+			break;
+		frag[nf] = shape + s;
+		flen[nf++] = e - s;
+		while (e < len && shape[e] == ' ')
+			e++;
+		if (e + 1 >= len || shape[e] != '#' || shape[e + 1] != '#')
+			break;
+		b = e + 2;
+	}
+	if (!nf)
+		return NULL;
+	for (first = 0; first < nf && !is_param(params, frag[first], flen[first]); first++)
+		if (pre + flen[first] < sizeof(prefix)) {
+			memcpy(prefix + pre, frag[first], flen[first]);
+			pre += flen[first];
+		}
+	if (first == nf) {
+		/* no parameter: the name is the fragments together */
+		prefix[pre] = 0;
+		for (size_t i = 0; i < p->mu->names.n; i++)
+			if (!strcmp(p->mu->names.v[i], prefix))
+				return p->mu->names.v[i];
+		return NULL;
+	}
+	for (last = nf; last > first && !is_param(params, frag[last - 1], flen[last - 1]); last--)
+		;
+	for (size_t k = last; k < nf; k++)
+		if (suf + flen[k] < sizeof(suffix)) {
+			memcpy(suffix + suf, frag[k], flen[k]);
+			suf += flen[k];
+		}
+	if (!pre && !suf)
+		return NULL;
+	for (size_t i = 0; i < p->mu->names.n; i++) {
+		const char *n = p->mu->names.v[i];
+		size_t nl = strlen(n);
+
+		if (nl > pre + suf && !strncmp(n, prefix, pre) &&
+		    !strncmp(n + nl - suf, suffix, suf))
+			return n;
+	}
+	return NULL;
+}
+
+/* The name line @shape uses, or NULL: a name of ours, or one a paste in a
+ * macro with parameters @params may make. */
+static const char *used_name(const struct pass *p, const char *shape, bool in_define,
+			     const char *params)
 {
 	size_t len = strlen(shape);
 	char buf[256];
@@ -126,21 +239,8 @@ static const char *used_name(const struct pass *p, const char *shape, bool in_de
 		size_t j = i;
 
 		if (in_define && shape[i] == '#' && i + 1 < len && shape[i + 1] == '#') {
-			/* the identifiers on either side of "##" */
-			size_t ae = i, as, bs = i + 2, be;
-			const char *n;
+			const char *n = paste_makes(p, shape, i, params);
 
-			while (ae > 0 && shape[ae - 1] == ' ')
-				ae--;
-			as = ae;
-			while (as > 0 && ident_char(shape[as - 1]))
-				as--;
-			while (bs < len && shape[bs] == ' ')
-				bs++;
-			be = bs;
-			while (be < len && ident_char(shape[be]))
-				be++;
-			n = paste_may_make(p, shape + as, ae - as, shape + bs, be - bs);
 			if (n)
 				return n;
 			i += 2;
@@ -191,6 +291,8 @@ static void note_use(struct pass *p, const char *path, const struct hc_text *t, 
 		/* a macro using ours is ours too (not its own definition) */
 		if (strcmp(defined, name))
 			add_name(p, defined);
+		else
+			mu->definitions++;
 		free(defined);
 		return;
 	}
@@ -240,7 +342,7 @@ static void scan_file(struct pass *p, const char *path)
 	for (size_t i = 0; i < hc_text_lines(t); i++) {
 		const char *shape = hc_text_shape(t, i);
 		int first, last;
-		char *defined = NULL;
+		char *defined = NULL, *params;
 		bool in_define;
 		const char *name;
 
@@ -248,7 +350,9 @@ static void scan_file(struct pass *p, const char *path)
 			continue;
 		in_define = hc_text_where(t, i, &first, &last, &defined) == HW_DEFINE;
 		free(defined);
-		name = used_name(p, shape, in_define);
+		params = in_define && strstr(shape, "##") ? hc_text_macro_params(t, i) : NULL;
+		name = used_name(p, shape, in_define, params);
+		free(params);
 		if (name)
 			note_use(p, path, t, i, name);
 	}
@@ -287,6 +391,7 @@ int macro_uses_find(struct macro_uses *mu, const char *tree, const struct strvec
 		p.grew = false;
 		clear_results(mu, &p);
 		mu->scanned = 0;
+		mu->definitions = 0;
 		for (size_t i = 0; i < files->n; i++)
 			scan_file(&p, files->v[i]);
 		mu->passes++;

@@ -22,6 +22,8 @@ struct macro_uses {
 	size_t nr_funcs;
 	struct strvec opaque; /* headers using a name outside functions and macros */
 	struct strvec opaque_why; /* for each: "line 12 uses SOCK_MIN_RCVBUF" */
+	size_t definitions; /* #define or #undef lines of the names themselves (for a
+			     * new declaration: its name is taken) */
 	size_t scanned; /* files read */
 	size_t passes; /* until no new macro used a name */
 };

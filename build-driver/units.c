@@ -370,6 +370,54 @@ out:
 }
 
 /*
+ * Functions and objects the patches declare anew in @decl_hdrs can matter
+ * only to code naming them, changed code, unless the tree already uses a
+ * name (another declaration, a macro): then those headers join @opaque.
+ */
+static int plan_new_decls(struct plan *p, const struct strvec *decl_hdrs,
+			  const struct strvec *names, struct strvec *opaque)
+{
+	struct strvec bound = { 0 }, files = { 0 };
+	struct macro_uses mu = { 0 };
+	int ret;
+
+	ret = built_includers(p, decl_hdrs, &bound);
+	if (!ret)
+		ret = include_graph_forward(graph(p), p->in->tree, &bound, &files);
+	if (!ret)
+		ret = macro_uses_find(&mu, p->in->tree, &files, names);
+	if (!ret) {
+		bool used = mu.names.n > names->n || mu.nr_funcs || mu.files.n || mu.opaque.n ||
+			    mu.definitions;
+
+		for (size_t i = 0; i < decl_hdrs->n; i++) {
+			if (used) {
+				const char *where = mu.files.n ? mu.files.v[0] :
+						    mu.nr_funcs ? mu.funcs[0].file :
+						    mu.opaque.n ? mu.opaque.v[0] :
+						    mu.names.n > names->n ? mu.names.v[names->n] :
+									   "a #define";
+
+				fprintf(stderr, "lp-build: %s: declares %s%s, a name the source "
+					"already uses (%s): the units including it are compared "
+					"preprocessed\n", decl_hdrs->v[i], names->v[0],
+					names->n > 1 ? ", ..." : "", where);
+				if (!sv_contains(opaque, decl_hdrs->v[i]))
+					sv_push(opaque, decl_hdrs->v[i]);
+			} else {
+				fprintf(stderr, "lp-build: %s: declares %s%s, new: only changed code "
+					"can use %s\n", decl_hdrs->v[i], names->v[0],
+					names->n > 1 ? ", ..." : "", names->n > 1 ? "them" : "it");
+			}
+		}
+	}
+	macro_uses_free(&mu);
+	sv_free(&bound);
+	sv_free(&files);
+	return ret;
+}
+
+/*
  * Changed headers: the built units including them bound the search; a
  * change to function definitions selects the units holding their code, a
  * change to macros the units using them, anything else leaves the
@@ -378,6 +426,7 @@ out:
 static int plan_headers(struct plan *p, const struct strvec *headers)
 {
 	struct strvec opaque = { 0 }, macro_hdrs = { 0 }, macros = { 0 };
+	struct strvec decl_hdrs = { 0 }, decls = { 0 };
 	struct header_change *hc = xcalloc(headers->n + 1, sizeof(*hc));
 	struct inline_index ii = { 0 };
 	bool need_dwarf = false;
@@ -398,10 +447,17 @@ static int plan_headers(struct plan *p, const struct strvec *headers)
 		header_changes(orig, olen, patched, plen, &hc[i]);
 		free(orig);
 		free(patched);
+		if (hc[i].kind != HC_OPAQUE && hc[i].new_decls.n) {
+			sv_push(&decl_hdrs, h);
+			for (size_t k = 0; k < hc[i].new_decls.n; k++)
+				if (!sv_contains(&decls, hc[i].new_decls.v[k]))
+					sv_push(&decls, hc[i].new_decls.v[k]);
+		}
 		switch (hc[i].kind) {
 		case HC_NONE:
-			fprintf(stderr, "lp-build: %s: no change to its code (comments, blank lines%s)\n",
-				h, hc[i].new_inlines ? ", new inline functions" : "");
+			fprintf(stderr, "lp-build: %s: no change to its code (comments, blank lines%s%s)\n",
+				h, hc[i].new_inlines ? ", new inline functions" : "",
+				hc[i].new_decls.n ? ", new declarations" : "");
 			break;
 		case HC_MACROS:
 			sv_push(&macro_hdrs, h);
@@ -420,7 +476,7 @@ static int plan_headers(struct plan *p, const struct strvec *headers)
 			break;
 		}
 	}
-	if (!need_dwarf && !opaque.n)
+	if (!need_dwarf && !opaque.n && !decls.n)
 		goto out;
 	p->nr_headers = headers->n;
 	ret = include_graph_includers(graph(p), headers, &p->u->includers, false);
@@ -441,6 +497,8 @@ static int plan_headers(struct plan *p, const struct strvec *headers)
 	}
 	if (!ret && macros.n)
 		ret = plan_macros(p, &macro_hdrs, &macros, &ii);
+	if (!ret && decls.n)
+		ret = plan_new_decls(p, &decl_hdrs, &decls, &opaque);
 	if (!ret && opaque.n) {
 		struct strvec reach = { 0 };
 
@@ -457,6 +515,8 @@ out:
 	sv_free(&opaque);
 	sv_free(&macro_hdrs);
 	sv_free(&macros);
+	sv_free(&decl_hdrs);
+	sv_free(&decls);
 	return ret;
 }
 

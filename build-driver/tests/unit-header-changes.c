@@ -84,6 +84,21 @@ static void expect(const char *what, int line, const char *with, enum hc_kind ki
 	header_change_free(&hc);
 }
 
+/* The change only declares @name, a new function or object. */
+static void expect_decl(const char *what, int line, const char *with, const char *name)
+{
+	char patched[4096];
+	struct header_change hc;
+
+	edit(patched, sizeof(patched), line, with);
+	header_changes(base, strlen(base), patched, strlen(patched), &hc);
+	CHECK(hc.kind == HC_NONE && hc.new_decls.n == 1 && !strcmp(hc.new_decls.v[0], name),
+	      "%s: kind %d (%s), %zu new declaration(s) (%s), want %s", what, hc.kind,
+	      hc.reason ? hc.reason : "", hc.new_decls.n, hc.new_decls.n ? hc.new_decls.v[0] : "",
+	      name);
+	header_change_free(&hc);
+}
+
 /* The change names @macro as a changed macro. */
 static void expect_macro(const char *what, int line, const char *with, const char *macro)
 {
@@ -129,6 +144,26 @@ int main(void)
 	expect("a type", 5, "struct seq { long n; char buf[8]; };\n", HC_OPAQUE, 0, 0);
 	expect("a prototype", 23, "extern int seq_open(struct seq *s, int flags);\n", HC_OPAQUE, 0,
 	       0);
+	expect_decl("a new prototype", 23,
+		    "extern int seq_open(struct seq *s);\nint seq_new(struct seq *s, int flags);\n",
+		    "seq_new");
+	expect_decl("a new object", 23,
+		    "extern int seq_open(struct seq *s);\nextern unsigned long seq_count;\n",
+		    "seq_count");
+	expect_decl("a new prototype with an attribute", 23,
+		    "extern int seq_open(struct seq *s);\nint seq_chk(void) __must_check;\n",
+		    "seq_chk");
+	expect("a new object with an initializer", 23,
+	       "extern int seq_open(struct seq *s);\nstatic int seq_x = 1;\n", HC_OPAQUE, 0, 0);
+	expect("a new type", 23, "extern int seq_open(struct seq *s);\nstruct seq_y { int a; };\n",
+	       HC_OPAQUE, 0, 0);
+	expect_decl("a new forward declaration", 23,
+		    "extern int seq_open(struct seq *s);\nstruct seq_y;\n", "seq_y");
+	expect("a new pointer to a function", 23,
+	       "extern int seq_open(struct seq *s);\nextern int (*seq_hook)(void);\n", HC_OPAQUE, 0,
+	       0);
+	expect("two new objects", 23, "extern int seq_open(struct seq *s);\nextern int a, b;\n",
+	       HC_OPAQUE, 0, 0);
 	expect("an include", 4, "#include <linux/kernel.h>\n", HC_OPAQUE, 0, 0);
 	expect("a function that is not static", 18, "\nint seq_x(void)\n{\n\treturn 1;\n}\n",
 	       HC_OPAQUE, 0, 0);

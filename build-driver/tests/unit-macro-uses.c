@@ -38,6 +38,11 @@ static const char *const files[][2] = {
 	{ "include/net/paste.h",
 	  "#define BUF_LIMIT(kind) MIN_##kind\n"
 	  "static inline int paste_user(void) { return BUF_LIMIT(RCVBUF); }\n" },
+	{ "include/net/glue.h",
+	  "#define GLUE(a, b) a##b\n"
+	  "#define SIZED(inst, ...) inst##l##__VA_ARGS__\n"
+	  "#define WHOLE MIN_##RCVBUF\n"
+	  "#define OTHER(x) MAX_##x\n" },
 	{ "include/net/cond.h",
 	  "#if MIN_RCVBUF > 128\n"
 	  "#define BIG 1\n"
@@ -98,6 +103,10 @@ int main(void)
 	CHECK(sv_contains(&mu.names, "MIN_SNDBUF"), "a macro defined through it is followed");
 	CHECK(sv_contains(&mu.names, "BUF_LIMIT"), "a macro that may paste its name is followed");
 	CHECK(!sv_contains(&mu.names, "BIG"), "a macro under a condition on it is not a use");
+	CHECK(sv_contains(&mu.names, "WHOLE"), "a paste of literal fragments making the name");
+	CHECK(!sv_contains(&mu.names, "GLUE") && !sv_contains(&mu.names, "SIZED"),
+	      "pastes of parameters (with literals inside) are not taken for it");
+	CHECK(!sv_contains(&mu.names, "OTHER"), "a paste whose literal part begins no name");
 	CHECK(has_func(&mu, "include/net/buf.h", 4), "an inline using a macro built on it");
 	CHECK(!has_func(&mu, "include/net/buf.h", 8), "an inline using none of them");
 	CHECK(has_func(&mu, "include/net/paste.h", 2), "an inline using the pasting macro");
@@ -109,6 +118,8 @@ int main(void)
 	CHECK(sv_contains(&mu.files, "net/user.c"), "a unit using it");
 	CHECK(!sv_contains(&mu.files, "net/string.c"), "a string or a comment is no use");
 	CHECK(!sv_contains(&mu.files, "net/unrelated.c"), "a unit not using it");
+	CHECK(mu.definitions == 4, "%zu definition(s) of the names themselves, want 4",
+	      mu.definitions);
 	CHECK(mu.passes == 2, "%zu passes (one finding the macros, one more finding none)",
 	      mu.passes);
 	macro_uses_free(&mu);

@@ -9,7 +9,9 @@ reason=$(jq -r '.units[] | select(.source == "fs/proc/loadavg.c") | .reason' "$j
 [ "$reason" = macro-use ] || { echo "fs/proc/loadavg.c: reason '$reason', expected 'macro-use'"; exit 1; }
 read -r inc pp skipped n <<<"$(jq -r '"\(.header_selection.includers) \(.header_selection.preprocessed) \(.header_selection.skipped) \(.units | length)"' "$j")"
 [ "$pp" = 0 ] || { echo "$pp unit(s) preprocessed, expected none (the macro is used only in functions)"; exit 1; }
-[ $((n + skipped)) = "$inc" ] && [ "$n" -lt 5 ] && [ "$inc" -gt 20 ] ||
+# the test kernel: 2 of the 7 including units (fs/proc/loadavg.c and
+# kernel/sched/build_utility.c, which includes psi.c), Debian's: a few of more
+[ $((n + skipped)) = "$inc" ] && [ "$n" -le 4 ] && [ "$skipped" -ge 5 ] ||
 	{ echo "compiled $n, skipped $skipped of $inc including units: expected a few compiled of many"; exit 1; }
 got=$(jq -r '[.objects[].functions[].name] | sort | join(" ")' "$j")
 case " $got " in
