@@ -14,7 +14,6 @@
 #include "exit-codes.h"
 #include "kpatch-compat.h"
 #include "modsign.h"
-#include "preprocess.h"
 #include "run.h"
 
 const char *const build_stage_names[NR_STAGES] = {
@@ -33,10 +32,7 @@ const char *const build_stage_names[NR_STAGES] = {
 	[ST_WRITE] = "write",
 };
 
-static void say(const struct build *b, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-
-static void say(const struct build *b, const char *fmt, ...)
+void build_say(const struct build *b, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -55,10 +51,10 @@ static void stage_done(struct build *b, enum build_stage st, double t0, const ch
 	double now = now_seconds();
 
 	b->stage_seconds[st] = now - t0;
-	say(b, "%-17s %6.2f s  %s", build_stage_names[st], b->stage_seconds[st], what);
+	build_say(b, "%-17s %6.2f s  %s", build_stage_names[st], b->stage_seconds[st], what);
 	/* on the monotonic clock every process shares: tests see builds overlap */
 	if (b->o->verbose)
-		say(b, "%s ran from %.3f to %.3f", build_stage_names[st], t0, now);
+		build_say(b, "%s ran from %.3f to %.3f", build_stage_names[st], t0, now);
 }
 
 static char *self_dir(void)
@@ -339,85 +335,6 @@ static int stage_tree(struct build *b)
 	return 0;
 }
 
-/* Units a macro, type or declaration change may reach: the preprocessor
- * decides, except where kbuild cannot preprocess a unit alone. */
-static int select_preprocessed(struct build *b)
-{
-	struct strvec run = { 0 }, differ = { 0 };
-	struct units *u = &b->units;
-	struct pp_stats st;
-	size_t direct = 0;
-	int ret;
-
-	for (size_t i = 0; i < u->preprocess.n; i++) {
-		const char *src = u->preprocess.v[i];
-
-		if (has_suffix(src, ".S") || compile_twice_reached(&b->compile, src)) {
-			units_add(u, src, b->work, UR_NOT_PREPROCESSED, has_suffix(src, ".S") ?
-				  "an assembler unit including a changed header" :
-				  "includes a changed header; kbuild cannot preprocess it alone");
-			direct++;
-		} else {
-			sv_push(&run, src);
-		}
-	}
-	say(b, "preprocessing %zu unit(s) on both sides (the original side once per tree) ...",
-	    run.n);
-	ret = preprocess_compare(&b->compile, &run, &differ, &st);
-	for (size_t i = 0; !ret && i < differ.n; i++)
-		units_add(u, differ.v[i], b->work, UR_PREPROCESSED,
-			  "its preprocessed source changes (a changed macro, type or declaration)");
-	if (!ret)
-		say(b, "preprocessed %zu unit(s) in %.1f s (%zu original side(s) from the cache): "
-		    "%zu differ; %zu compiled without preprocessing", st.units, st.seconds,
-		    st.cached, st.differ, direct);
-	b->pp_units = st.units;
-	b->pp_differ = st.differ;
-	sv_free(&run);
-	sv_free(&differ);
-	return ret;
-}
-
-/* Which units to compile and why: said in one line, unit by unit with -V. */
-static void report_selection(struct build *b)
-{
-	const struct units *u = &b->units;
-	size_t skipped = 0;
-
-	if (!u->includers.n)
-		return;
-	for (size_t i = 0; i < u->includers.n; i++) {
-		bool selected = false;
-
-		for (size_t j = 0; j < u->n && !selected; j++)
-			selected = !strcmp(u->v[j].src, u->includers.v[i]);
-		if (!selected) {
-			skipped++;
-			if (b->o->verbose)
-				say(b, "  skipped %s: %s", u->includers.v[i],
-				    sv_contains(&u->preprocess, u->includers.v[i]) ?
-					    "preprocesses the same" :
-					    "holds no changed function's code, uses no changed "
-					    "macro");
-		}
-	}
-	for (size_t i = 0; b->o->verbose && i < u->n; i++)
-		say(b, "  compile %s: %s", u->v[i].src, u->v[i].why ? u->v[i].why : "");
-	{
-		struct strbuf why = { 0 };
-
-		for (int r = 0; r < NR_UNIT_REASONS; r++)
-			if (u->by_reason[r])
-				sb_addf(&why, "%s%zu %s", why.len ? ", " : "", u->by_reason[r],
-					unit_reasons[r].text);
-		say(b, "%zu unit(s) of this kernel include the changed header(s): compiling %zu "
-		    "(%s), %zu skipped%s", u->includers.n, u->n, why.buf ? why.buf : "", skipped,
-		    skipped && !b->o->verbose ? " (-V lists them)" : "");
-		sb_free(&why);
-	}
-	b->units_skipped = skipped;
-}
-
 /* "3 unit(s), 1 from the tree's object cache, 2 from the unit cache" for
  * the compile just done (@side: 0 original, 1 patched) */
 static char *units_what(struct build *b, int side)
@@ -459,21 +376,10 @@ static int stage_compile(struct build *b)
 	if (tree_apply(&b->tree, &b->topts, &b->view, &b->patches.files, &b->patches.paths) ||
 	    tree_pin_lines(&b->tree, &b->view, &b->patches.files, b->o->verbose))
 		goto out;
-	ret = units_plan(&b->units, &b->patches, &in);
-	if (ret) {
-		ret = ret > 0 ? LPB_EXIT_NO_CHANGE : LPB_EXIT_ERROR;
+	ret = build_select(b, &in);
+	if (ret)
 		goto out;
-	}
 	ret = LPB_EXIT_ERROR;
-	if (b->units.preprocess.n && select_preprocessed(b))
-		goto out;
-	report_selection(b);
-	if (!b->units.n) {
-		fprintf(stderr, "lp-build: no unit's code changes: the patches make no functional "
-			"change to the kernel, nothing to livepatch\n");
-		ret = LPB_EXIT_NO_CHANGE;
-		goto out;
-	}
 	what = xasprintf("%zu unit(s) to compile", b->units.n);
 	stage_done(b, ST_SELECT, t0, what);
 	free(what);
@@ -481,7 +387,7 @@ static int stage_compile(struct build *b)
 	t0 = now_seconds();
 	/* many units (a changed header) take minutes: say so before, not only after */
 	if (b->units.n > 4)
-		say(b, "compiling %zu units, original then patched (-j%d) ...", b->units.n,
+		build_say(b, "compiling %zu units, original then patched (-j%d) ...", b->units.n,
 		    b->o->jobs);
 	unitcache_mark(&b->ucache);
 	if (compile_units(&b->compile, &b->units, false))
@@ -652,9 +558,9 @@ static int stage_diff(struct build *b)
 
 		if (rc == LPB_EXIT_NO_CHANGE) {
 			if (u->via)
-				say(b, "note: %s has no functional change in %s", u->via, u->src);
+				build_say(b, "note: %s has no functional change in %s", u->via, u->src);
 			else if (!u->via_header)
-				say(b, "note: %s has no functional change", u->src);
+				build_say(b, "note: %s has no functional change", u->src);
 			unchanged++;
 			continue;
 		}
@@ -811,7 +717,7 @@ static int stage_sign(struct build *b)
 	size_t len;
 
 	if (!b->sign) {
-		say(b, "note: no --key given: the module is NOT signed (kernels that enforce "
+		build_say(b, "note: no --key given: the module is NOT signed (kernels that enforce "
 		    "module signatures will refuse it)");
 		return 0;
 	}

@@ -111,6 +111,13 @@ struct build {
 
 /* Run every stage; returns an lpb_exit code. */
 int build_run(struct build *b, const struct build_opts *o);
+
+/* "lp-build: ..." on stderr, unless -q. */
+void build_say(const struct build *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* The select stage (select.c): b->units planned for @in, the preprocessor
+ * asked where it decides; 0 or an exit code, after its messages. */
+int build_select(struct build *b, const struct units_in *in);
 void build_free(struct build *b);
 
 /* The module name: --name, else lp_<first patch's name>; NULL + message
