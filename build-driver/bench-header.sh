@@ -16,7 +16,8 @@
 # the first run prepares it); the target in the shared one. Prints a table
 # and writes build/bench-header.json (LPB_BENCH_OUT).
 set -euo pipefail
-LPB_PROG=bench-header
+# shellcheck disable=SC2034 # lib.sh logs with it
+LPB_PROG="bench-header"
 # shellcheck source-path=SCRIPTDIR source=../integration/lib.sh
 . "$(dirname "$0")/../integration/lib.sh"
 
@@ -86,7 +87,7 @@ row() { # CASE STATE LOG: one line of the table and of the JSON
 	2) outcome="refused (exit 2): $(grep -m1 -o 'refused: [^:]*: [^:]*' "$3" || echo 'see log')" ;;
 	*) outcome="exit $rc" ;;
 	esac
-	printf '  %-8s %-11s %5s %6s %5s %7s %8s %8s %8s  %s\n' "$1" "$2" "$inc" "$pp" "$n" "$wall" \
+	printf '  %-8s %-11s %5s %7s %8s %7s %8s %8s %9s  %s\n' "$1" "$2" "$inc" "$pp" "$n" "$wall" \
 		"$(stage "$3" select)" "$(stage "$3" compile-original)" "$(stage "$3" compile-patched)" "$outcome"
 	json_rows+=("$(jq -nc --arg case "$1" --arg state "$2" --argjson inc "$inc" --argjson pp "$pp" \
 		--argjson n "$n" --argjson wall "$wall" --arg sel "$(stage "$3" select)" \
@@ -101,16 +102,23 @@ row() { # CASE STATE LOG: one line of the table and of the JSON
 lpb bench_prep "${patch[onefile]}" "$work/prep.log"
 [ "$rc" = 0 ] || { cat "$work/prep.log" >&2; die "the one-file build failed"; }
 grep -q "prepared a new build tree" "$work/prep.log" && log "prepared the tree: $wall s (once)"
-tree=$(jq -r '.units[0].source' "$work/out/bench_prep.json" >/dev/null && ls -d "$bench"/trees/*/ | head -n 1)
+tree=$(find "$bench/trees" -mindepth 1 -maxdepth 1 -type d | head -n 1)
 
+# shellcheck disable=SC1090,SC2154 # the target file sets target_release
 echo "lp-build header patches on Debian $series ($(. "$target"; echo "$target_release")), $(nproc) cores, load $(cut -d' ' -f1 /proc/loadavg) at start"
-printf '  %-8s %-11s %5s %6s %5s %7s %8s %8s %8s  %s\n' case state incl pp'd compiled total_s select orig_s patched_s outcome
+for c in "${cases[@]}"; do
+	[ -z "${what[$c]:-}" ] || echo "  $c: ${what[$c]}"
+done
+printf '  %-8s %-11s %5s %7s %8s %7s %8s %8s %9s  %s\n' case state incl preproc compiled total_s select orig_s patched_s outcome
 for c in "${cases[@]}"; do
 	case $c in
 	seq | sockrcv | stamp)
 		"$tool" cache --clear --cache "$bench" >/dev/null 2>&1
 		lpb "bench_$c" "${patch[$c]}" "$work/$c-tree.log"
 		row "$c" tree-only "$work/$c-tree.log"
+		# the target's function index, made once per target (in the first case)
+		idx=$(sed -n 's/^lp-build: indexed .* in \([0-9.]*\) s .*/\1/p' "$work/$c-tree.log")
+		[ -z "$idx" ] || echo "  (that run made the target's function index first: $idx s, once per target)"
 		lpb "bench_$c" "${patch[$c]}" "$work/$c-warm.log"
 		row "$c" warm "$work/$c-warm.log"
 		;;
