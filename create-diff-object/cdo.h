@@ -99,6 +99,7 @@ struct cdo_klp {
 	uint32_t type;
 	int64_t addend;
 	const char *symbol;
+	const char *sym_obj; /* the module exporting it, or NULL: the target's */
 	unsigned int sympos;
 	const char *from; /* the included item holding the reference */
 };
@@ -270,11 +271,13 @@ int cdo_compare(struct cdo *c); /* compare.c */
 int cdo_check(struct cdo *c); /* include.c: refusals */
 int cdo_include(struct cdo *c); /* include.c: closure */
 int cdo_classify(struct cdo *c, struct lpb_symbol *target,
-		 enum cdo_ref_kind *kind, const char **name,
+		 enum cdo_ref_kind *kind, const char **name, const char **sym_obj,
 		 unsigned int *sympos); /* classify.c */
 /* classify.c: a global of the target by name alone (neither object has it) */
 int cdo_classify_global(struct cdo *c, const char *name, enum cdo_ref_kind *kind,
-			unsigned int *sympos);
+			const char **sym_obj, unsigned int *sympos);
+/* classify.c: does the target (or Module.symvers) export @name? */
+bool cdo_is_export(struct cdo *c, const char *name);
 int cdo_resolve_sympos(struct cdo *c, struct lpb_symbol *orig_sym,
 		       unsigned int *sympos); /* classify.c */
 int cdo_check_layouts(struct cdo *c); /* layout.c: after the closure */

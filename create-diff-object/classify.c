@@ -119,14 +119,90 @@ static bool exported_global(struct cdo *c, const char *name)
 	return false;
 }
 
+/* Does the target module (the parent) depend on module @mod (.modinfo's
+ * depends=, names compared with '-' and '_' alike)? */
+static bool parent_depends_on(struct cdo *c, const char *mod)
+{
+	struct lpb_section *mi = lpb_find_section(lpb_ksyms_elf(c->parent), ".modinfo");
+	const char *p, *end;
+	size_t ml = strlen(mod);
+
+	if (!mi || !mi->data)
+		return false;
+	for (p = mi->data, end = p + mi->size; p < end; p += strnlen(p, end - p) + 1) {
+		const char *d;
+
+		if (strncmp(p, "depends=", 8))
+			continue;
+		for (d = p + 8; d < end && *d;) {
+			size_t n = strcspn(d, ","), i;
+
+			for (i = 0; n == ml && i < n; i++)
+				if (d[i] != mod[i] && !(strchr("-_", d[i]) && strchr("-_", mod[i])))
+					break;
+			if (n == ml && i == n)
+				return true;
+			d += n + (d[n] == ',');
+		}
+	}
+	return false;
+}
+
+/*
+ * An exported symbol used by the patched code. vmlinux's exports are
+ * ordinary relocations. A module's cannot be: the livepatch module would
+ * then load only while that module is loaded. They are livepatch
+ * relocations, resolved when the relocated module (the target) loads: in
+ * the target itself, or in a module it depends on, which the kernel loads
+ * first (*@sym_obj names it). One it does not depend on may be missing then:
+ * refused.
+ */
+static void export_kind(struct cdo *c, const char *name, enum cdo_ref_kind *kind,
+			const char **sym_obj, unsigned int *sympos)
+{
+	const struct lpb_export *e = c->symvers ? lpb_symvers_find(c->symvers, name) : NULL;
+	const struct lpb_symbol *k;
+
+	*kind = REF_EXPORTED;
+	if (!c->parent || !strcmp(c->objname, "vmlinux") || (e && !strcmp(e->modname, "vmlinux")))
+		return;
+	if (!e && !has_mark(lpb_ksyms_elf(c->parent), name) && !has_mark(c->orig, name))
+		return; /* assumed exported (no Module.symvers) */
+	*kind = REF_KLP;
+	if (e && strcmp(e->modname, c->objname)) {
+		*sym_obj = e->modname;
+		if (!parent_depends_on(c, e->modname))
+			cdo_refuse(c, name,
+				   "use only what the module already uses from other modules, or patch the function of the other module instead",
+				   "the patched code of module %s uses %s, exported by module %s, which %s does not depend on: the kernel may load %s without %s, and the livepatch could not resolve %s then",
+				   c->objname, name, e->modname, c->objname, c->objname, e->modname,
+				   name);
+		return;
+	}
+	/* the target's own export: a global, unique among its globals */
+	k = lpb_ksyms_find_global(c->parent, name);
+	if (k)
+		*sympos = lpb_ksyms_sympos(c->parent, k);
+}
+
+bool cdo_is_export(struct cdo *c, const char *name)
+{
+	return exported_global(c, name);
+}
+
 int cdo_classify_global(struct cdo *c, const char *name, enum cdo_ref_kind *kind,
-			unsigned int *sympos)
+			const char **sym_obj, unsigned int *sympos)
 {
 	const struct lpb_symbol *k;
 
 	*sympos = 0;
-	*kind = exported_global(c, name) ? REF_EXPORTED : REF_KLP;
-	if (*kind == REF_EXPORTED || !c->parent)
+	*sym_obj = NULL;
+	if (exported_global(c, name)) {
+		export_kind(c, name, kind, sym_obj, sympos);
+		return 0;
+	}
+	*kind = REF_KLP;
+	if (!c->parent)
 		return 0;
 	/* a reference the patch adds: look the name up directly */
 	k = lpb_ksyms_find_global(c->parent, name);
@@ -140,18 +216,19 @@ int cdo_classify_global(struct cdo *c, const char *name, enum cdo_ref_kind *kind
 }
 
 int cdo_classify(struct cdo *c, struct lpb_symbol *t, enum cdo_ref_kind *kind,
-		 const char **name, unsigned int *sympos)
+		 const char **name, const char **sym_obj, unsigned int *sympos)
 {
 	struct lpb_symbol *o = t->priv ? Y(t)->twin : NULL;
 
 	*sympos = 0;
+	*sym_obj = NULL;
 	*name = o ? o->name : t->name;
 	if (!t->sec && t->shndx == SHN_UNDEF) {
 		/* provided by another object of the target */
 		if (!o)
-			return cdo_classify_global(c, t->name, kind, sympos);
+			return cdo_classify_global(c, t->name, kind, sym_obj, sympos);
 		if (exported_global(c, t->name)) {
-			*kind = REF_EXPORTED;
+			export_kind(c, t->name, kind, sym_obj, sympos);
 			return 0;
 		}
 		*kind = REF_KLP;
@@ -164,7 +241,7 @@ int cdo_classify(struct cdo *c, struct lpb_symbol *t, enum cdo_ref_kind *kind,
 	}
 	if (lpb_sym_bind(o) != STB_LOCAL &&
 	    ((c->symvers && lpb_symvers_find(c->symvers, o->name)) || exported_here(c, o->name))) {
-		*kind = REF_EXPORTED;
+		export_kind(c, o->name, kind, sym_obj, sympos);
 		return 0;
 	}
 	*kind = REF_KLP;

@@ -51,7 +51,7 @@ int cdo_emit_reloc(struct cdo *c, struct lpb_section *from, struct lpb_section *
 	struct lpb_symbol *t = r->sym, *target;
 	struct lpb_section *rela = NULL;
 	enum cdo_ref_kind kind;
-	const char *name;
+	const char *name, *sym_obj;
 	unsigned int sympos;
 
 	if (!t) {
@@ -85,8 +85,13 @@ int cdo_emit_reloc(struct cdo *c, struct lpb_section *from, struct lpb_section *
 		return lpb_reloc_add(rela, off, r->type, target,
 				     r->addend + (target == Y(t)->out ? 0 : (int64_t)t->sym.st_value));
 	}
-	if (cdo_classify(c, t, &kind, &name, &sympos))
+	if (cdo_classify(c, t, &kind, &name, &sym_obj, &sympos))
 		return -1;
+	/* a jump label's or static call's key is needed when the livepatch
+	 * module itself loads: an export stays an ordinary relocation */
+	if (kind == REF_KLP && S(from)->special && cdo_special_has_key(S(from)->special) &&
+	    cdo_is_export(c, name))
+		kind = REF_EXPORTED;
 	if (kind == REF_EXPORTED || kind == REF_PATCH) {
 		target = undef_symbol(c, name);
 		note_reference(kind == REF_PATCH ? &c->from_patch : &c->exported, name);
@@ -125,6 +130,7 @@ int cdo_emit_reloc(struct cdo *c, struct lpb_section *from, struct lpb_section *
 		k->type = r->type;
 		k->addend = r->addend;
 		k->symbol = name;
+		k->sym_obj = sym_obj;
 		k->sympos = sympos;
 		k->from = from->name;
 	}
@@ -137,10 +143,11 @@ int cdo_emit_named_reloc(struct cdo *c, struct lpb_section *out_sec, uint64_t of
 	struct lpb_section *rela;
 	struct lpb_symbol *target;
 	enum cdo_ref_kind kind;
+	const char *sym_obj;
 	unsigned int sympos;
 	struct cdo_klp *k;
 
-	if (cdo_classify_global(c, name, &kind, &sympos))
+	if (cdo_classify_global(c, name, &kind, &sym_obj, &sympos))
 		return -1;
 	if (kind == REF_EXPORTED || kind == REF_PATCH) {
 		target = undef_symbol(c, name);
@@ -155,6 +162,7 @@ int cdo_emit_named_reloc(struct cdo *c, struct lpb_section *out_sec, uint64_t of
 	k->type = type;
 	k->addend = addend;
 	k->symbol = name;
+	k->sym_obj = sym_obj;
 	k->sympos = sympos;
 	k->from = out_sec->name;
 	return 0;
@@ -321,6 +329,8 @@ static int emit_relocs(struct cdo *c)
 			     k->symbol) ||
 		    meta_str(c, sec, off + offsetof(struct lpb_reloc_meta, objname), &m.objname,
 			     c->objname) ||
+		    meta_str(c, sec, off + offsetof(struct lpb_reloc_meta, sym_objname),
+			     &m.sym_objname, k->sym_obj ? k->sym_obj : c->objname) ||
 		    meta_reloc(c, sec, off + offsetof(struct lpb_reloc_meta, place), place,
 			       k->offset))
 			return -1;

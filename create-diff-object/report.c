@@ -172,6 +172,7 @@ static void json(FILE *f, struct cdo *c, int code)
 		jw_int(&w, "addend", (long long)k->addend);
 		jw_string(&w, "symbol", k->symbol);
 		jw_string(&w, "objname", c->objname);
+		jw_string(&w, "symbol_object", k->sym_obj ? k->sym_obj : c->objname);
 		jw_int(&w, "sympos", k->sympos);
 		jw_end_object(&w);
 	}

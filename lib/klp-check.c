@@ -43,8 +43,107 @@ static int parse_klp_sym(const char *full, char **obj, char **name, unsigned lon
 	return 0;
 }
 
+/* Does module @obj (an object of the patch) depend on module @dep? Its
+ * .modinfo depends= says; names compare with '-' and '_' alike. */
+static bool depends_on(const struct lpb_klp_check_target *t, const char *obj, const char *dep)
+{
+	struct lpb_ksyms *ks = strcmp(obj, "vmlinux") ? t->object(t->ctx, obj) : NULL;
+	struct lpb_section *mi = ks ? lpb_find_section(lpb_ksyms_elf(ks), ".modinfo") : NULL;
+	const char *p, *end;
+	size_t dl = strlen(dep);
+
+	if (!mi || !mi->data)
+		return false;
+	for (p = mi->data, end = p + mi->size; p < end; p += strnlen(p, end - p) + 1) {
+		if (strncmp(p, "depends=", 8))
+			continue;
+		for (const char *d = p + 8; d < end && *d;) {
+			size_t n = strcspn(d, ","), i;
+
+			for (i = 0; n == dl && i < n; i++)
+				if (d[i] != dep[i] && !(strchr("-_", d[i]) && strchr("-_", dep[i])))
+					break;
+			if (n == dl && i == n)
+				return true;
+			d += n + (d[n] == ',');
+		}
+	}
+	return false;
+}
+
+/* The objects whose .klp.rela sections relocate with one livepatch symbol
+ * (the "<obj>" of ".klp.rela.<obj>.<section>", not NUL-terminated). */
+struct users {
+	const char **obj;
+	size_t *len;
+	size_t n;
+};
+
+/*
+ * A livepatch symbol of a module that is not an object of the patch (an
+ * export of a module the patched one uses): the kernel resolves it when
+ * the object whose code it relocates loads, so every such object must
+ * depend on that module, which is then loaded first.
+ */
+static bool resolvable_elsewhere(const struct lpb_klp_check_target *t, const char *obj,
+				 const struct users *u)
+{
+	if (!u || !u->n || !strcmp(obj, "vmlinux"))
+		return false;
+	for (size_t i = 0; i < u->n; i++) {
+		char *m = strndup(u->obj[i], u->len[i]);
+		bool ok = m && depends_on(t, m, obj);
+
+		free(m);
+		if (!ok)
+			return false;
+	}
+	return true;
+}
+
+/* For each symbol index of @elf, the objects relocating with it. */
+static struct users *symbol_users(struct lpb_elf *elf)
+{
+	struct users *u = calloc(elf->nr_syms + 1, sizeof(*u));
+	struct lpb_section *sec;
+	struct lpb_reloc *r;
+
+	if (!u)
+		return NULL;
+	lpb_for_each_section(elf, sec) {
+		const char *obj = sec->name + strlen(KLP_RELA_PREFIX), *dot = strchr(obj, '.');
+
+		if (strncmp(sec->name, KLP_RELA_PREFIX, strlen(KLP_RELA_PREFIX)) || !dot)
+			continue;
+		lpb_for_each_reloc(sec, r) {
+			struct users *x;
+
+			if (!r->sym || r->sym->index >= elf->nr_syms)
+				continue;
+			x = &u[r->sym->index];
+			x->obj = realloc(x->obj, (x->n + 1) * sizeof(*x->obj));
+			x->len = realloc(x->len, (x->n + 1) * sizeof(*x->len));
+			if (!x->obj || !x->len)
+				continue;
+			x->obj[x->n] = obj;
+			x->len[x->n++] = (size_t)(dot - obj);
+		}
+	}
+	return u;
+}
+
+static void users_free(struct users *u, size_t n)
+{
+	for (size_t i = 0; u && i < n; i++) {
+		free(u[i].obj);
+		free(u[i].len);
+	}
+	free(u);
+}
+
 static int check_klp_symbol(const char *ko, const struct lpb_symbol *s,
-			    const struct lpb_klp_check_target *t)
+			    const struct lpb_klp_check_target *t,
+			    const struct users *relocated)
 {
 	char *obj = NULL, *name = NULL;
 	unsigned long pos;
@@ -59,8 +158,8 @@ static int check_klp_symbol(const char *ko, const struct lpb_symbol *s,
 	}
 	if (ret)
 		return ret;
-	if (!is_object(t, obj, strlen(obj))) {
-		lpb_err("%s: livepatch symbol %s is for %s, which is not an object of the patch: the kernel would never resolve it",
+	if (!is_object(t, obj, strlen(obj)) && !resolvable_elsewhere(t, obj, relocated)) {
+		lpb_err("%s: livepatch symbol %s is for %s, which is neither an object of the patch nor a module every object relocated with it depends on: the kernel would not always resolve it",
 			ko, s->name, obj);
 		ret = 1;
 		goto out;
@@ -96,11 +195,13 @@ int lpb_klp_check(const char *ko, const struct lpb_klp_check_target *t,
 	struct lpb_elf *elf = lpb_elf_open(ko, LPB_ELF_LAZY_RELOCS);
 	struct lpb_section *sec;
 	struct lpb_symbol *s;
+	struct users *users;
 	int bad = 0;
 
 	*stats = (struct lpb_klp_check_stats){ 0 };
 	if (!elf)
 		return -EINVAL;
+	users = symbol_users(elf);
 	lpb_for_each_section(elf, sec) {
 		const char *obj = sec->name + strlen(KLP_RELA_PREFIX), *dot;
 
@@ -127,21 +228,32 @@ int lpb_klp_check(const char *ko, const struct lpb_klp_check_target *t,
 				continue;
 			}
 			stats->klp_symbols++;
-			ret = check_klp_symbol(ko, s, t);
+			ret = check_klp_symbol(ko, s, t,
+					       users && s->index < elf->nr_syms ? &users[s->index] :
+										NULL);
 		} else if (!s->sec && s->shndx == SHN_UNDEF) {
+			const struct lpb_export *e = lpb_symvers_find(t->symvers, s->name);
+
 			stats->undefined++;
-			if (!lpb_symvers_find(t->symvers, s->name)) {
+			if (!e) {
 				lpb_err("%s: the module would not load: it needs %s, which the target kernel does not export and no file of the patch defines",
 					ko, s->name);
 				ret = 1;
+			} else if (strcmp(e->modname, "vmlinux")) {
+				/* a key of a jump label or static call */
+				lpb_warn("%s: the module loads only while module %s is loaded: it uses %s, which %s exports",
+					 ko, e->modname, s->name, e->modname);
+				stats->needs_modules++;
 			}
 		}
 		if (ret < 0) {
+			users_free(users, elf->nr_syms + 1);
 			lpb_elf_free(elf);
 			return ret;
 		}
 		bad |= ret;
 	}
+	users_free(users, elf->nr_syms + 1);
 	lpb_elf_free(elf);
 	return bad;
 }

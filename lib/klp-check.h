@@ -24,14 +24,18 @@ struct lpb_klp_check_target {
 struct lpb_klp_check_stats {
 	size_t klp_symbols; /* .klp.sym.* symbols checked */
 	size_t undefined; /* undefined symbols checked against the exports */
+	size_t needs_modules; /* of them, exported by a module (the livepatch
+			       * loads only while it is loaded; warned) */
 };
 
 /*
  * Check the linked livepatch module @ko: every .klp.sym.<obj>.<name>,<pos>
  * names a symbol <obj> has, unambiguously at that position (as
- * klp_find_object_symbol() will look it up), every .klp.rela.<obj>.* belongs
- * to an object of the patch, and every undefined symbol is exported by the
- * target. Returns 0 when the module can load, 1 when it cannot (one message
+ * klp_find_object_symbol() will look it up), <obj> being an object of the
+ * patch or a module every object relocated with it depends on (it is
+ * loaded first), every .klp.rela.<obj>.* belongs to an object of the patch,
+ * and every undefined symbol is exported by the target (by a module: warned,
+ * the livepatch then loads only while that module is). Returns 0 when the module can load, 1 when it cannot (one message
  * per problem, naming the symbol), or a negative errno on other errors.
  */
 int lpb_klp_check(const char *ko, const struct lpb_klp_check_target *t,

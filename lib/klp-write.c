@@ -25,13 +25,13 @@ static struct lpb_symbol *klp_symbol(struct lpb_elf *elf, const struct lpb_meta_
 	struct lpb_symbol *sym;
 	char *name;
 
-	if (strlen(k->objname) >= KLP_MODULE_NAME_LEN || strlen(k->sym_name) >= KLP_SYM_LEN ||
-	    strchr(k->objname, '.') || strchr(k->sym_name, ',')) {
+	if (strlen(k->sym_objname) >= KLP_MODULE_NAME_LEN || strlen(k->sym_name) >= KLP_SYM_LEN ||
+	    strchr(k->sym_objname, '.') || strchr(k->sym_name, ',')) {
 		lpb_err("%s: cannot express %s in %s as a livepatch symbol (name too long or "
-			"with '.'/',')", elf->path, k->sym_name, k->objname);
+			"with '.'/',')", elf->path, k->sym_name, k->sym_objname);
 		return NULL;
 	}
-	if (asprintf(&name, ".klp.sym.%s.%s,%u", k->objname, k->sym_name, k->sympos) < 0)
+	if (asprintf(&name, ".klp.sym.%s.%s,%u", k->sym_objname, k->sym_name, k->sympos) < 0)
 		return NULL;
 	sym = lpb_find_symbol(elf, name);
 	if (!sym) {

@@ -153,7 +153,10 @@ static int read_relocs(struct meta_ctx *c, struct lpb_meta *m)
 				       e.sym_name, LPB_SEC_RELOCS);
 		k->objname = meta_str(c, sec, i * sizeof(e) + offsetof(struct lpb_reloc_meta, objname),
 				      e.objname, LPB_SEC_RELOCS);
-		if (!k->sym_name || !k->objname)
+		k->sym_objname = meta_str(c, sec,
+					  i * sizeof(e) + offsetof(struct lpb_reloc_meta, sym_objname),
+					  e.sym_objname, LPB_SEC_RELOCS);
+		if (!k->sym_name || !k->objname || !k->sym_objname)
 			return -EINVAL;
 		/* The place: a section (or symbol in one) plus an offset. */
 		if (!r || !r->sym || !r->sym->sec || (int64_t)r->sym->sym.st_value + r->addend < 0) {

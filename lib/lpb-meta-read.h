@@ -20,7 +20,8 @@ struct lpb_meta_reloc {
 	uint32_t type;
 	int64_t addend;
 	const char *sym_name;
-	const char *objname;
+	const char *objname; /* the object relocated */
+	const char *sym_objname; /* the object the symbol is in */
 	uint32_t sympos;
 };
 

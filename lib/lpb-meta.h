@@ -47,9 +47,12 @@ struct lpb_reloc_meta {
 	uint64_t place; /* relocation -> section being relocated + offset */
 	int64_t addend; /* addend of the relocation to write */
 	uint32_t type; /* R_X86_64_* type of the relocation to write */
-	uint32_t sym_name; /* name of the target symbol in objname */
-	uint32_t objname; /* "vmlinux" or the module name */
+	uint32_t sym_name; /* name of the target symbol in sym_objname */
+	uint32_t objname; /* the object whose code is relocated: "vmlinux" or a module */
 	uint32_t sympos; /* position among same-named symbols, 0 if unique */
+	/* the object the symbol is in: objname, or the module that exports it
+	 * (a module the relocated one depends on, so loaded before it) */
+	uint32_t sym_objname;
 };
 
 enum lpb_callback_kind {

@@ -24,6 +24,7 @@ void lpb_symvers_free(struct lpb_symvers *sv)
 	for (i = 0; i < sv->nr; i++) {
 		free(sv->all[i]->name);
 		free(sv->all[i]->module);
+		free(sv->all[i]->modname);
 		free(sv->all[i]->ns);
 		free(sv->all[i]);
 	}
@@ -71,11 +72,16 @@ static int add(struct lpb_symvers *sv, char **f, size_t nf)
 	e->crc = strtoul(f[0], &end, 16);
 	e->name = strdup(f[1]);
 	e->module = strdup(f[2]);
+	e->modname = strdup(strrchr(f[2], '/') ? strrchr(f[2], '/') + 1 : f[2]);
 	e->ns = strdup(nf > 4 ? f[4] : "");
 	e->gpl_only = !strcmp(f[3], "EXPORT_SYMBOL_GPL");
-	if (!e->name || !e->module || !e->ns) {
+	for (char *p = e->modname; p && *p; p++)
+		if (*p == '-')
+			*p = '_';
+	if (!e->name || !e->module || !e->modname || !e->ns) {
 		free(e->name);
 		free(e->module);
+		free(e->modname);
 		free(e->ns);
 		free(e);
 		return -ENOMEM;

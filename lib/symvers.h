@@ -12,6 +12,7 @@
 struct lpb_export {
 	char *name;
 	char *module; /* "vmlinux" or the module path kbuild wrote */
+	char *modname; /* "vmlinux" or the module's name (basename, '-' as '_') */
 	char *ns; /* symbol namespace, "" if none */
 	uint32_t crc;
 	bool gpl_only; /* EXPORT_SYMBOL_GPL */

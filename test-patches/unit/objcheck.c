@@ -152,15 +152,18 @@ int main(int argc, char **argv)
 	for (i = 0; relocs->size && i < relocs->size / sizeof(struct lpb_reloc_meta); i++) {
 		struct lpb_reloc_meta m;
 		struct lpb_reloc *r;
-		const char *name, *obj;
+		const char *name, *obj, *sym_obj;
 
 		memcpy(&m, (char *)relocs->data + i * sizeof(m), sizeof(m));
 		name = str(strings, relocs, i * sizeof(m) + offsetof(struct lpb_reloc_meta, sym_name),
 			   m.sym_name);
 		obj = str(strings, relocs, i * sizeof(m) + offsetof(struct lpb_reloc_meta, objname),
 			  m.objname);
+		sym_obj = str(strings, relocs,
+			      i * sizeof(m) + offsetof(struct lpb_reloc_meta, sym_objname),
+			      m.sym_objname);
 		r = reloc_at(relocs, i * sizeof(m) + offsetof(struct lpb_reloc_meta, place));
-		if (!name || !obj) {
+		if (!name || !obj || !sym_obj) {
 			fail("bad string offset in .lpb.relocs%s%s", "", "");
 			continue;
 		}
@@ -169,8 +172,8 @@ int main(int argc, char **argv)
 			fail("klp reloc to %s: place is not relocated into an allocated section%s",
 			     name, "");
 		else
-			printf("klp %s %s %u %s+%lld\n", name, obj, m.sympos, r->sym->sec->name,
-			       (long long)r->addend);
+			printf("klp %s %s %u %s+%lld %s\n", name, obj, m.sympos, r->sym->sec->name,
+			       (long long)r->addend, sym_obj);
 		/* the livepatch relocation must not also be an ordinary one */
 		s = lpb_find_symbol(e, name);
 		if (s && lpb_is_undef(s))

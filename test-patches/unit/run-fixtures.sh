@@ -130,6 +130,7 @@ check_one() {
 		cmp_set new_data '.new_data[].name'
 		cmp_set ignored '.ignored[].name'
 		cmp_set klp '.klp_relocations[] | "\(.symbol):\(.sympos)"'
+		cmp_set klp_object '.klp_relocations[] | "\(.symbol):\(.symbol_object)"'
 		cmp_set callbacks '.callbacks[].kind'
 		if has_field callback_order; then # in the order the module runs them
 			local order
