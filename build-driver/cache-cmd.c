@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
-/* lp-build cache: what the prepared trees' object caches hold (original
- * objects and preprocessed digests kept between builds), and clearing them. */
+/* lp-build cache: what the caches of compiled units hold (each prepared
+ * tree's object cache, the shared unit cache), and clearing or trimming them. */
 #include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,6 +11,7 @@
 #include "exit-codes.h"
 #include "json.h"
 #include "objcache.h"
+#include "unitcache.h"
 #include "util.h"
 
 static const char usage_text[] =
@@ -18,13 +19,18 @@ static const char usage_text[] =
 	"       lp-build cache --clear [--tree KEY] [--cache DIR]\n"
 	"       lp-build cache --trim SIZE [--tree KEY] [--cache DIR]\n"
 	"\n"
-	"Each prepared tree keeps the original objects (and preprocessed digests)\n"
-	"its builds compiled, so no build compiles the same original twice. Without\n"
-	"options: each tree's source, release and object cache (entries, size).\n"
-	"  --clear       remove every entry (of the tree KEY only, with --tree)\n"
-	"  --trim SIZE   evict least recently used entries down to SIZE (500M, 2G)\n"
+	"Compiled original units are kept so no build compiles one twice: first in\n"
+	"each prepared tree's object cache (original objects, preprocessed digests),\n"
+	"then in the unit cache (ccache in DIR/ccache), shared between trees and\n"
+	"targets. Without options: each tree's source, release and object cache,\n"
+	"and the unit cache (entries, size).\n"
+	"  --clear       remove every entry (with --tree: of the tree KEY only,\n"
+	"                the shared unit cache is left alone)\n"
+	"  --trim SIZE   evict least recently used entries down to SIZE (500M, 2G),\n"
+	"                in each tree's object cache and in the unit cache\n"
 	"  --json        the listing as JSON\n"
-	"Builds evict by themselves above " OBJCACHE_MAX_ENV " (default 4G per tree).\n";
+	"Builds evict by themselves above " OBJCACHE_MAX_ENV " (default 4G per tree)\n"
+	"and " UNITCACHE_MAX_ENV " (default " UNITCACHE_DEFAULT_MAX ").\n";
 
 struct tree_entry {
 	char *key, *src, *release, *objects;
@@ -119,8 +125,9 @@ static void human_size(char *buf, size_t len, unsigned long long b)
 
 static void show(const char *cache, struct tree_entry *v, size_t n, bool json)
 {
-	unsigned long long total = 0;
-	size_t entries = 0;
+	unsigned long long total = 0, ubytes = 0;
+	size_t entries = 0, ufiles = 0;
+	bool unit = !unitcache_usage(cache, &ufiles, &ubytes);
 	char size[32];
 
 	if (json) {
@@ -139,6 +146,18 @@ static void show(const char *cache, struct tree_entry *v, size_t n, bool json)
 			jw_end_object(&w);
 		}
 		jw_end_array(&w);
+		if (unit) {
+			char *dir = xasprintf("%s/ccache", cache);
+
+			jw_begin_object(&w, "unit_cache");
+			jw_string(&w, "dir", dir);
+			free(dir);
+			jw_int(&w, "files", (long long)ufiles);
+			jw_int(&w, "bytes", (long long)ubytes);
+			jw_end_object(&w);
+		} else {
+			jw_null(&w, "unit_cache");
+		}
 		jw_end_object(&w);
 		putchar('\n');
 		return;
@@ -154,6 +173,17 @@ static void show(const char *cache, struct tree_entry *v, size_t n, bool json)
 	}
 	human_size(size, sizeof(size), total);
 	printf("%zu tree(s) in %s/trees: %zu cached object(s), %s\n", n, cache, entries, size);
+	if (unit) {
+		human_size(size, sizeof(size), ubytes);
+		printf("unit cache %s/ccache (shared by every tree): %zu file(s), %s\n", cache,
+		       ufiles, size);
+	} else {
+		char *why = unitcache_unavailable();
+
+		printf("unit cache %s/ccache: none (%s)\n", cache,
+		       why ? why : "no build has used it yet");
+		free(why);
+	}
 }
 
 int cache_main(int argc, char **argv, const char *default_cache)
@@ -162,6 +192,7 @@ int cache_main(int argc, char **argv, const char *default_cache)
 	bool json = false, clear = false;
 	struct tree_entry *v;
 	long long max = 0;
+	int rc = 0;
 	size_t n;
 
 	for (int i = 1; i < argc; i++) {
@@ -205,12 +236,15 @@ int cache_main(int argc, char **argv, const char *default_cache)
 		for (size_t i = 0; i < n; i++)
 			dropped += objcache_trim_dir(v[i].objects, (unsigned long long)max,
 						     (unsigned long long)max);
-		fprintf(stderr, "lp-build cache: removed %zu entr%s\n", dropped,
-			dropped == 1 ? "y" : "ies");
+		fprintf(stderr, "lp-build cache: removed %zu entr%s of the object cache%s\n",
+			dropped, dropped == 1 ? "y" : "ies", n == 1 ? "" : "s");
+		/* the unit cache is shared: a --tree of one tree leaves it */
+		if (!only && (clear ? unitcache_clear(cache) : unitcache_trim(cache, trim)))
+			rc = LPB_EXIT_ERROR;
 		trees_free(v, n);
 		n = list_trees(cache, only, &v);
 	}
 	show(cache, v, n, json);
 	trees_free(v, n);
-	return 0;
+	return rc;
 }

@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "run.h"
 #include "unitcache.h"
 #include "util.h"
 
@@ -187,4 +188,86 @@ void unitcache_free(struct unitcache *uc)
 	free(uc->dir);
 	free(uc->why_off);
 	*uc = (struct unitcache){ 0 };
+}
+
+/* Run ccache with @args on @cache's ccache directory; its stdout in @out. */
+static int ccache_on(const char *cache, const char *const *args, struct strbuf *out)
+{
+	char *dir = xasprintf("%s/ccache", cache), *ccache = which("ccache");
+	struct strvec argv = { 0 };
+	int rc = -1;
+
+	if (!ccache || !is_dir(dir))
+		goto out;
+	/* the environment of this process only: `lp-build cache` runs no build */
+	setenv("CCACHE_DIR", dir, 1);
+	sv_push(&argv, ccache);
+	for (size_t i = 0; args[i]; i++)
+		sv_push(&argv, args[i]);
+	rc = run_cmd((const char *const *)argv.v, NULL, out ? RUN_QUIET_STDERR : 0, out);
+	sv_free(&argv);
+out:
+	free(ccache);
+	free(dir);
+	return rc;
+}
+
+int unitcache_usage(const char *cache, size_t *files, unsigned long long *bytes)
+{
+	static const char *const args[] = { "--print-stats", NULL };
+	struct strbuf out = { 0 };
+	unsigned long long kib = 0, n = 0;
+	bool seen = false;
+
+	if (ccache_on(cache, args, &out)) {
+		sb_free(&out);
+		return -1;
+	}
+	for (char *l = out.buf; l && *l; l = strchr(l, '\n'), l = l ? l + 1 : NULL) {
+		if (sscanf(l, "files_in_cache %llu", &n) == 1)
+			seen = true;
+		sscanf(l, "cache_size_kibibyte %llu", &kib);
+	}
+	sb_free(&out);
+	*files = n;
+	*bytes = kib << 10;
+	return seen ? 0 : -1;
+}
+
+int unitcache_clear(const char *cache)
+{
+	static const char *const args[] = { "--clear", NULL };
+	char *dir = xasprintf("%s/ccache", cache);
+	bool present = is_dir(dir);
+	int rc;
+
+	free(dir);
+	if (!present)
+		return 0;
+	rc = ccache_on(cache, args, NULL);
+	if (rc)
+		fprintf(stderr, "lp-build cache: ccache --clear on %s/ccache failed (exit %d)\n",
+			cache, rc);
+	return rc ? -1 : 0;
+}
+
+int unitcache_trim(const char *cache, const char *size)
+{
+	static const char *const args[] = { "--cleanup", NULL };
+	char *dir = xasprintf("%s/ccache", cache);
+	bool present = is_dir(dir);
+	int rc;
+
+	free(dir);
+	if (!present)
+		return 0;
+	/* ccache reads 0 as "no limit": there it means empty */
+	if (!strcmp(size, "0"))
+		return unitcache_clear(cache);
+	setenv("CCACHE_MAXSIZE", size, 1);
+	rc = ccache_on(cache, args, NULL);
+	if (rc)
+		fprintf(stderr, "lp-build cache: ccache --cleanup on %s/ccache failed (exit %d)\n",
+			cache, rc);
+	return rc ? -1 : 0;
 }

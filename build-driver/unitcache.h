@@ -55,4 +55,13 @@ size_t unitcache_hits(const struct unitcache *uc, const struct units *u);
 
 void unitcache_free(struct unitcache *uc);
 
+/*
+ * `lp-build cache` on the cache directory @cache (its ccache/): what it
+ * holds (-1 when there is none or ccache is missing), and emptying it or
+ * evicting down to @size ("500M"; "0" empties). 0, or -1 after a message.
+ */
+int unitcache_usage(const char *cache, size_t *files, unsigned long long *bytes);
+int unitcache_clear(const char *cache);
+int unitcache_trim(const char *cache, const char *size);
+
 #endif /* LPB_BUILD_UNITCACHE_H */

@@ -78,12 +78,30 @@ n=$(entries)
 [ "$n" -ge 1 ] && ok "lp-build cache lists $n cached object(s)" || bad "lp-build cache lists no object"
 "$LPB" cache --cache "$cache" | grep -q "6.1" && ok "lp-build cache shows the tree's release" ||
 	bad "lp-build cache: $("$LPB" cache --cache "$cache" 2>&1 | head -3)"
+# the unit cache (ccache) is the second level: the patched unit, which the
+# object cache never keeps, came from it; lp-build cache shows and clears it too
+ucache_on=$(jq -r '.unit_cache.enabled' "$tmp/b/lpb_t1.json")
+ufiles() { "$LPB" cache --cache "$cache" --json | jq '.unit_cache.files // 0'; }
+if [ "$ucache_on" = true ]; then
+	[ "$(jq -r '.unit_cache.patched_hits' "$tmp/b/lpb_t1.json")" -ge 1 ] &&
+		ok "the second build's patched unit came from the unit cache" ||
+		bad "the second build compiled its patched unit again"
+	[ "$(ufiles)" -ge 1 ] && ok "lp-build cache lists the unit cache ($(ufiles) files)" ||
+		bad "lp-build cache shows no unit cache: $("$LPB" cache --cache "$cache" 2>&1 | tail -1)"
+else
+	echo "  NOTE  the unit cache is off here (no ccache): its checks are skipped"
+fi
 "$LPB" cache --cache "$cache" --clear >"$tmp/log" 2>&1
 [ "$(entries)" = 0 ] && ok "lp-build cache --clear empties it" || bad "entries left after --clear: $(entries)"
+[ "$ucache_on" != true ] || [ "$(ufiles)" = 0 ] && ok "lp-build cache --clear empties the unit cache" ||
+	bad "unit cache files left after --clear: $(ufiles)"
 lpb "$tmp/b" -n lpb_t1 --key "$KEY" --cert "$CERT" "$PATCH"
 expect_rc "builds after --clear" 0
 [ "$(cached "$tmp/b/lpb_t1.json")" = false ] && ok "after --clear the original is compiled" ||
 	bad "after --clear the original came from the cache"
+[ "$(jq -r '.unit_cache.original_hits + .unit_cache.patched_hits' "$tmp/b/lpb_t1.json")" = 0 ] &&
+	ok "after --clear no unit came from the unit cache" ||
+	bad "after --clear a unit came from the unit cache"
 cmp -s "$tmp/a/lpb_t1.ko" "$tmp/b/lpb_t1.ko" && ok "and the module is the same" || bad "the module differs after --clear"
 rc=0
 "$LPB" cache --cache "$cache" --trim lots >"$tmp/log" 2>&1 || rc=$?
