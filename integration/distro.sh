@@ -13,7 +13,7 @@
 # build-driver/debian-series.conf; "ci": those whose entry says ci=yes, the
 # others named with the reason) names the series. --check (make check) runs
 # on each series only the tests its check_tests names (all when it names
-# none); make integration-matrix runs every test on every series. test-patches/distro/
+# none), less those its check_skip names; make integration-matrix runs every test on every series. test-patches/distro/
 # holds links to the generic tests that apply to Debian's kernels and tests of
 # its own; a test's series/SERIES/ folder holds that series' own version of
 # a file (doc/testing.md). Results: build/integration-distro/SERIES/ and
@@ -55,9 +55,12 @@ esac
 read -r -a series_list <<<"$series"
 
 # check_tests SERIES: the tests make check runs on SERIES (its table entry's
-# check_tests; empty: the whole suite)
+# check_tests; empty: the whole suite); check_skip SERIES: those it leaves out
 check_tests() {
 	awk -v s="[$1]" '/^\[/ { cur = $0 } cur == s && /^check_tests=/ { print substr($0, 13) }' "$table"
+}
+check_skip() {
+	awk -v s="[$1]" '/^\[/ { cur = $0 } cur == s && /^check_skip=/ { print substr($0, 12) }' "$table"
 }
 
 # tests_of DIR: the tests of DIR; a link that leads nowhere is an error (a
@@ -122,11 +125,24 @@ for s in "${series_list[@]}"; do
 				die "$table: check_tests of $s names '$t', which is not a test of $DISTRO_TESTS"
 		done
 	fi
+	skip=$(check_skip "$s")
+	if [ "$check_subset" = 1 ] && [ ${#args[@]} -eq 0 ] && [ -n "$skip" ]; then
+		kept=()
+		for t in "${these[@]}"; do
+			[[ " $skip " == *" $t "* ]] || kept+=("$t")
+		done
+		for t in $skip; do
+			printf '%s\n' "${distro_tests[@]}" | grep -qx -- "$t" ||
+				die "$table: check_skip of $s names '$t', which is not a test of $DISTRO_TESTS"
+		done
+		these=("${kept[@]}")
+		subset_used=1
+	fi
 	if [ ${#these[@]} -gt 0 ]; then
 		rm -f "$res"
 		LPB_TARGET=$target LPB_TESTS_DIR=$DISTRO_TESTS LPB_OUT=$OUT/integration-distro/$s \
 			LPB_RESULTS=$res LPB_NO_DEPS=1 bash "$LPB_INTEG/run.sh" "${these[@]}" || rc=1
-		summary+=("$s: $(jq -r '"\(.summary.pass) passed, \(.summary.fail) failed, \(.summary.skip) skipped in \(.times_ms.total / 1000 | floor) s"' "$res" 2>/dev/null || echo 'no results')$([ ${#these[@]} -eq ${#distro_tests[@]} ] || echo " (${#these[@]} of ${#distro_tests[@]} tests${subset_used:+: check_tests})")")
+		summary+=("$s: $(jq -r '"\(.summary.pass) passed, \(.summary.fail) failed, \(.summary.skip) skipped in \(.times_ms.total / 1000 | floor) s"' "$res" 2>/dev/null || echo 'no results')$([ ${#these[@]} -eq ${#distro_tests[@]} ] || echo " (${#these[@]} of ${#distro_tests[@]} tests${subset_used:+: check_tests, check_skip})")")
 	fi
 done
 if [ ${#run_cross[@]} -gt 0 ] && [ -n "$first_target" ]; then
