@@ -101,6 +101,15 @@ static bool resolvable_elsewhere(const struct lpb_klp_check_target *t, const cha
 	return true;
 }
 
+static void users_free(struct users *u, size_t n)
+{
+	for (size_t i = 0; u && i < n; i++) {
+		free(u[i].obj);
+		free(u[i].len);
+	}
+	free(u);
+}
+
 /* For each symbol index of @elf, the objects relocating with it. */
 static struct users *symbol_users(struct lpb_elf *elf)
 {
@@ -115,6 +124,11 @@ static struct users *symbol_users(struct lpb_elf *elf)
 
 		if (strncmp(sec->name, KLP_RELA_PREFIX, strlen(KLP_RELA_PREFIX)) || !dot)
 			continue;
+		/* the file is opened with lazy relocations: these are needed */
+		if (lpb_section_load_relocs(sec)) {
+			users_free(u, elf->nr_syms + 1);
+			return NULL;
+		}
 		lpb_for_each_reloc(sec, r) {
 			struct users *x;
 
@@ -130,15 +144,6 @@ static struct users *symbol_users(struct lpb_elf *elf)
 		}
 	}
 	return u;
-}
-
-static void users_free(struct users *u, size_t n)
-{
-	for (size_t i = 0; u && i < n; i++) {
-		free(u[i].obj);
-		free(u[i].len);
-	}
-	free(u);
 }
 
 static int check_klp_symbol(const char *ko, const struct lpb_symbol *s,

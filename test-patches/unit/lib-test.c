@@ -446,6 +446,73 @@ static int klp_check_one(struct lpb_ksyms *ks, const struct lpb_symvers *sv, con
 	return lpb_klp_check(path("klp-module.ko"), &t, &st);
 }
 
+/* The target's modules for klp_check_export(): "ceph" (whose .modinfo
+ * says what it depends on) and "libceph" (which defines ceph_export). */
+struct export_targets {
+	struct lpb_ksyms *ceph, *libceph;
+};
+
+static struct lpb_ksyms *export_object(void *ctx, const char *objname)
+{
+	struct export_targets *x = ctx;
+
+	return !strcmp(objname, "ceph") ? x->ceph : !strcmp(objname, "libceph") ? x->libceph : NULL;
+}
+
+static struct lpb_ksyms *target_module(const char *name, const char *modinfo, size_t len)
+{
+	struct lpb_elf *e = lpb_elf_new(name, NULL);
+	struct lpb_section *text = lpb_elf_add_section(e, ".text", SHT_PROGBITS,
+						       SHF_ALLOC | SHF_EXECINSTR, 16, 0, NULL, 16);
+
+	lpb_elf_add_section(e, ".modinfo", SHT_PROGBITS, SHF_ALLOC, 1, 0, modinfo, len);
+	lpb_elf_add_symbol(e, "ceph_export", STB_GLOBAL, STT_FUNC, text, 0, 16);
+	return lpb_ksyms_from_elf(e, true);
+}
+
+/*
+ * A livepatch of module ceph whose code calls an export of libceph: the
+ * relocation is resolved in libceph, which the kernel has loaded first only
+ * when ceph depends on it (@modinfo of ceph). Read back from the file, as
+ * lp-build does (relocations loaded lazily).
+ */
+static int klp_check_export(const char *modinfo, size_t len)
+{
+	static const char *const objects[] = { "vmlinux", "ceph" };
+	struct export_targets x = { target_module("ceph", modinfo, len),
+				    target_module("libceph", "", 1) };
+	struct lpb_klp_check_target t = { export_object, &x, NULL, objects, 2 };
+	struct lpb_klp_check_stats st;
+	struct lpb_elf *e = lpb_elf_new("module", NULL);
+	struct lpb_section *text = lpb_elf_add_section(e, ".text.ceph_fn", SHT_PROGBITS,
+						       SHF_ALLOC | SHF_EXECINSTR, 16, 0, NULL, 16);
+	struct lpb_section *rela = lpb_elf_add_rela_section(e, text, ".klp.rela.ceph..text.ceph_fn",
+							    SHF_ALLOC | SHF_RELA_LIVEPATCH);
+	struct lpb_symbol *sym;
+	int ret;
+
+	lpb_elf_add_symbol(e, "ceph_fn", STB_GLOBAL, STT_FUNC, text, 0, 16);
+	sym = lpb_elf_add_symbol_shndx(e, ".klp.sym.libceph.ceph_export,0", STB_GLOBAL,
+				       STT_NOTYPE, SHN_LIVEPATCH, 0, 0);
+	CHECK(rela && sym && !lpb_reloc_add(rela, 4, R_X86_64_PLT32, sym, -4));
+	CHECK(!lpb_elf_write(e, path("klp-export.ko")));
+	lpb_elf_free(e);
+	ret = lpb_klp_check(path("klp-export.ko"), &t, &st);
+	lpb_ksyms_free(x.ceph);
+	lpb_ksyms_free(x.libceph);
+	return ret;
+}
+
+static void test_klp_check_export(void)
+{
+	static const char deps[] = "license=GPL\0depends=fscache,libceph,netfs\0";
+	static const char other[] = "license=GPL\0depends=fscache,netfs\0";
+
+	CHECK(klp_check_export(deps, sizeof(deps)) == 0);
+	fprintf(stderr, "(an error about libceph, which ceph does not depend on, is expected here)\n");
+	CHECK(klp_check_export(other, sizeof(other)) == 1);
+}
+
 static void test_klp_check(void)
 {
 	struct lpb_elf *e = make_parent();
@@ -582,6 +649,7 @@ int main(int argc, char **argv)
 	test_dwarf();
 	test_line_pin();
 	test_klp_check();
+	test_klp_check_export();
 	test_layouts();
 	printf("lib tests: %d checks, %d failed\n", checks, failures);
 	return failures ? 1 : 0;
