@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # `make bench-header`: header patches at scale on Debian's 6.1 cloud kernel
 # (issue 11). For each case: lp-build with only the prepared tree cached
-# (its object cache cleared: every original unit compiled), then warm (the
+# (lp-build cache --clear: its object cache and the unit cache emptied,
+# every original and patched unit compiled), then warm (the
 # same again), with the units that include the changed header, how many
 # were preprocessed and compiled, and the time of each stage; a one-file
 # patch warm; two one-file builds started together against each alone.
