@@ -27,8 +27,11 @@ $(LINEPIN): $(O)/unit/line-pin.o $(LIBLPB)
 
 .PHONY: cdo-unit-tests cdo-fixtures cdo-lib-tests cdo-malformed cdo-bench cdo-real-kernel
 
+# compiled fixture objects, shared with the sanitizer run (make asan)
+FIXTURE_CC_CACHE ?= $(abspath $(O))/unit/fixture-cc
+
 cdo-fixtures: $(CDO) $(OBJCHECK) $(LINEPIN) $(ADDPFX)
-	ADDPFX=$(abspath $(ADDPFX)) bash $(UNIT)/run-fixtures.sh $(abspath $(CDO)) $(abspath $(OBJCHECK)) $(abspath $(O))/unit/fixtures
+	FIXTURE_CC_CACHE=$(FIXTURE_CC_CACHE) ADDPFX=$(abspath $(ADDPFX)) bash $(UNIT)/run-fixtures.sh $(abspath $(CDO)) $(abspath $(OBJCHECK)) $(abspath $(O))/unit/fixtures
 
 cdo-lib-tests: $(LIBTEST)
 	$(LIBTEST) $(abspath $(O))/unit/lib-test-work
@@ -48,7 +51,7 @@ unit: cdo-unit-tests
 # ---- ASan/UBSan: everything rebuilt in its own tree, unit tests run there ----
 asan:
 	$(MAKE) O=$(O)/asan EXTRA_CFLAGS="-fsanitize=address,undefined -fno-omit-frame-pointer" \
-		LDLIBS="$(LDLIBS) -fsanitize=address,undefined" \
+		LDLIBS="$(LDLIBS) -fsanitize=address,undefined" FIXTURE_CC_CACHE=$(FIXTURE_CC_CACHE) \
 		cdo-lib-tests cdo-fixtures cdo-malformed
 
 # ---- real kernel objects and the benchmark ----

@@ -30,6 +30,30 @@ fi
 
 TOP_WORK=$WORK
 mkdir -p "$WORK"
+
+# Compiled fixture objects are kept by (compiler, flags, source): profiles
+# that differ only after compiling (6.12-module adds __pfx_ symbols,
+# 5.10-stripped strips) and the sanitizer run of the same fixtures (make
+# asan after make unit) reuse them instead of compiling again.
+# FIXTURE_CC_CACHE names a folder to share; objects are copied out, never
+# linked, because addpfx and strip edit the copy in place.
+CC_CACHE=${FIXTURE_CC_CACHE:-$WORK/.cc-cache}
+mkdir -p "$CC_CACHE"
+CC_ID="$($CC --version 2>/dev/null | head -1) $(find "$HERE/include" -type f | sort | xargs cat | sha256sum)"
+
+# cc_cached DIR OUT FLAGS...: compiles DIR/fixture.c to OUT with FLAGS
+cc_cached() {
+	local dir=$1 out=$2 key
+	shift 2
+	key=$({ printf '%s\n' "$CC_ID" "$*"; cat "$dir/fixture.c"; } | sha256sum | cut -c1-32)
+	if [ -f "$CC_CACHE/$key.o" ]; then
+		cp "$CC_CACHE/$key.o" "$out"
+		return
+	fi
+	(cd "$dir" && $CC "$@" -c fixture.c -o "$out") || return 1
+	cp "$out" "$CC_CACHE/$key.o.$BASHPID" && mv -f "$CC_CACHE/$key.o.$BASHPID" "$CC_CACHE/$key.o"
+}
+
 fixtures=("$@")
 [ ${#fixtures[@]} -gt 0 ] || fixtures=("$HERE"/fixtures/*/)
 pass=0 failed=()
@@ -72,8 +96,8 @@ check_one() {
 		return
 	fi
 	# shellcheck disable=SC2086
-	if ! (cd "$w/a" && $CC $KFLAGS $PFLAGS $cflags -c fixture.c -o ../orig.o) 2>"$w/cc.log" ||
-		! (cd "$w/b" && $CC $KFLAGS $PFLAGS $cflags -c fixture.c -o ../patched.o) 2>>"$w/cc.log"; then
+	if ! cc_cached "$w/a" "$w/orig.o" $KFLAGS $PFLAGS $cflags 2>"$w/cc.log" ||
+		! cc_cached "$w/b" "$w/patched.o" $KFLAGS $PFLAGS $cflags 2>>"$w/cc.log"; then
 		errs+=("does not compile: $(head -3 "$w/cc.log")")
 		report "$name" "${errs[@]}"
 		return
@@ -96,7 +120,7 @@ check_one() {
 			mkdir -p "$w/p$i"
 			cp "$f" "$w/p$i/fixture.c"
 			# shellcheck disable=SC2086
-			(cd "$w/p$i" && $CC $KFLAGS $PFLAGS -c fixture.c -o obj.o) || errs+=("parent source $f does not compile")
+			cc_cached "$w/p$i" "$w/p$i/obj.o" $KFLAGS $PFLAGS || errs+=("parent source $f does not compile")
 			[ "$PSTRIP" != strip ] || strip --strip-debug --keep-file-symbols "$w/p$i/obj.o"
 			objs+=("$w/p$i/obj.o")
 			i=$((i + 1))
