@@ -61,17 +61,27 @@ t0=$(date +%s.%N)
 
 # field KEY: the value of "KEY@PROFILE: ..." (6.12-module), else of
 # "KEY@FAMILY: ..." (6.12 for 6.12-module), else of "KEY: ..." in the expect
-# file (empty if absent)
+# file (empty if absent). The expect file is read once per fixture into EXP
+# (check_one); matching it in the shell spares the ~70 greps a fixture made.
 field() {
-	local k
+	local k l
 	for k in "$1@$PROFILE" "$1@${PROFILE%%-*}" "$1"; do
-		if grep -q "^$k:" "$expect"; then
-			sed -n "s/^$k:[[:space:]]*//p" "$expect" | head -1
-			return
-		fi
+		for l in "${EXP[@]}"; do
+			if [[ $l == "$k:"* ]]; then
+				l=${l#"$k:"}
+				printf '%s\n' "${l#"${l%%[![:space:]]*}"}"
+				return
+			fi
+		done
 	done
 }
-has_field() { grep -q -e "^$1:" -e "^$1@$PROFILE:" -e "^$1@${PROFILE%%-*}:" "$expect"; }
+has_field() {
+	local l
+	for l in "${EXP[@]}"; do
+		[[ $l == "$1:"* || $l == "$1@$PROFILE:"* || $l == "$1@${PROFILE%%-*}:"* ]] && return 0
+	done
+	return 1
+}
 sorted() { tr ' ' '\n' | sed '/^$/d' | sort -u | tr '\n' ' '; }
 
 check_one() {
@@ -79,6 +89,8 @@ check_one() {
 	name=$(basename "$dir")
 	w=$WORK/$name
 	expect=$dir/expect
+	local EXP=()
+	mapfile -t EXP <"$expect"
 	rm -rf "$w"
 	mkdir -p "$w"
 	local cflags args
