@@ -7,8 +7,15 @@ tool=${LPB_TOOL:-$LPB_INTEG/../build/lp-build}
 : "${LPB_DISTRO_TARGET:?needs the target file of the Debian kernel (integration/distro.sh sets LPB_DISTRO_TARGET)}"
 # shellcheck disable=SC1090
 . "$LPB_DISTRO_TARGET"
-"$tool" -s "$target_src" -c "$target_config" -v "$target_vmlinux" --symvers "$target_symvers" \
-	--key "$LPB_KEY" --cert "$LPB_CERT" -n debian -o . -q \
+# built as users build for a named target (--target: in the series' build
+# root when its compiler is not this machine's, as for Debian 11's 5.10);
+# a target file without a name gives its paths
+if [ -n "${target_spec:-}" ]; then
+	target=(--target "$target_spec")
+else
+	target=(-s "$target_src" -c "$target_config" -v "$target_vmlinux" --symvers "$target_symvers")
+fi
+"$tool" "${target[@]}" --key "$LPB_KEY" --cert "$LPB_CERT" -n debian -o . -q \
 	"$LPB_TEST_DIR/../../proc-cmdline/patch.diff"
 theirs=$(modinfo -F vermagic debian.ko)
 ours=$(modinfo -F vermagic "$LPB_KBUILD/samples/livepatch/livepatch-sample.ko")
