@@ -120,9 +120,14 @@ static struct users *symbol_users(struct lpb_elf *elf)
 	if (!u)
 		return NULL;
 	lpb_for_each_section(elf, sec) {
-		const char *obj = sec->name + strlen(KLP_RELA_PREFIX), *dot = strchr(obj, '.');
+		const char *obj, *dot;
 
-		if (strncmp(sec->name, KLP_RELA_PREFIX, strlen(KLP_RELA_PREFIX)) || !dot)
+		/* the name may be shorter than the prefix: test it first */
+		if (strncmp(sec->name, KLP_RELA_PREFIX, strlen(KLP_RELA_PREFIX)))
+			continue;
+		obj = sec->name + strlen(KLP_RELA_PREFIX);
+		dot = strchr(obj, '.');
+		if (!dot)
 			continue;
 		/* the file is opened with lazy relocations: these are needed */
 		if (lpb_section_load_relocs(sec)) {
@@ -208,10 +213,11 @@ int lpb_klp_check(const char *ko, const struct lpb_klp_check_target *t,
 		return -EINVAL;
 	users = symbol_users(elf);
 	lpb_for_each_section(elf, sec) {
-		const char *obj = sec->name + strlen(KLP_RELA_PREFIX), *dot;
+		const char *obj, *dot;
 
 		if (strncmp(sec->name, KLP_RELA_PREFIX, strlen(KLP_RELA_PREFIX)))
 			continue;
+		obj = sec->name + strlen(KLP_RELA_PREFIX);
 		dot = strchr(obj, '.');
 		if (!dot || !is_object(t, obj, dot - obj)) {
 			lpb_err("%s: section %s relocates code for an object the patch does not have: the kernel would never apply it",
