@@ -103,17 +103,18 @@ stress: all
 	bash integration/stress/stress.sh $(STRESS_ARGS)
 
 # what CI runs (.ci/run) and what README.md documents: every suite runs even
-# when an earlier one failed, so one CI run shows every failure
+# when an earlier one failed, so one CI run shows every failure; the last
+# lines it prints say which suite failed and how long each took
+CHECK_SUITES := unit asan integration integration-selftest integration-matrix-check \
+	integration-batch ci-pipelines real-fixes-check
 check: deps
-	@rc=0; \
-	$(MAKE) unit || rc=1; \
-	$(MAKE) asan || rc=1; \
-	$(MAKE) integration || rc=1; \
-	$(MAKE) integration-selftest || rc=1; \
-	$(MAKE) integration-matrix-check || rc=1; \
-	$(MAKE) integration-batch || rc=1; \
-	$(MAKE) ci-pipelines || rc=1; \
-	$(MAKE) real-fixes-check || rc=1; \
+	@rc=0; sum=""; t0=$$(date +%s); \
+	for s in $(CHECK_SUITES); do \
+		t=$$(date +%s); \
+		if $(MAKE) $$s; then r=ok; else r=FAILED; rc=1; fi; \
+		sum="$$sum$$(printf '  %-26s %-6s %5d s' $$s $$r $$(( $$(date +%s) - t )))\n"; \
+	done; \
+	printf '\nmake check: %d s on %s core(s)\n%b' $$(( $$(date +%s) - t0 )) $$(nproc) "$$sum"; \
 	exit $$rc
 
 # the embedded default: a livepatch for the bundled test kernel
