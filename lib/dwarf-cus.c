@@ -6,7 +6,8 @@
 #include "dwarf-cus.h"
 #include "dwarf-open.h"
 
-int lpb_dwarf_cu_names(const char *path, int (*fn)(const char *name, void *arg), void *arg)
+int lpb_dwarf_each_cu(const char *path, int (*fn)(Dwarf_Die *cu, const char *name, void *arg),
+		      void *arg)
 {
 	Dwarf_Off off = 0, next;
 	size_t hsize;
@@ -22,9 +23,28 @@ int lpb_dwarf_cu_names(const char *path, int (*fn)(const char *name, void *arg),
 		const char *name;
 
 		if (dwarf_offdie(dw, off + hsize, &die) && (name = dwarf_diename(&die)))
-			ret = fn(name, arg);
+			ret = fn(&die, name, arg);
 		off = next;
 	}
 	dwfl_end(dwfl);
 	return ret;
+}
+
+struct names {
+	int (*fn)(const char *name, void *arg);
+	void *arg;
+};
+
+static int one_name(Dwarf_Die *cu, const char *name, void *arg)
+{
+	struct names *n = arg;
+
+	return n->fn(name, n->arg);
+}
+
+int lpb_dwarf_cu_names(const char *path, int (*fn)(const char *name, void *arg), void *arg)
+{
+	struct names n = { fn, arg };
+
+	return lpb_dwarf_each_cu(path, one_name, &n);
 }

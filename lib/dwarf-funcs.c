@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "dwarf-funcs.h"
-#include "dwarf-open.h"
+#include "dwarf-cus.h"
 
 static int is_header(const char *f)
 {
@@ -47,26 +47,22 @@ static int unit_funcs(Dwarf_Die *cu, const char *cu_name,
 	return ret;
 }
 
+struct funcs {
+	int (*fn)(const struct lpb_dwarf_func *f, void *arg);
+	void *arg;
+};
+
+static int one_unit(Dwarf_Die *cu, const char *name, void *arg)
+{
+	struct funcs *x = arg;
+
+	return unit_funcs(cu, name, x->fn, x->arg);
+}
+
 int lpb_dwarf_header_funcs(const char *path, int (*fn)(const struct lpb_dwarf_func *f, void *arg),
 			   void *arg)
 {
-	Dwarf_Off off = 0, next;
-	size_t hsize;
-	Dwfl *dwfl;
-	Dwarf *dw;
-	int ret = 0;
+	struct funcs x = { fn, arg };
 
-	dw = lpb_dwarf_open(path, &dwfl, &ret);
-	if (!dw)
-		return ret;
-	while (!ret && dwarf_nextcu(dw, off, &next, &hsize, NULL, NULL, NULL) == 0) {
-		Dwarf_Die cu;
-		const char *name;
-
-		if (dwarf_offdie(dw, off + hsize, &cu) && (name = dwarf_diename(&cu)))
-			ret = unit_funcs(&cu, name, fn, arg);
-		off = next;
-	}
-	dwfl_end(dwfl);
-	return ret;
+	return lpb_dwarf_each_cu(path, one_unit, &x);
 }
