@@ -46,7 +46,7 @@ void build_say(const struct build *b, const char *fmt, ...)
 }
 
 /* Close a stage: print and record its time. */
-static void stage_done(struct build *b, enum build_stage st, double t0, const char *what)
+void build_stage_done(struct build *b, enum build_stage st, double t0, const char *what)
 {
 	double now = now_seconds();
 
@@ -256,7 +256,7 @@ static int stage_target(struct build *b)
 		char *what = xasprintf("%s %s (%s), %s %s", b->target.release,
 				       b->target.version, b->target.label, b->tc.cc, where);
 
-		stage_done(b, ST_TARGET, t0, what);
+		build_stage_done(b, ST_TARGET, t0, what);
 		free(what);
 	}
 	free(where);
@@ -288,7 +288,7 @@ static int stage_patches(struct build *b)
 		char *what = xasprintf("%zu patch(es) apply, touching %zu file(s)",
 				       b->patches.paths.n, b->patches.files.n);
 
-		stage_done(b, ST_PATCHES, t0, what);
+		build_stage_done(b, ST_PATCHES, t0, what);
 		free(what);
 	}
 	return 0;
@@ -330,7 +330,7 @@ static int stage_tree(struct build *b)
 	free(dst);
 	if (ret)
 		return LPB_EXIT_ERROR;
-	stage_done(b, ST_TREE, t0, b->tree.fresh ? "prepared a new build tree" :
+	build_stage_done(b, ST_TREE, t0, b->tree.fresh ? "prepared a new build tree" :
 			     "reused the prepared build tree");
 	return 0;
 }
@@ -381,7 +381,7 @@ static int stage_compile(struct build *b)
 		goto out;
 	ret = LPB_EXIT_ERROR;
 	what = xasprintf("%zu unit(s) to compile", b->units.n);
-	stage_done(b, ST_SELECT, t0, what);
+	build_stage_done(b, ST_SELECT, t0, what);
 	free(what);
 
 	t0 = now_seconds();
@@ -393,7 +393,7 @@ static int stage_compile(struct build *b)
 	if (compile_units(&b->compile, &b->units, false))
 		goto out;
 	what = units_what(b, 0);
-	stage_done(b, ST_COMPILE_ORIG, t0, what);
+	build_stage_done(b, ST_COMPILE_ORIG, t0, what);
 	free(what);
 
 	t0 = now_seconds();
@@ -401,7 +401,7 @@ static int stage_compile(struct build *b)
 	if (compile_units(&b->compile, &b->units, true))
 		goto out;
 	what = units_what(b, 1);
-	stage_done(b, ST_COMPILE_PATCHED, t0, what);
+	build_stage_done(b, ST_COMPILE_PATCHED, t0, what);
 	free(what);
 	ret = 0;
 out:
@@ -453,155 +453,6 @@ char *build_find_module(const struct build *b, const char *modname)
 	return s.found;
 }
 
-static char *parent_of(const struct build *b, const struct unit *u)
-{
-	if (!strcmp(u->objname, "vmlinux"))
-		return xstrdup(b->target.vmlinux);
-	return build_find_module(b, u->objname);
-}
-
-/*
- * Special-section entry sizes come from the target's DWARF: read them once
- * for the whole build instead of once per diffed unit.
- */
-static int read_entry_sizes(struct build *b)
-{
-	const char *av[] = { b->cdo, "--print-entry-sizes", b->target.vmlinux, NULL };
-	struct strbuf out = { 0 };
-	char *line, *save = NULL;
-	int rc = run_cmd(av, NULL, RUN_QUIET_STDERR, &out);
-
-	if (rc) {
-		fprintf(stderr, "lp-build: cannot read special-section entry sizes from %s\n",
-			b->target.vmlinux);
-		sb_free(&out);
-		return -1;
-	}
-	for (line = strtok_r(out.buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save))
-		if (strchr(line, '='))
-			sv_pushf(&b->entry_sizes, "--entry-size=%s", line);
-	sb_free(&out);
-	return 0;
-}
-
-/* Run create-diff-object on one unit; its own message explains a refusal. */
-static int diff_unit(struct build *b, struct unit *u)
-{
-	char *parent = parent_of(b, u), *dir = xstrdup(u->diff);
-	struct strvec av = { 0 };
-	struct strbuf out = { 0 };
-	int rc;
-
-	*strrchr(dir, '/') = 0;
-	if (!parent || mkdir_p(dir)) {
-		free(parent);
-		free(dir);
-		return -1;
-	}
-	sv_push(&av, b->cdo);
-	sv_push(&av, u->orig);
-	sv_push(&av, u->patched);
-	sv_push(&av, "-o");
-	sv_push(&av, u->diff);
-	sv_push(&av, "--parent");
-	sv_push(&av, parent);
-	sv_push(&av, "--parent-name");
-	sv_push(&av, u->objname);
-	sv_push(&av, "--symvers");
-	sv_push(&av, b->symvers);
-	sv_push(&av, "--json");
-	sv_push(&av, u->json);
-	sv_push(&av, "--unit-name");
-	sv_push(&av, u->src);
-	for (size_t i = 0; i < b->entry_sizes.n; i++)
-		sv_push(&av, b->entry_sizes.v[i]);
-	for (size_t i = 0; i < b->o->allow_layout.n; i++)
-		sv_pushf(&av, "--allow-layout-change=%s", b->o->allow_layout.v[i]);
-	/* lp-build's objects carry DWARF: without it the layout check
-	 * could not run, which must not pass unnoticed */
-	sv_push(&av, "--require-dwarf");
-	for (size_t i = 0; i < b->o->allow_ran_once.n; i++)
-		sv_pushf(&av, "--allow-ran-once=%s", b->o->allow_ran_once.v[i]);
-	rc = run_cmd((const char *const *)av.v, NULL, b->o->verbose ? RUN_ECHO : 0, &out);
-	sv_free(&av);
-	u->diff_rc = rc;
-	if (rc != LPB_EXIT_OK && rc != LPB_EXIT_NO_CHANGE && !b->o->verbose)
-		fprintf(stderr, "%s", out.buf ? out.buf : "");
-	else if ((rc == LPB_EXIT_OK || (rc == LPB_EXIT_NO_CHANGE && !u->via_header)) &&
-		 !b->o->verbose && out.buf) {
-		/* what create-diff-object wants the patch author to know */
-		char *line, *save = NULL;
-
-		for (line = strtok_r(out.buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save))
-			if (!strncmp(line, "note: ", 6))
-				fprintf(stderr, "lp-build: %s: %s\n", u->src, line);
-	}
-	sb_free(&out);
-	free(parent);
-	free(dir);
-	return rc;
-}
-
-static int stage_diff(struct build *b)
-{
-	double t0 = now_seconds();
-	size_t unchanged = 0;
-	char *what;
-
-	if (read_entry_sizes(b))
-		return LPB_EXIT_ERROR;
-	b->diffs = xcalloc(b->units.n, sizeof(*b->diffs));
-	for (size_t i = 0; i < b->units.n; i++) {
-		struct unit *u = &b->units.v[i];
-		struct kmod_diff *d;
-		int rc = diff_unit(b, u);
-
-		if (rc == LPB_EXIT_NO_CHANGE) {
-			if (u->via)
-				build_say(b, "note: %s has no functional change in %s", u->via, u->src);
-			else if (!u->via_header)
-				build_say(b, "note: %s has no functional change", u->src);
-			unchanged++;
-			continue;
-		}
-		if (rc == LPB_EXIT_UNPATCHABLE) {
-			fprintf(stderr, "lp-build: %s: the change cannot be live-patched (see above)\n",
-				u->src);
-			return LPB_EXIT_UNPATCHABLE;
-		}
-		if (rc != LPB_EXIT_OK) {
-			fprintf(stderr, "lp-build: create-diff-object failed on %s (exit %d)\n",
-				u->obj, rc);
-			return LPB_EXIT_ERROR;
-		}
-		d = &b->diffs[b->nr_diffs];
-		d->path = u->diff;
-		d->src = u->src;
-		d->elf = lpb_elf_open(u->diff, 0);
-		if (!d->elf || lpb_meta_read(d->elf, &d->meta))
-			return LPB_EXIT_ERROR;
-		b->nr_diffs++;
-	}
-	b->units_changed = b->nr_diffs;
-	if (!b->nr_diffs) {
-		fprintf(stderr, "lp-build: the patches make no functional change to the kernel "
-			"(%zu unit(s) compiled): nothing to livepatch\n", b->units.n);
-		return LPB_EXIT_NO_CHANGE;
-	}
-	switch (build_check_references(b)) {
-	case 0:
-		break;
-	case 1:
-		return LPB_EXIT_UNPATCHABLE;
-	default:
-		return LPB_EXIT_ERROR;
-	}
-	what = xasprintf("%zu of %zu compiled unit(s) changed", b->nr_diffs, b->units.n);
-	stage_done(b, ST_DIFF, t0, what);
-	free(what);
-	return 0;
-}
-
 static int stage_preflight(struct build *b)
 {
 	double t0 = now_seconds();
@@ -630,7 +481,7 @@ static int stage_preflight(struct build *b)
 			  b->preflight.functions, b->preflight.bytes, b->preflight.padding_sites) :
 		xasprintf("%zu function(s), %zu bytes match the target", b->preflight.functions,
 			  b->preflight.bytes);
-	stage_done(b, ST_PREFLIGHT, t0, what);
+	build_stage_done(b, ST_PREFLIGHT, t0, what);
 	free(what);
 	return 0;
 }
@@ -653,7 +504,7 @@ static int stage_loadcheck(struct build *b, const char *ko)
 		return LPB_EXIT_ERROR;
 	what = xasprintf("%zu livepatch symbol(s) and %zu undefined symbol(s) resolve in the target",
 			 b->loadcheck.klp_symbols, b->loadcheck.undefined);
-	stage_done(b, ST_LOADCHECK, t0, what);
+	build_stage_done(b, ST_LOADCHECK, t0, what);
 	free(what);
 	return 0;
 }
@@ -684,7 +535,7 @@ static int stage_link(struct build *b)
 	    kmod_build(&b->tree, &b->topts, &b->view, dir, b->target.vmlinux, &btf))
 		goto out;
 	b->module_btf = btf == KMOD_BTF_MADE;
-	stage_done(b, ST_LINK, t0, btf == KMOD_BTF_MADE ?
+	build_stage_done(b, ST_LINK, t0, btf == KMOD_BTF_MADE ?
 		   "kbuild linked the module (with BTF against the target's vmlinux)" :
 		   "kbuild linked the module");
 
@@ -695,7 +546,7 @@ static int stage_link(struct build *b)
 		char *what = xasprintf("%zu livepatch relocation(s), %zu symbol(s), %zu section(s)",
 				       b->klp.relocs, b->klp.symbols, b->klp.sections);
 
-		stage_done(b, ST_POSTLINK, t0, what);
+		build_stage_done(b, ST_POSTLINK, t0, what);
 		free(what);
 		ret = stage_loadcheck(b, out);
 		if (!ret) {
@@ -727,7 +578,7 @@ static int stage_sign(struct build *b)
 	free(b->module);
 	b->module = signed_mod;
 	b->module_len = len;
-	stage_done(b, ST_SIGN, t0, b->o->cert);
+	build_stage_done(b, ST_SIGN, t0, b->o->cert);
 	return 0;
 }
 
@@ -754,7 +605,7 @@ static int stage_write(struct build *b)
 		unlink(ko);
 		goto out;
 	}
-	stage_done(b, ST_WRITE, t0, ko);
+	build_stage_done(b, ST_WRITE, t0, ko);
 	if (!b->o->quiet)
 		printf("%s\n%s\n", ko, js);
 	ret = 0;
@@ -772,7 +623,7 @@ out:
 int build_run(struct build *b, const struct build_opts *o)
 {
 	int (*const stages[])(struct build *) = {
-		stage_target, stage_patches, stage_tree, stage_compile, stage_diff,
+		stage_target, stage_patches, stage_tree, stage_compile, build_stage_diff,
 		stage_preflight, stage_link, stage_sign, stage_write,
 	};
 	int rc = 0;

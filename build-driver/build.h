@@ -137,6 +137,10 @@ void build_patch_objects(const struct build *b, struct strvec *out);
 /* loadcheck.c: 0 when every undefined symbol of the diff objects is exported
  * by the target or defined by another of them, 1 (messages) if not, -1 error */
 int build_check_references(struct build *b);
+/* build.c: close a stage: print what it did and record its time */
+void build_stage_done(struct build *b, enum build_stage st, double t0, const char *what);
+/* diff-stage.c: create-diff-object on every compiled unit; an exit code */
+int build_stage_diff(struct build *b);
 /* loadcheck.c: lpb_klp_check() of the linked module against the target */
 int build_check_module(struct build *b, const char *ko, struct lpb_klp_check_stats *st);
 void build_check_free(struct build *b);
