@@ -347,7 +347,31 @@ static char *units_what(struct build *b, int side)
 		sb_addf(&sb, ", %zu from the tree's object cache", b->compile.cached);
 	if (b->ucache_hits[side])
 		sb_addf(&sb, ", %zu from the unit cache", b->ucache_hits[side]);
+	if (side && b->compile.replayed)
+		sb_addf(&sb, ", %zu by kbuild's recorded command (no make run)",
+			b->compile.replayed);
 	return sb_detach(&sb);
+}
+
+/*
+ * Does the patch touch nothing but the sources of the units it compiles?
+ * Then kbuild's make run in the patched view would regenerate nothing
+ * (no header, Makefile, Kconfig, host program or generated input changed),
+ * and a unit's recorded command makes what kbuild would (compile.c).
+ */
+static bool only_unit_sources(const struct build *b)
+{
+	if (b->patches.added.n)
+		return false;
+	for (size_t i = 0; i < b->patches.files.n; i++) {
+		bool found = false;
+
+		for (size_t k = 0; k < b->units.n && !found; k++)
+			found = !strcmp(b->units.v[k].src, b->patches.files.v[i]);
+		if (!found)
+			return false;
+	}
+	return true;
 }
 
 static int stage_compile(struct build *b)
@@ -380,6 +404,7 @@ static int stage_compile(struct build *b)
 	if (ret)
 		goto out;
 	ret = LPB_EXIT_ERROR;
+	b->compile.replay = only_unit_sources(b);
 	what = xasprintf("%zu unit(s) to compile", b->units.n);
 	build_stage_done(b, ST_SELECT, t0, what);
 	free(what);

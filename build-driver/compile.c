@@ -9,6 +9,7 @@
 #include "compile.h"
 #include "kbuild-dirs.h"
 #include "progress.h"
+#include "recipe.h"
 #include "run.h"
 
 int compile_init(struct compile *c)
@@ -157,6 +158,64 @@ static int take_object(const struct overlay *view, const struct unit *x, const c
 	return ret;
 }
 
+static bool same_bytes(const char *a, const char *b)
+{
+	size_t na, nb;
+	char *da = read_file(a, &na), *db = da ? read_file(b, &nb) : NULL;
+	bool same = da && db && na == nb && !memcmp(da, db, na);
+
+	free(da);
+	free(db);
+	return same;
+}
+
+/*
+ * The patched unit @x compiled by kbuild's recorded command alone, when
+ * that is known to make what kbuild makes: the original's entry in the
+ * tree's object cache holds the command, and running it in the original
+ * view once made the cached object again, byte for byte (the mark kept
+ * with the entry). kbuild itself then adds nothing a make run would (its
+ * prepare steps only matter when the patch touches more than the units'
+ * own sources: c->replay is false then). 0 when done; -1: kbuild does it.
+ */
+static int replay(struct compile *c, struct unit *x)
+{
+	bool known;
+	char *cmd = objcache_cmd(c->cache, x->obj, &known), *recipe, *got = NULL, *cached;
+	struct strbuf out = { 0 };
+	int ret = -1;
+
+	recipe = cmd ? recipe_parse(cmd, x->obj) : NULL;
+	free(cmd);
+	if (!recipe)
+		return -1;
+	if (!known) {
+		cached = objcache_object_path(c->cache, x->obj);
+		if (!recipe_run(c->t, c->o, &c->v->orig, x->obj, recipe, &out)) {
+			got = overlay_path(&c->v->orig, x->obj);
+			known = same_bytes(got, cached) && !objcache_mark_replayable(c->cache, x->obj);
+		}
+		if (!known && c->o->verbose)
+			fprintf(stderr, "lp-build: %s: kbuild's recorded command does not make "
+				"kbuild's object again: kbuild compiles it\n", x->obj);
+		free(got);
+		free(cached);
+		sb_reset(&out);
+	}
+	if (known && !recipe_run(c->t, c->o, &c->v->patched, x->obj, recipe, &out)) {
+		got = overlay_path(&c->v->patched, x->obj);
+		ret = link_or_copy(got, x->patched);
+		free(got);
+	} else if (known && c->o->verbose) {
+		/* kbuild runs it again and reports the failure in full */
+		fprintf(stderr, "lp-build: %s: the recorded command failed in the patched "
+			"view: kbuild compiles it\n", x->obj);
+	}
+	sb_free(&out);
+	free(recipe);
+	return ret;
+}
+
 int compile_units(struct compile *c, struct units *u, bool patched)
 {
 	const struct overlay *view = patched ? &c->v->patched : &c->v->orig;
@@ -173,6 +232,10 @@ int compile_units(struct compile *c, struct units *u, bool patched)
 			x->cached = true;
 			c->cached++;
 			free(cmd);
+			continue;
+		}
+		if (patched && c->replay && x->cached && !replay(c, x)) {
+			c->replayed++;
 			continue;
 		}
 		todo[n++] = x;

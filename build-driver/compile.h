@@ -18,6 +18,10 @@ struct compile {
 	struct strvec twice; /* directories kbuild reaches twice (kbuild-dirs.h) */
 	bool quiet;
 	size_t cached; /* original units taken from the cache */
+	/* the patch touches only the units' own sources: a patched unit whose
+	 * original is cached may be compiled by its recorded command (recipe.h) */
+	bool replay;
+	size_t replayed; /* patched units compiled so, without kbuild */
 };
 
 /* Find the directories kbuild reaches twice for @c->t (cached per tree). */

@@ -237,6 +237,40 @@ bool objcache_get(struct objcache *c, const char *obj, const char *dst, char **c
 	return ok;
 }
 
+char *objcache_cmd(struct objcache *c, const char *obj, bool *replayable)
+{
+	char *meta, *cmd, *path, *mark;
+
+	*replayable = false;
+	if (!c->max_bytes || !entry_valid(c, obj, &meta, &cmd))
+		return NULL;
+	/* the mark holds the meta it was made for: a newer entry voids it */
+	path = entry_path(c, obj, ".replay");
+	mark = path_exists(path) ? read_file(path, NULL) : NULL;
+	*replayable = mark && !strcmp(mark, meta);
+	free(mark);
+	free(path);
+	free(meta);
+	return cmd;
+}
+
+char *objcache_object_path(const struct objcache *c, const char *obj)
+{
+	return entry_path(c, obj, "");
+}
+
+int objcache_mark_replayable(struct objcache *c, const char *obj)
+{
+	char *meta_path = entry_path(c, obj, ".meta"), *path = entry_path(c, obj, ".replay");
+	char *meta = read_file(meta_path, NULL);
+	int ret = meta ? write_file_atomic(path, meta, strlen(meta), 0644) : -1;
+
+	free(meta);
+	free(meta_path);
+	free(path);
+	return ret;
+}
+
 /* Write @meta, then rename the files in (the meta last: it makes the entry). */
 static int commit(struct objcache *c, const char *rel, const char *obj_path, const char *cmd_path,
 		  const char *meta)
@@ -403,15 +437,17 @@ static unsigned long long drop_entry(const char *meta)
 	size_t n = strlen(meta) - strlen(".meta");
 	char *base = strndup(meta, n), *cmd = xasprintf("%s.cmd", base);
 	unsigned long long freed = 0;
-	const char *files[] = { meta, base, cmd };
+	char *replay = xasprintf("%s.replay", base);
+	const char *files[] = { meta, base, cmd, replay };
 	struct stat st;
 
-	for (size_t i = 0; i < 3; i++) {
+	for (size_t i = 0; i < 4; i++) {
 		if (!lstat(files[i], &st) && !unlink(files[i]))
 			freed += (unsigned long long)st.st_blocks * 512;
 	}
 	free(base);
 	free(cmd);
+	free(replay);
 	return freed;
 }
 

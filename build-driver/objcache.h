@@ -45,6 +45,16 @@ bool objcache_get(struct objcache *c, const char *obj, const char *dst, char **c
 /* Keep the object kbuild just made (@obj_path, with its .cmd file @cmd_path). */
 int objcache_put(struct objcache *c, const char *obj, const char *obj_path, const char *cmd_path);
 
+/*
+ * kbuild's .cmd text of @obj's valid entry (malloc'ed), or NULL; *@replayable
+ * tells whether running its recorded command was seen to make the cached
+ * object again, byte for byte (objcache_mark_replayable, recipe.h).
+ */
+char *objcache_cmd(struct objcache *c, const char *obj, bool *replayable);
+int objcache_mark_replayable(struct objcache *c, const char *obj);
+/* Where the entry's object is (malloc'ed; it may not exist). */
+char *objcache_object_path(const struct objcache *c, const char *obj);
+
 /* The digest of @unit's preprocessed original ("net/core/dev.i"), or false. */
 bool objcache_get_digest(struct objcache *c, const char *unit, char digest[65]);
 int objcache_put_digest(struct objcache *c, const char *unit, const char *cmd_path,

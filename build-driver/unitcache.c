@@ -147,35 +147,45 @@ void unitcache_mark(struct unitcache *uc)
 	uc->mark = uc->on && !stat(uc->log, &st) ? st.st_size : 0;
 }
 
-static bool is_unit(const struct units *u, const char *file)
+static long unit_index(const struct units *u, const char *file)
 {
 	for (size_t i = 0; i < u->n; i++)
 		if (!strcmp(u->v[i].src, file))
-			return true;
-	return false;
+			return (long)i;
+	return -1;
 }
 
 /*
  * The log holds one record per compiler run: "# INPUT" and then one
- * counter a line ("preprocessed_cache_hit", "cache_miss", ...).
+ * counter a line ("preprocessed_cache_hit", "cache_miss", ...). A unit
+ * may be compiled twice in a phase (its recorded command checked in the
+ * original view first, compile.c): its last run counts.
  */
 size_t unitcache_hits(const struct unitcache *uc, const struct units *u)
 {
 	char *text, *line, *save = NULL;
-	bool mine = false;
+	long cur = -1;
 	size_t len, start, hits = 0;
+	bool *hit;
 
 	if (!uc->on || !(text = read_file(uc->log, &len)))
 		return 0;
+	hit = xcalloc(u->n + 1, sizeof(*hit));
 	start = (size_t)uc->mark <= len ? (size_t)uc->mark : 0;
 	for (line = strtok_r(text + start, "\n", &save); line;
 	     line = strtok_r(NULL, "\n", &save)) {
-		if (!strncmp(line, "# ", 2))
-			mine = is_unit(u, line + 2);
-		else if (mine && (!strcmp(line, "preprocessed_cache_hit") ||
-				  !strcmp(line, "direct_cache_hit")))
-			hits++;
+		if (!strncmp(line, "# ", 2)) {
+			cur = unit_index(u, line + 2);
+			if (cur >= 0)
+				hit[cur] = false;
+		} else if (cur >= 0 && (!strcmp(line, "preprocessed_cache_hit") ||
+					!strcmp(line, "direct_cache_hit"))) {
+			hit[cur] = true;
+		}
 	}
+	for (size_t i = 0; i < u->n; i++)
+		hits += hit[i];
+	free(hit);
 	free(text);
 	return hits;
 }

@@ -1,0 +1,95 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* Replaying kbuild's recorded command for one unit: the compiler and what
+ * kbuild runs with it (objtool), without make's walk of the tree. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "buildroot.h"
+#include "recipe.h"
+#include "run.h"
+
+/* make's escapes in a .cmd file (scripts/Kbuild.include, make-cmd) */
+static const struct {
+	const char *from, *to;
+} unescape[] = {
+	{ "$$", "$" },
+	{ "$(pound)", "#" },
+};
+
+char *recipe_parse(const char *cmd_text, const char *obj)
+{
+	static const char *const prefixes[] = { "cmd_", "savedcmd_" };
+	size_t len = strcspn(cmd_text, "\n");
+	struct strbuf sb = { 0 };
+	const char *p = NULL, *end = cmd_text + len;
+
+	for (size_t i = 0; i < (sizeof(prefixes) / sizeof(prefixes[0])) && !p; i++) {
+		char *head = xasprintf("%s%s := ", prefixes[i], obj);
+
+		if (!strncmp(cmd_text, head, strlen(head)))
+			p = cmd_text + strlen(head);
+		free(head);
+	}
+	if (!p)
+		return NULL;
+	while (p < end) {
+		size_t i;
+
+		if (*p != '$') {
+			sb_addn(&sb, p++, 1);
+			continue;
+		}
+		for (i = 0; i < (sizeof(unescape) / sizeof(unescape[0])); i++) {
+			size_t n = strlen(unescape[i].from);
+
+			if ((size_t)(end - p) >= n && !strncmp(p, unescape[i].from, n)) {
+				sb_adds(&sb, unescape[i].to);
+				p += n;
+				break;
+			}
+		}
+		if (i == (sizeof(unescape) / sizeof(unescape[0]))) {
+			/* a make expansion kbuild left in: not a plain command */
+			sb_free(&sb);
+			return NULL;
+		}
+	}
+	if (!sb.len) {
+		sb_free(&sb);
+		return NULL;
+	}
+	return sb_detach(&sb);
+}
+
+int recipe_run(const struct tree *t, const struct tree_opts *o, const struct overlay *view,
+	       const char *obj, const char *recipe, struct strbuf *out)
+{
+	struct run_env env = { .view = view };
+	struct strvec av = { 0 };
+	char *own = xasprintf("%s/%s", view->upper, obj);
+	int rc;
+
+	/* the compiler and objtool write the object in place: never through
+	 * a hard link into the object cache */
+	if (unlink(own) && errno != ENOENT) {
+		fprintf(stderr, "lp-build: cannot remove %s: %s\n", own, strerror(errno));
+		free(own);
+		return -1;
+	}
+	free(own);
+	toolchain_wrap(o->tc, &av);
+	sv_push(&av, "sh");
+	sv_push(&av, "-c");
+	sv_push(&av, "cd \"$1\" && set -e && eval \"$2\"");
+	sv_push(&av, "sh");
+	sv_push(&av, t->build);
+	sv_push(&av, recipe);
+	if (o->verbose > 1)
+		fprintf(stderr, "lp-build: + (in %s) %s\n", t->build, recipe);
+	rc = run_cmd_env((const char *const *)av.v, NULL, 0, out, &env);
+	sv_free(&av);
+	return rc ? -1 : 0;
+}

@@ -1,0 +1,27 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/* A unit compiled again without kbuild: the command kbuild recorded for it
+ * in its .cmd file, run as kbuild ran it, in one of the build's views. */
+#ifndef LPB_BUILD_RECIPE_H
+#define LPB_BUILD_RECIPE_H
+
+#include "overlay.h"
+#include "tree.h"
+
+/*
+ * The shell command of @obj's record (the "cmd_OBJ := ..." or
+ * "savedcmd_OBJ := ..." line of kbuild's .cmd text @cmd_text, make's
+ * escapes undone), or NULL when the text has no such line or one this
+ * code does not understand (malloc'ed).
+ */
+char *recipe_parse(const char *cmd_text, const char *obj);
+
+/*
+ * Run @recipe in @view of @t's tree, from the tree's top as kbuild does
+ * ("set -e", the build root when there is one), after removing the view's
+ * own copy of @obj (it may be a link to a cached object). 0, or -1 with
+ * the command's output in @out.
+ */
+int recipe_run(const struct tree *t, const struct tree_opts *o, const struct overlay *view,
+	       const char *obj, const char *recipe, struct strbuf *out);
+
+#endif /* LPB_BUILD_RECIPE_H */
