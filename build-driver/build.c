@@ -550,17 +550,25 @@ static int stage_link(struct build *b)
 	double t0 = now_seconds();
 	int ret = LPB_EXIT_ERROR;
 
+	char *linked = xasprintf("%s/%s.ko", dir, b->name);
 	enum kmod_btf btf;
+	bool reused;
 
 	/* pahole reads the vmlinux as the module's BTF base: inside a build
 	 * root it must be there too (kmod.c links it into the tree, through
 	 * a symbolic link when it is on another filesystem) */
 	toolchain_bind(&b->tc, b->target.vmlinux);
 	if (kmod_generate(&spec, dir) ||
-	    kmod_build(&b->tree, &b->topts, &b->view, dir, b->target.vmlinux, &btf))
+	    kmod_build(&b->tree, &b->topts, &b->view, dir, b->target.vmlinux, linked, &btf,
+		       &reused))
 		goto out;
 	b->module_btf = btf == KMOD_BTF_MADE;
-	build_stage_done(b, ST_LINK, t0, btf == KMOD_BTF_MADE ?
+	build_stage_done(b, ST_LINK, t0, reused ?
+		   (btf == KMOD_BTF_MADE ?
+		    "the module kbuild linked before from the same inputs (with BTF against "
+		    "the target's vmlinux; the tree's link cache)" :
+		    "the module kbuild linked before from the same inputs (the tree's link cache)") :
+		   btf == KMOD_BTF_MADE ?
 		   "kbuild linked the module (with BTF against the target's vmlinux)" :
 		   "kbuild linked the module");
 
@@ -582,6 +590,7 @@ static int stage_link(struct build *b)
 	free(ko);
 	free(out);
 out:
+	free(linked);
 	free(dir);
 	return ret;
 }

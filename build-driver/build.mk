@@ -15,7 +15,7 @@ LPB_SRCS := build-driver/main.c build-driver/build.c build-driver/manifest.c \
 	    build-driver/inline-index.c build-driver/header-changes.c \
 	    build-driver/preprocess.c build-driver/cache-cmd.c \
 	    build-driver/macro-uses.c build-driver/select.c \
-	    build-driver/diff-stage.c build-driver/recipe.c
+	    build-driver/diff-stage.c build-driver/recipe.c build-driver/linkcache.c
 LPB_OBJS := $(LPB_SRCS:%.c=$(O)/%.o)
 
 $(O)/lp-build: $(LPB_OBJS) $(LIBLPB)

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "kmod.h"
+#include "linkcache.h"
 #include "run.h"
 
 /* One callback of an object, in the order it runs at patch time. */
@@ -399,7 +400,7 @@ static int link_btf_base(const struct tree_view *v, const char *vmlinux, char **
 }
 
 int kmod_build(struct tree *t, const struct tree_opts *o, struct tree_view *v, const char *dir,
-	       const char *vmlinux, enum kmod_btf *btf)
+	       const char *vmlinux, const char *ko, enum kmod_btf *btf, bool *reused)
 {
 	struct run_env env = { .view = &v->patched };
 	struct strbuf out = { 0 };
@@ -409,18 +410,31 @@ int kmod_build(struct tree *t, const struct tree_opts *o, struct tree_view *v, c
 	char *flags = xasprintf("-fdebug-prefix-map=%s=/lp-build -fdebug-prefix-map=%s=/lp-build/work",
 				t->dir, v->dir);
 	const char *targets[] = { m, "modules", NULL };
+	bool with_btf = tree_config_y(t, "CONFIG_DEBUG_INFO_BTF_MODULES");
+	char key[65];
+	bool keyed;
 	int rc;
 
-	*btf = KMOD_BTF_NONE;
-	if (tree_config_y(t, "CONFIG_DEBUG_INFO_BTF_MODULES")) {
+	*btf = with_btf ? KMOD_BTF_MADE : KMOD_BTF_NONE;
+	/* the same inputs linked before in this tree: that module (kbuild's
+	 * link is make's walk, modpost and pahole, seconds for no news) */
+	keyed = !linkcache_key(t, o, dir, flags, vmlinux, with_btf, key);
+	*reused = keyed && linkcache_get(t, key, ko);
+	if (*reused) {
+		free(m);
+		free(flags);
+		return 0;
+	}
+	if (with_btf) {
 		if (link_btf_base(v, vmlinux, &base)) {
 			free(m);
 			free(flags);
 			return -1;
 		}
-		*btf = KMOD_BTF_MADE;
 	}
 	rc = tree_make(t, o, &env, targets, flags, &out);
+	if (!rc && keyed)
+		linkcache_put(t, key, ko);
 	if (base) {
 		unlink(base);
 		free(base);

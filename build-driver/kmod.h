@@ -44,10 +44,12 @@ enum kmod_btf {
 };
 
 /* Link @dir with kbuild in @v's patched view of the prepared tree; the
- * module is dir/NAME.ko. When the target's config makes BTF for modules,
- * it is made against @vmlinux (the target's, whose .BTF the running kernel
- * has); *btf says which. */
+ * module is @ko (dir/NAME.ko). When the target's config makes BTF for
+ * modules, it is made against @vmlinux (the target's, whose .BTF the
+ * running kernel has); *btf says which. When every input is the same as an
+ * earlier link's in this tree, that module is taken instead (linkcache.h;
+ * *@reused true). */
 int kmod_build(struct tree *t, const struct tree_opts *o, struct tree_view *v, const char *dir,
-	       const char *vmlinux, enum kmod_btf *btf);
+	       const char *vmlinux, const char *ko, enum kmod_btf *btf, bool *reused);
 
 #endif /* LPB_BUILD_KMOD_H */

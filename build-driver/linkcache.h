@@ -1,0 +1,30 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/* Linked modules kept in the prepared tree's cache entry: a build whose link
+ * inputs are all the same as an earlier one's takes that module again. */
+#ifndef LPB_BUILD_LINKCACHE_H
+#define LPB_BUILD_LINKCACHE_H
+
+#include <stdbool.h>
+
+#include "tree.h"
+
+/* how many linked modules a tree keeps (the least recently used go) */
+#define LINKCACHE_KEEP 32
+
+/*
+ * The key of linking @dir (kmod_generate's output, nothing else in it yet)
+ * in @t with @kcflags, BTF against @vmlinux when @btf: every input file's
+ * name and bytes, the tree, the tools the link runs and the packages
+ * installed where it runs. 64 hex digits + NUL in @key; -1 when a file
+ * cannot be read (then nothing is cached).
+ */
+int linkcache_key(const struct tree *t, const struct tree_opts *o, const char *dir,
+		  const char *kcflags, const char *vmlinux, bool btf, char key[65]);
+
+/* The module linked before for @key, copied to @dst; false when none. */
+bool linkcache_get(const struct tree *t, const char *key, const char *dst);
+
+/* Keep @ko (just linked by kbuild) for @key; failures only cost a link. */
+void linkcache_put(const struct tree *t, const char *key, const char *ko);
+
+#endif /* LPB_BUILD_LINKCACHE_H */
