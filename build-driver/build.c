@@ -551,6 +551,9 @@ static int stage_link(struct build *b)
 	int ret = LPB_EXIT_ERROR;
 
 	char *linked = xasprintf("%s/%s.ko", dir, b->name);
+	char *inc = xasprintf("%s/include", b->template_dir), *symvers;
+	struct linkcache_inputs in = { .dirs = { inc } };
+	struct strbuf patches = { 0 };
 	enum kmod_btf btf;
 	bool reused;
 
@@ -558,9 +561,16 @@ static int stage_link(struct build *b)
 	 * root it must be there too (kmod.c links it into the tree, through
 	 * a symbolic link when it is on another filesystem) */
 	toolchain_bind(&b->tc, b->target.vmlinux);
+	/* the patched view (its sources: the patches) and the view's
+	 * Module.symvers are the link's inputs too */
+	for (size_t i = 0; i < b->patches.sha256.n; i++)
+		sb_addf(&patches, "%s ", b->patches.sha256.v[i]);
+	in.text = patches.buf;
+	symvers = xasprintf("%s/Module.symvers", b->view.patched.upper);
+	in.files[0] = symvers;
 	if (kmod_generate(&spec, dir) ||
-	    kmod_build(&b->tree, &b->topts, &b->view, dir, b->target.vmlinux, linked, &btf,
-		       &reused))
+	    kmod_build(&b->tree, &b->topts, &b->view, dir, b->target.vmlinux, linked, &in,
+		       &btf, &reused))
 		goto out;
 	b->module_btf = btf == KMOD_BTF_MADE;
 	build_stage_done(b, ST_LINK, t0, reused ?
@@ -591,6 +601,9 @@ static int stage_link(struct build *b)
 	free(out);
 out:
 	free(linked);
+	free(inc);
+	free(symvers);
+	sb_free(&patches);
 	free(dir);
 	return ret;
 }

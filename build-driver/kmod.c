@@ -400,7 +400,8 @@ static int link_btf_base(const struct tree_view *v, const char *vmlinux, char **
 }
 
 int kmod_build(struct tree *t, const struct tree_opts *o, struct tree_view *v, const char *dir,
-	       const char *vmlinux, const char *ko, enum kmod_btf *btf, bool *reused)
+	       const char *vmlinux, const char *ko, const struct linkcache_inputs *in,
+	       enum kmod_btf *btf, bool *reused)
 {
 	struct run_env env = { .view = &v->patched };
 	struct strbuf out = { 0 };
@@ -418,7 +419,7 @@ int kmod_build(struct tree *t, const struct tree_opts *o, struct tree_view *v, c
 	*btf = with_btf ? KMOD_BTF_MADE : KMOD_BTF_NONE;
 	/* the same inputs linked before in this tree: that module (kbuild's
 	 * link is make's walk, modpost and pahole, seconds for no news) */
-	keyed = !linkcache_key(t, o, dir, flags, vmlinux, with_btf, key);
+	keyed = !linkcache_key(t, o, dir, flags, vmlinux, with_btf, in, key);
 	*reused = keyed && linkcache_get(t, key, ko);
 	if (*reused) {
 		free(m);

@@ -9,6 +9,7 @@
 #include "lpb-meta-read.h"
 #include "patchset.h"
 #include "target.h"
+#include "linkcache.h"
 #include "tree.h"
 
 struct kmod_diff {
@@ -50,6 +51,7 @@ enum kmod_btf {
  * earlier link's in this tree, that module is taken instead (linkcache.h;
  * *@reused true). */
 int kmod_build(struct tree *t, const struct tree_opts *o, struct tree_view *v, const char *dir,
-	       const char *vmlinux, const char *ko, enum kmod_btf *btf, bool *reused);
+	       const char *vmlinux, const char *ko, const struct linkcache_inputs *in,
+	       enum kmod_btf *btf, bool *reused);
 
 #endif /* LPB_BUILD_KMOD_H */

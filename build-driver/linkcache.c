@@ -60,7 +60,8 @@ static int add_files(struct strbuf *sb, const char *dir)
 }
 
 int linkcache_key(const struct tree *t, const struct tree_opts *o, const char *dir,
-		  const char *kcflags, const char *vmlinux, bool btf, char key[65])
+		  const char *kcflags, const char *vmlinux, bool btf,
+		  const struct linkcache_inputs *in, char key[65])
 {
 	const char *root = o->tc->root ? o->tc->root : "";
 	const char *tools[] = { o->tc->cc, o->tc->ld ? o->tc->ld : "ld", "pahole" };
@@ -86,7 +87,18 @@ int linkcache_key(const struct tree *t, const struct tree_opts *o, const char *d
 	free(p);
 	if (btf)
 		add_stat(&sb, "btf-base", vmlinux);
+	sb_addf(&sb, "inputs %s\n", in->text ? in->text : "");
 	ret = add_files(&sb, dir);
+	for (size_t i = 0; !ret && i < 4 && in->dirs[i]; i++) {
+		sb_addf(&sb, "dir %s\n", in->dirs[i]);
+		ret = add_files(&sb, in->dirs[i]);
+	}
+	for (size_t i = 0; !ret && i < 4 && in->files[i]; i++) {
+		char hex[65];
+
+		ret = sha256_file(in->files[i], hex);
+		sb_addf(&sb, "input %s %s\n", in->files[i], hex);
+	}
 	if (!ret)
 		sha256_hex(sb.buf, sb.len, key);
 	sb_free(&sb);

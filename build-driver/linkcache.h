@@ -11,15 +11,23 @@
 /* how many linked modules a tree keeps (the least recently used go) */
 #define LINKCACHE_KEEP 32
 
+/* What else the link reads that the tree's key does not cover. */
+struct linkcache_inputs {
+	const char *text; /* e.g. the patches' sha256: the patched view's sources */
+	const char *files[4]; /* e.g. the target's Module.symvers (NULL-ended) */
+	const char *dirs[4]; /* e.g. the template's headers (flat; NULL-ended) */
+};
+
 /*
  * The key of linking @dir (kmod_generate's output, nothing else in it yet)
  * in @t with @kcflags, BTF against @vmlinux when @btf: every input file's
- * name and bytes, the tree, the tools the link runs and the packages
- * installed where it runs. 64 hex digits + NUL in @key; -1 when a file
- * cannot be read (then nothing is cached).
+ * name and bytes (@dir's and @in's), the tree, the tools the link runs and
+ * the packages installed where it runs. 64 hex digits + NUL in @key; -1
+ * when a file cannot be read (then nothing is cached).
  */
 int linkcache_key(const struct tree *t, const struct tree_opts *o, const char *dir,
-		  const char *kcflags, const char *vmlinux, bool btf, char key[65]);
+		  const char *kcflags, const char *vmlinux, bool btf,
+		  const struct linkcache_inputs *in, char key[65]);
 
 /* The module linked before for @key, copied to @dst; false when none. */
 bool linkcache_get(const struct tree *t, const char *key, const char *dst);
