@@ -204,7 +204,13 @@ static int replay(struct compile *c, struct unit *x)
 	}
 	if (known && !recipe_run(c->t, c->o, &c->v->patched, x->obj, recipe, &out)) {
 		got = overlay_path(&c->v->patched, x->obj);
-		ret = link_or_copy(got, x->patched);
+		if (recipe_exports(got)) {
+			if (c->o->verbose)
+				fprintf(stderr, "lp-build: %s exports symbols: kbuild compiles it\n",
+					x->obj);
+		} else {
+			ret = link_or_copy(got, x->patched);
+		}
 		free(got);
 	} else if (known && c->o->verbose) {
 		/* kbuild runs it again and reports the failure in full */

@@ -419,7 +419,8 @@ int kmod_build(struct tree *t, const struct tree_opts *o, struct tree_view *v, c
 	*btf = with_btf ? KMOD_BTF_MADE : KMOD_BTF_NONE;
 	/* the same inputs linked before in this tree: that module (kbuild's
 	 * link is make's walk, modpost and pahole, seconds for no news) */
-	keyed = !linkcache_key(t, o, dir, flags, vmlinux, with_btf, in, key);
+	keyed = !(getenv(LINKCACHE_ENV) && !strcmp(getenv(LINKCACHE_ENV), "0")) &&
+		!linkcache_key(t, o, dir, flags, vmlinux, with_btf, in, key);
 	*reused = keyed && linkcache_get(t, key, ko);
 	if (*reused) {
 		free(m);

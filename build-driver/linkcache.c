@@ -71,6 +71,8 @@ int linkcache_key(const struct tree *t, const struct tree_opts *o, const char *d
 
 	sb_addf(&sb, "lp-build linkcache 1 %s\ntree %s\ndir %s\nkcflags %s\nrelease %s\n",
 		LPB_VERSION, t->dir, dir, kcflags, t->release);
+	/* another lp-build may drive kbuild's link otherwise */
+	add_stat(&sb, "lp-build", "/proc/self/exe");
 	/* a tree prepared again (other KCFLAGS) has new host tools and scripts */
 	p = xasprintf("%s/prepared", t->dir);
 	add_stat(&sb, "prepared", p);

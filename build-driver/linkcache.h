@@ -8,6 +8,8 @@
 
 #include "tree.h"
 
+#define LINKCACHE_ENV "LPB_LINK_CACHE" /* "0": off (kbuild links every time) */
+
 /* how many linked modules a tree keeps (the least recently used go) */
 #define LINKCACHE_KEEP 32
 

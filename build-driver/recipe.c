@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "buildroot.h"
+#include "lpb-elf.h"
 #include "recipe.h"
 #include "run.h"
 
@@ -92,4 +93,15 @@ int recipe_run(const struct tree *t, const struct tree_opts *o, const struct ove
 	rc = run_cmd_env((const char *const *)av.v, NULL, 0, out, &env);
 	sv_free(&av);
 	return rc ? -1 : 0;
+}
+
+bool recipe_exports(const char *obj_path)
+{
+	struct lpb_elf *elf = lpb_elf_open(obj_path, LPB_ELF_LAZY_RELOCS);
+	bool found = !elf; /* unreadable: let kbuild decide */
+
+	for (size_t i = 1; elf && i < elf->nr_syms && !found; i++)
+		found = elf->syms[i]->name && strstr(elf->syms[i]->name, "__ksymtab");
+	lpb_elf_free(elf);
+	return found;
 }

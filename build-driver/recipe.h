@@ -4,6 +4,8 @@
 #ifndef LPB_BUILD_RECIPE_H
 #define LPB_BUILD_RECIPE_H
 
+#include <stdbool.h>
+
 #include "overlay.h"
 #include "tree.h"
 
@@ -23,5 +25,13 @@ char *recipe_parse(const char *cmd_text, const char *obj);
  */
 int recipe_run(const struct tree *t, const struct tree_opts *o, const struct overlay *view,
 	       const char *obj, const char *recipe, struct strbuf *out);
+
+/*
+ * Does the object at @obj_path export a symbol (kbuild's own test: a
+ * __ksymtab symbol)? Then kbuild's rule does more than the recorded
+ * command on some kernels (before 5.19, modversions relinks the object
+ * with its CRCs), a step an original that exports nothing never showed.
+ */
+bool recipe_exports(const char *obj_path);
 
 #endif /* LPB_BUILD_RECIPE_H */
