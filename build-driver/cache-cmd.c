@@ -10,6 +10,7 @@
 #include "cache-cmd.h"
 #include "exit-codes.h"
 #include "json.h"
+#include "linkcache.h"
 #include "objcache.h"
 #include "unitcache.h"
 #include "util.h"
@@ -24,8 +25,9 @@ static const char usage_text[] =
 	"then in the unit cache (ccache in DIR/ccache), shared between trees and\n"
 	"targets. Without options: each tree's source, release and object cache,\n"
 	"and the unit cache (entries, size).\n"
-	"  --clear       remove every entry (with --tree: of the tree KEY only,\n"
-	"                the shared unit cache is left alone)\n"
+	"  --clear       remove every entry and the trees' linked modules (with\n"
+	"                --tree: of the tree KEY only, the shared unit cache is\n"
+	"                left alone)\n"
 	"  --trim SIZE   evict least recently used entries down to SIZE (500M, 2G),\n"
 	"                in each tree's object cache and in the unit cache\n"
 	"  --json        the listing as JSON\n"
@@ -238,6 +240,20 @@ int cache_main(int argc, char **argv, const char *default_cache)
 						     (unsigned long long)max);
 		fprintf(stderr, "lp-build cache: removed %zu entr%s of the object cache%s\n",
 			dropped, dropped == 1 ? "y" : "ies", n == 1 ? "" : "s");
+		if (clear) {
+			size_t links = 0;
+
+			for (size_t i = 0; i < n; i++) {
+				char *tdir = xstrdup(v[i].objects);
+
+				*strrchr(tdir, '/') = 0;
+				links += linkcache_clear(tdir);
+				free(tdir);
+			}
+			if (links)
+				fprintf(stderr, "lp-build cache: removed %zu linked module%s (the "
+					"trees' link caches)\n", links, links == 1 ? "" : "s");
+		}
 		/* the unit cache is shared: a --tree of one tree leaves it */
 		if (!only && (clear ? unitcache_clear(cache) : unitcache_trim(cache, trim)))
 			rc = LPB_EXIT_ERROR;

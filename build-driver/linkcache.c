@@ -140,16 +140,18 @@ static int cmp_used(const void *a, const void *b)
 	return 0;
 }
 
-/* the least recently used beyond LINKCACHE_KEEP go */
-static void trim(const char *dir)
+/* the least recently used beyond @keep go; how many went */
+static size_t trim(const char *dir, size_t keep)
 {
 	struct old *v = NULL;
 	size_t n = 0, cap = 0;
 	struct dirent *de;
 	DIR *d = opendir(dir);
 
+	size_t gone = 0;
+
 	if (!d)
-		return;
+		return 0;
 	while ((de = readdir(d))) {
 		struct stat st;
 		char *path;
@@ -171,11 +173,21 @@ static void trim(const char *dir)
 	closedir(d);
 	qsort(v, n, sizeof(*v), cmp_used);
 	for (size_t i = 0; i < n; i++) {
-		if (i + LINKCACHE_KEEP < n)
-			unlink(v[i].path);
+		if (i + keep < n && !unlink(v[i].path))
+			gone++;
 		free(v[i].path);
 	}
 	free(v);
+	return gone;
+}
+
+size_t linkcache_clear(const char *tree_dir)
+{
+	char *dir = xasprintf("%s/links", tree_dir);
+	size_t gone = trim(dir, 0);
+
+	free(dir);
+	return gone;
 }
 
 void linkcache_put(const struct tree *t, const char *key, const char *ko)
@@ -185,7 +197,7 @@ void linkcache_put(const struct tree *t, const char *key, const char *ko)
 	/* a copy (written aside, then renamed in), never a link to the
 	 * build's own file */
 	if (!mkdir_p(dir) && !copy_file(ko, path))
-		trim(dir);
+		trim(dir, LINKCACHE_KEEP);
 	free(path);
 	free(dir);
 }

@@ -5,6 +5,7 @@
 #define LPB_BUILD_LINKCACHE_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 #include "tree.h"
 
@@ -36,5 +37,8 @@ bool linkcache_get(const struct tree *t, const char *key, const char *dst);
 
 /* Keep @ko (just linked by kbuild) for @key; failures only cost a link. */
 void linkcache_put(const struct tree *t, const char *key, const char *ko);
+
+/* Remove every module the tree at @tree_dir keeps; how many went. */
+size_t linkcache_clear(const char *tree_dir);
 
 #endif /* LPB_BUILD_LINKCACHE_H */
