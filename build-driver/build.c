@@ -404,7 +404,10 @@ static int stage_compile(struct build *b)
 	if (ret)
 		goto out;
 	ret = LPB_EXIT_ERROR;
-	b->compile.replay = only_unit_sources(b);
+	/* checking a recorded command compiles the original once more: a
+	 * unit cache hit, but a whole compile where there is none (a build
+	 * root), which would cost more than the make run it saves */
+	b->compile.replay = b->ucache.on && only_unit_sources(b);
 	what = xasprintf("%zu unit(s) to compile", b->units.n);
 	build_stage_done(b, ST_SELECT, t0, what);
 	free(what);
