@@ -56,11 +56,27 @@ before=$(fingerprint)
 
 echo "lp-build host tests (test kernel $(basename "$KB"))"
 
-# 1. a good build, twice: byte-identical modules, source untouched
+# 1. a good build, twice: byte-identical modules, source untouched. The second
+# compiles its patched unit by kbuild's recorded command (its original is
+# cached now) and, LPB_LINK_CACHE=0, links with kbuild again: the same bytes as
+# the first's kbuild compile and link
 lpb "$tmp/a" -n lpb_t1 --key "$KEY" --cert "$CERT" "$PATCH"
 expect_rc "builds the cmdline patch" 0
-lpb "$tmp/b" -n lpb_t1 --key "$KEY" --cert "$CERT" "$PATCH"
+LPB_LINK_CACHE=0 lpb "$tmp/b" -n lpb_t1 --key "$KEY" --cert "$CERT" "$PATCH"
+grep -q "1 by kbuild's recorded command" "$tmp/log" &&
+	ok "the second build compiled its patched unit by kbuild's recorded command" ||
+	bad "the second build ran make for its patched unit: $(grep compile-patched "$tmp/log")"
+grep -q "link .*kbuild linked the module" "$tmp/log" && ok "LPB_LINK_CACHE=0: kbuild linked the module" ||
+	bad "LPB_LINK_CACHE=0: $(grep 'link  ' "$tmp/log")"
 if cmp -s "$tmp/a/lpb_t1.ko" "$tmp/b/lpb_t1.ko"; then ok "two builds are byte-identical"; else bad "two builds differ"; fi
+# 1a. the same inputs again: the module kbuild linked, from the tree's link
+# cache, checked and signed as usual; another patch version links again
+lpb "$tmp/lc" -n lpb_t1 --key "$KEY" --cert "$CERT" "$PATCH"
+expect_rc "a third build takes the module from the tree's link cache" 0 "the tree's link cache"
+cmp -s "$tmp/a/lpb_t1.ko" "$tmp/lc/lpb_t1.ko" && ok "the link cache's module is byte-identical" ||
+	bad "the module from the link cache differs from kbuild's"
+lpb "$tmp/v2" -n lpb_t1 --patch-version 2 --key "$KEY" --cert "$CERT" "$PATCH"
+expect_rc "another patch version is a new link (not the cached module)" 0 "kbuild linked the module"
 rc=0
 "$LPB" -s "$SRC" -c "$KB/.config" -v "$KB/vmlinux" --symvers "$KB/Module.symvers" \
 	-o "$tmp/d" -n lpb_t1 --key "$KEY" --cert "$CERT" "$PATCH" >"$tmp/log" 2>&1 || rc=$?
