@@ -104,7 +104,8 @@ stress: all
 
 # what CI runs (.ci/run) and what README.md documents: every suite runs even
 # when an earlier one failed, so one CI run shows every failure; the last
-# lines it prints say which suite failed and how long each took
+# lines it prints say which suite failed (with its failure lines; each
+# suite's whole output is in $(O)/check/SUITE.log) and how long each took
 CHECK_SUITES := unit asan integration integration-selftest integration-matrix-check \
 	integration-batch ci-pipelines real-fixes-check
 # The Debian target sets the suites need are downloaded in the background
@@ -114,12 +115,19 @@ check: deps
 	if $(MAKE) all; then \
 		mkdir -p $(O); bash integration/prefetch.sh > $(O)/prefetch.log 2>&1 & pf=$$!; \
 	fi; \
+	mkdir -p $(O)/check; failed=; \
 	for s in $(CHECK_SUITES); do \
 		t=$$(date +%s); \
-		if $(MAKE) $$s; then r=ok; else r=FAILED; rc=1; fi; \
+		{ $(MAKE) $$s; echo $$? > $(O)/check/$$s.rc; } 2>&1 | tee $(O)/check/$$s.log; \
+		if [ "$$(cat $(O)/check/$$s.rc)" = 0 ]; then r=ok; else r=FAILED; rc=1; failed="$$failed $$s"; fi; \
 		sum="$$sum$$(printf '  %-26s %-6s %5d s' $$s $$r $$(( $$(date +%s) - t )))\n"; \
 	done; \
 	[ -z "$$pf" ] || wait $$pf || true; \
+	for s in $$failed; do \
+		printf '\n%s FAILED; its last failure lines (whole output: %s):\n' $$s $(O)/check/$$s.log; \
+		grep -E '(^|[[:space:]])(FAIL|FAILED|ERROR|error|Error|TIMEOUT)([[:space:]:]|$$)' $(O)/check/$$s.log | \
+			grep -v '^make' | tail -n 15 | cut -c1-200 | sed 's/^/  /'; \
+	done; \
 	printf '\nbackground fetch of the Debian targets (%s):\n' $(O)/prefetch.log; \
 	sed 's/^/  /' $(O)/prefetch.log 2>/dev/null | tail -12; \
 	printf '\nmake check: %d s on %s core(s)\n%b' $$(( $$(date +%s) - t0 )) $$(nproc) "$$sum"; \
