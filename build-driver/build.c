@@ -404,10 +404,10 @@ static int stage_compile(struct build *b)
 	if (ret)
 		goto out;
 	ret = LPB_EXIT_ERROR;
-	/* checking a recorded command compiles the original once more: a
-	 * unit cache hit, but a whole compile where there is none (a build
-	 * root), which would cost more than the make run it saves */
-	b->compile.replay = b->ucache.on && only_unit_sources(b);
+	/* a recorded command is checked once per object cache entry (the
+	 * original compiled once more: a unit cache hit, or a whole compile in
+	 * a build root, which has none); the make run it saves is every build's */
+	b->compile.replay = only_unit_sources(b);
 	what = xasprintf("%zu unit(s) to compile", b->units.n);
 	build_stage_done(b, ST_SELECT, t0, what);
 	free(what);

@@ -180,25 +180,35 @@ static bool same_bytes(const char *a, const char *b)
  */
 static int replay(struct compile *c, struct unit *x)
 {
-	bool known;
-	char *cmd = objcache_cmd(c->cache, x->obj, &known), *recipe, *got = NULL, *cached;
+	enum objcache_replay seen;
+	char *cmd = objcache_cmd(c->cache, x->obj, &seen), *recipe, *got = NULL, *cached;
 	struct strbuf out = { 0 };
+	bool known = seen == OBJCACHE_REPLAY_YES;
 	int ret = -1;
 
-	recipe = cmd ? recipe_parse(cmd, x->obj) : NULL;
+	recipe = cmd && seen != OBJCACHE_REPLAY_NO ? recipe_parse(cmd, x->obj) : NULL;
 	free(cmd);
-	if (!recipe)
+	if (!recipe) {
+		if (seen == OBJCACHE_REPLAY_NO && c->o->verbose)
+			fprintf(stderr, "lp-build: %s: kbuild's recorded command was seen not to "
+				"make kbuild's object: kbuild compiles it\n", x->obj);
 		return -1;
-	if (!known) {
+	}
+	if (seen == OBJCACHE_REPLAY_UNKNOWN) {
+		/* once per entry: the answer is kept either way, so a kernel
+		 * whose rule does more than its command (5.10) pays it once */
 		cached = objcache_object_path(c->cache, x->obj);
 		if (!recipe_run(c->t, c->o, &c->v->orig, x->obj, recipe, &out)) {
 			got = overlay_path(&c->v->orig, x->obj);
-			known = same_bytes(got, cached) && !objcache_mark_replayable(c->cache, x->obj);
+			known = same_bytes(got, cached);
 		}
+		if (objcache_mark_replay(c->cache, x->obj, known))
+			known = false;
 		if (!known && c->o->verbose)
 			fprintf(stderr, "lp-build: %s: kbuild's recorded command does not make "
 				"kbuild's object again: kbuild compiles it\n", x->obj);
 		free(got);
+		got = NULL;
 		free(cached);
 		sb_reset(&out);
 	}

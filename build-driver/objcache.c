@@ -237,17 +237,24 @@ bool objcache_get(struct objcache *c, const char *obj, const char *dst, char **c
 	return ok;
 }
 
-char *objcache_cmd(struct objcache *c, const char *obj, bool *replayable)
+/* A mark holds the meta it was made for, after "no\n" when the command was
+ * seen not to make the object: a newer entry voids either. */
+#define REPLAY_NO_PREFIX "no\n"
+
+char *objcache_cmd(struct objcache *c, const char *obj, enum objcache_replay *replay)
 {
 	char *meta, *cmd, *path, *mark;
 
-	*replayable = false;
+	*replay = OBJCACHE_REPLAY_UNKNOWN;
 	if (!c->max_bytes || !entry_valid(c, obj, &meta, &cmd))
 		return NULL;
-	/* the mark holds the meta it was made for: a newer entry voids it */
 	path = entry_path(c, obj, ".replay");
 	mark = path_exists(path) ? read_file(path, NULL) : NULL;
-	*replayable = mark && !strcmp(mark, meta);
+	if (mark && !strcmp(mark, meta))
+		*replay = OBJCACHE_REPLAY_YES;
+	else if (mark && !strncmp(mark, REPLAY_NO_PREFIX, strlen(REPLAY_NO_PREFIX)) &&
+		 !strcmp(mark + strlen(REPLAY_NO_PREFIX), meta))
+		*replay = OBJCACHE_REPLAY_NO;
 	free(mark);
 	free(path);
 	free(meta);
@@ -259,12 +266,17 @@ char *objcache_object_path(const struct objcache *c, const char *obj)
 	return entry_path(c, obj, "");
 }
 
-int objcache_mark_replayable(struct objcache *c, const char *obj)
+int objcache_mark_replay(struct objcache *c, const char *obj, bool same_bytes)
 {
 	char *meta_path = entry_path(c, obj, ".meta"), *path = entry_path(c, obj, ".replay");
-	char *meta = read_file(meta_path, NULL);
-	int ret = meta ? write_file_atomic(path, meta, strlen(meta), 0644) : -1;
+	char *meta = read_file(meta_path, NULL), *mark;
+	int ret = -1;
 
+	if (meta) {
+		mark = xasprintf("%s%s", same_bytes ? "" : REPLAY_NO_PREFIX, meta);
+		ret = write_file_atomic(path, mark, strlen(mark), 0644);
+		free(mark);
+	}
 	free(meta);
 	free(meta_path);
 	free(path);

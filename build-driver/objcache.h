@@ -45,13 +45,20 @@ bool objcache_get(struct objcache *c, const char *obj, const char *dst, char **c
 /* Keep the object kbuild just made (@obj_path, with its .cmd file @cmd_path). */
 int objcache_put(struct objcache *c, const char *obj, const char *obj_path, const char *cmd_path);
 
+/* What running an entry's recorded command was seen to do (recipe.h). */
+enum objcache_replay {
+	OBJCACHE_REPLAY_UNKNOWN, /* not tried for this entry yet */
+	OBJCACHE_REPLAY_YES,	 /* it made the cached object again, byte for byte */
+	OBJCACHE_REPLAY_NO,	 /* it failed, or made other bytes */
+};
+
 /*
- * kbuild's .cmd text of @obj's valid entry (malloc'ed), or NULL; *@replayable
- * tells whether running its recorded command was seen to make the cached
- * object again, byte for byte (objcache_mark_replayable, recipe.h).
+ * kbuild's .cmd text of @obj's valid entry (malloc'ed), or NULL; *@replay
+ * what running its recorded command was seen to do for this entry
+ * (objcache_mark_replay; a newer entry of the unit starts unknown again).
  */
-char *objcache_cmd(struct objcache *c, const char *obj, bool *replayable);
-int objcache_mark_replayable(struct objcache *c, const char *obj);
+char *objcache_cmd(struct objcache *c, const char *obj, enum objcache_replay *replay);
+int objcache_mark_replay(struct objcache *c, const char *obj, bool same_bytes);
 /* Where the entry's object is (malloc'ed; it may not exist). */
 char *objcache_object_path(const struct objcache *c, const char *obj);
 
