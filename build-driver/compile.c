@@ -245,12 +245,15 @@ int compile_units(struct compile *c, struct units *u, bool patched)
 
 		if (!patched && objcache_get(c->cache, x->obj, x->orig, &cmd)) {
 			x->objname = compile_objname(cmd);
-			x->cached = true;
+			x->cached = x->in_objcache = true;
 			c->cached++;
 			free(cmd);
 			continue;
 		}
-		if (patched && c->replay && x->cached && !replay(c, x)) {
+		/* an original kbuild compiled in this build counts too: its
+		 * command's check is then a unit cache hit (or, in a build
+		 * root, one compile), not the patched view's whole make run */
+		if (patched && c->replay && x->in_objcache && !replay(c, x)) {
 			c->replayed++;
 			continue;
 		}
@@ -268,7 +271,7 @@ int compile_units(struct compile *c, struct units *u, bool patched)
 			char *from = overlay_path(view, x->obj), *cmd_path = overlay_path(view, x->cmd);
 
 			x->objname = compile_objname(cmd);
-			objcache_put(c->cache, x->obj, from, cmd_path);
+			x->in_objcache = !objcache_put(c->cache, x->obj, from, cmd_path);
 			free(from);
 			free(cmd_path);
 		}

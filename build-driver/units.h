@@ -36,6 +36,8 @@ struct unit {
 	char *via; /* the changed .c file this unit #includes (kernel/sched/rt.c
 		    * for kernel/sched/build_policy.c), or NULL */
 	bool cached; /* the original object came from the tree's object cache */
+	bool in_objcache; /* the object cache has its original's entry (taken
+			   * from it, or kept by this build's compile) */
 	enum unit_reason reason;
 	char *why; /* why it is compiled, in detail, for -V and the manifest */
 	int diff_rc; /* create-diff-object's exit code */
