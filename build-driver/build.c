@@ -359,6 +359,9 @@ static char *units_what(struct build *b, int side)
  * (no header, Makefile, Kconfig, host program or generated input changed),
  * and a unit's recorded command makes what kbuild would (compile.c).
  */
+/* at most this many units compiled by their recorded commands, not kbuild */
+#define REPLAY_MAX_UNITS 4
+
 static bool only_unit_sources(const struct build *b)
 {
 	if (b->patches.added.n)
@@ -406,8 +409,9 @@ static int stage_compile(struct build *b)
 	ret = LPB_EXIT_ERROR;
 	/* a recorded command is checked once per object cache entry (the
 	 * original compiled once more: a unit cache hit, or a whole compile in
-	 * a build root, which has none); the make run it saves is every build's */
-	b->compile.replay = only_unit_sources(b);
+	 * a build root, which has none); the make run it saves is every build's.
+	 * Replays run one after the other: many units go to kbuild's -j instead */
+	b->compile.replay = only_unit_sources(b) && b->units.n <= REPLAY_MAX_UNITS;
 	what = xasprintf("%zu unit(s) to compile", b->units.n);
 	build_stage_done(b, ST_SELECT, t0, what);
 	free(what);

@@ -71,9 +71,17 @@ $(LPB_UNIT_MU): $(O)/build-driver/tests/unit-macro-uses.o $(O)/build-driver/macr
 		$(O)/build-driver/header-changes.o $(O)/build-driver/util.o $(LIBLPB)
 	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
 
+# in-process tests of reading kbuild's commands for one unit (recipe.c)
+LPB_UNIT_RC := $(O)/build-driver/tests/unit-recipe
+$(O)/build-driver/tests/unit-recipe.o: CFLAGS += -Ibuild-driver
+$(LPB_UNIT_RC): $(O)/build-driver/tests/unit-recipe.o \
+		$(filter-out $(O)/build-driver/main.o,$(LPB_OBJS)) $(LIBLPB)
+	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
+
 .PHONY: lpb-unit
-lpb-unit: $(LPB_UNIT) $(LPB_UNIT_HC) $(LPB_UNIT_MU)
+lpb-unit: $(LPB_UNIT) $(LPB_UNIT_HC) $(LPB_UNIT_MU) $(LPB_UNIT_RC)
 	$(LPB_UNIT)
 	$(LPB_UNIT_HC)
 	$(LPB_UNIT_MU)
+	$(LPB_UNIT_RC)
 unit: lpb-unit

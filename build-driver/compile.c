@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /* kbuild compiles the units a build needs, each in the build's own view of
  * the prepared tree; original objects come from and go to the tree's cache. */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "compile.h"
 #include "kbuild-dirs.h"
@@ -169,24 +171,70 @@ static bool same_bytes(const char *a, const char *b)
 	return same;
 }
 
+/* Does running @recipe in the original view make the cached object again? */
+static bool recipe_checks(struct compile *c, const struct unit *x, const char *recipe)
+{
+	char *cached = objcache_object_path(c->cache, x->obj), *got;
+	struct strbuf out = { 0 };
+	bool same = false;
+
+	if (!recipe_run(c->t, c->o, &c->v->orig, x->obj, recipe, &out)) {
+		got = overlay_path(&c->v->orig, x->obj);
+		same = same_bytes(got, cached);
+		free(got);
+	}
+	sb_free(&out);
+	free(cached);
+	return same;
+}
+
+/*
+ * kbuild's whole rule for @x, from one make run in the original view with
+ * V=1 (the object removed first, so that the rule runs): for kernels whose
+ * .cmd holds the compiler alone (5.10: objtool runs beside it). NULL when
+ * make fails or prints no more than @recipe.
+ */
+static char *capture_rule(struct compile *c, const struct unit *x, const char *recipe)
+{
+	struct tree_opts o = *c->o;
+	struct run_env env = { .view = &c->v->orig };
+	const char *goals[] = { x->obj, "V=1", NULL };
+	char *own = xasprintf("%s/%s", c->v->orig.upper, x->obj), *rule = NULL;
+	struct strbuf out = { 0 };
+
+	/* a unit kbuild reaches twice is made through its directory */
+	if (kbuild_in_dirs(&c->twice, x->src) || (unlink(own) && errno != ENOENT)) {
+		free(own);
+		return NULL;
+	}
+	o.verbose = o.verbose > 1 ? o.verbose : 1; /* make without -s prints the rule */
+	if (!tree_make(c->t, &o, &env, goals, c->o->kcflags, &out))
+		rule = recipe_from_output(out.buf, recipe, x->obj);
+	sb_free(&out);
+	free(own);
+	return rule;
+}
+
 /*
  * The patched unit @x compiled by kbuild's recorded command alone, when
  * that is known to make what kbuild makes: the original's entry in the
  * tree's object cache holds the command, and running it in the original
  * view once made the cached object again, byte for byte (the mark kept
- * with the entry). kbuild itself then adds nothing a make run would (its
- * prepare steps only matter when the patch touches more than the units'
- * own sources: c->replay is false then). 0 when done; -1: kbuild does it.
+ * with the entry). Where the .cmd holds less than kbuild's rule runs, the
+ * rule as make printed it is checked the same way and kept instead. kbuild
+ * itself then adds nothing a make run would (its prepare steps only matter
+ * when the patch touches more than the units' own sources: c->replay is
+ * false then). 0 when done; -1: kbuild does it.
  */
 static int replay(struct compile *c, struct unit *x)
 {
 	enum objcache_replay seen;
-	char *cmd = objcache_cmd(c->cache, x->obj, &seen), *recipe, *got = NULL, *cached;
+	char *stored, *cmd = objcache_cmd(c->cache, x->obj, &seen, &stored), *recipe, *rule;
 	struct strbuf out = { 0 };
 	bool known = seen == OBJCACHE_REPLAY_YES;
 	int ret = -1;
 
-	recipe = cmd && seen != OBJCACHE_REPLAY_NO ? recipe_parse(cmd, x->obj) : NULL;
+	recipe = stored ? stored : cmd && seen != OBJCACHE_REPLAY_NO ? recipe_parse(cmd, x->obj) : NULL;
 	free(cmd);
 	if (!recipe) {
 		if (seen == OBJCACHE_REPLAY_NO && c->o->verbose)
@@ -196,24 +244,30 @@ static int replay(struct compile *c, struct unit *x)
 	}
 	if (seen == OBJCACHE_REPLAY_UNKNOWN) {
 		/* once per entry: the answer is kept either way, so a kernel
-		 * whose rule does more than its command (5.10) pays it once */
-		cached = objcache_object_path(c->cache, x->obj);
-		if (!recipe_run(c->t, c->o, &c->v->orig, x->obj, recipe, &out)) {
-			got = overlay_path(&c->v->orig, x->obj);
-			known = same_bytes(got, cached);
+		 * whose rule cannot be replayed pays the check once */
+		known = recipe_checks(c, x, recipe);
+		rule = known ? NULL : capture_rule(c, x, recipe);
+		if (rule && recipe_checks(c, x, rule)) {
+			free(recipe);
+			recipe = rule;
+			known = true;
+			if (c->o->verbose)
+				fprintf(stderr, "lp-build: %s: kbuild's rule runs more than its "
+					"recorded command: replaying the rule as make printed it\n",
+					x->obj);
+		} else {
+			free(rule);
+			rule = NULL;
 		}
-		if (objcache_mark_replay(c->cache, x->obj, known))
+		if (objcache_mark_replay(c->cache, x->obj, known, rule))
 			known = false;
 		if (!known && c->o->verbose)
 			fprintf(stderr, "lp-build: %s: kbuild's recorded command does not make "
 				"kbuild's object again: kbuild compiles it\n", x->obj);
-		free(got);
-		got = NULL;
-		free(cached);
-		sb_reset(&out);
 	}
 	if (known && !recipe_run(c->t, c->o, &c->v->patched, x->obj, recipe, &out)) {
-		got = overlay_path(&c->v->patched, x->obj);
+		char *got = overlay_path(&c->v->patched, x->obj);
+
 		if (recipe_exports(got)) {
 			if (c->o->verbose)
 				fprintf(stderr, "lp-build: %s exports symbols: kbuild compiles it\n",

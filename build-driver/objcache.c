@@ -241,18 +241,24 @@ bool objcache_get(struct objcache *c, const char *obj, const char *dst, char **c
  * seen not to make the object: a newer entry voids either. */
 #define REPLAY_NO_PREFIX "no\n"
 
-char *objcache_cmd(struct objcache *c, const char *obj, enum objcache_replay *replay)
+char *objcache_cmd(struct objcache *c, const char *obj, enum objcache_replay *replay,
+		   char **recipe)
 {
 	char *meta, *cmd, *path, *mark;
 
 	*replay = OBJCACHE_REPLAY_UNKNOWN;
+	*recipe = NULL;
 	if (!c->max_bytes || !entry_valid(c, obj, &meta, &cmd))
 		return NULL;
 	path = entry_path(c, obj, ".replay");
 	mark = path_exists(path) ? read_file(path, NULL) : NULL;
-	if (mark && !strcmp(mark, meta))
+	if (mark && !strcmp(mark, meta)) {
 		*replay = OBJCACHE_REPLAY_YES;
-	else if (mark && !strncmp(mark, REPLAY_NO_PREFIX, strlen(REPLAY_NO_PREFIX)) &&
+		free(path);
+		/* written before the mark, removed when a mark has none */
+		path = entry_path(c, obj, ".recipe");
+		*recipe = path_exists(path) ? read_file(path, NULL) : NULL;
+	} else if (mark && !strncmp(mark, REPLAY_NO_PREFIX, strlen(REPLAY_NO_PREFIX)) &&
 		 !strcmp(mark + strlen(REPLAY_NO_PREFIX), meta))
 		*replay = OBJCACHE_REPLAY_NO;
 	free(mark);
@@ -266,12 +272,22 @@ char *objcache_object_path(const struct objcache *c, const char *obj)
 	return entry_path(c, obj, "");
 }
 
-int objcache_mark_replay(struct objcache *c, const char *obj, bool same_bytes)
+int objcache_mark_replay(struct objcache *c, const char *obj, bool same_bytes,
+			 const char *recipe)
 {
 	char *meta_path = entry_path(c, obj, ".meta"), *path = entry_path(c, obj, ".replay");
-	char *meta = read_file(meta_path, NULL), *mark;
+	char *meta = read_file(meta_path, NULL), *mark, *rpath = entry_path(c, obj, ".recipe");
 	int ret = -1;
 
+	int bad = recipe && same_bytes ? write_file_atomic(rpath, recipe, strlen(recipe), 0644) :
+					 unlink(rpath) && errno != ENOENT;
+
+	if (bad) {
+		fprintf(stderr, "lp-build: cannot write %s: %s\n", rpath, strerror(errno));
+		free(meta);
+		meta = NULL;
+	}
+	free(rpath);
 	if (meta) {
 		mark = xasprintf("%s%s", same_bytes ? "" : REPLAY_NO_PREFIX, meta);
 		ret = write_file_atomic(path, mark, strlen(mark), 0644);
@@ -449,17 +465,18 @@ static unsigned long long drop_entry(const char *meta)
 	size_t n = strlen(meta) - strlen(".meta");
 	char *base = strndup(meta, n), *cmd = xasprintf("%s.cmd", base);
 	unsigned long long freed = 0;
-	char *replay = xasprintf("%s.replay", base);
-	const char *files[] = { meta, base, cmd, replay };
+	char *replay = xasprintf("%s.replay", base), *recipe = xasprintf("%s.recipe", base);
+	const char *files[] = { meta, base, cmd, replay, recipe };
 	struct stat st;
 
-	for (size_t i = 0; i < 4; i++) {
+	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
 		if (!lstat(files[i], &st) && !unlink(files[i]))
 			freed += (unsigned long long)st.st_blocks * 512;
 	}
 	free(base);
 	free(cmd);
 	free(replay);
+	free(recipe);
 	return freed;
 }
 

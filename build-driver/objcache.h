@@ -55,10 +55,15 @@ enum objcache_replay {
 /*
  * kbuild's .cmd text of @obj's valid entry (malloc'ed), or NULL; *@replay
  * what running its recorded command was seen to do for this entry
- * (objcache_mark_replay; a newer entry of the unit starts unknown again).
+ * (objcache_mark_replay; a newer entry of the unit starts unknown again),
+ * and when that was a command other than the .cmd's own (kbuild's rule
+ * as make printed it, recipe.h), that command in *@recipe (else NULL).
  */
-char *objcache_cmd(struct objcache *c, const char *obj, enum objcache_replay *replay);
-int objcache_mark_replay(struct objcache *c, const char *obj, bool same_bytes);
+char *objcache_cmd(struct objcache *c, const char *obj, enum objcache_replay *replay,
+		   char **recipe);
+/* Keep what running @recipe (NULL: the .cmd's own command) was seen to do. */
+int objcache_mark_replay(struct objcache *c, const char *obj, bool same_bytes,
+			 const char *recipe);
 /* Where the entry's object is (malloc'ed; it may not exist). */
 char *objcache_object_path(const struct objcache *c, const char *obj);
 

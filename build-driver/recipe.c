@@ -65,6 +65,71 @@ char *recipe_parse(const char *cmd_text, const char *obj)
 	return sb_detach(&sb);
 }
 
+/* @a and @b equal but for the lengths of runs of blanks, leading ones too */
+static bool same_words(const char *a, size_t na, const char *b)
+{
+	const char *ea = a + na;
+
+	for (;;) {
+		while (a < ea && (*a == ' ' || *a == '\t'))
+			a++;
+		while (*b == ' ' || *b == '\t')
+			b++;
+		if (a == ea || !*b)
+			return a == ea && !*b;
+		while (a < ea && *b && *a == *b && *a != ' ' && *a != '\t')
+			a++, b++;
+		if (a < ea && *a != ' ' && *a != '\t')
+			return false;
+		if (*b && *b != ' ' && *b != '\t')
+			return false;
+	}
+}
+
+/* does the line [@p, @p + @n) name @obj as a word of its own? */
+static bool names_obj(const char *p, size_t n, const char *obj)
+{
+	size_t len = strlen(obj);
+
+	for (const char *q = p; q + len <= p + n; q++) {
+		if (strncmp(q, obj, len))
+			continue;
+		if ((q == p || q[-1] == ' ' || q[-1] == '\t') &&
+		    (q + len == p + n || q[len] == ' ' || q[len] == '\t' || q[len] == ';'))
+			return true;
+	}
+	return false;
+}
+
+char *recipe_from_output(const char *out, const char *recipe, const char *obj)
+{
+	struct strbuf sb = { 0 };
+	bool found = false;
+	size_t extra = 0;
+
+	for (const char *p = out; p && *p;) {
+		size_t n = strcspn(p, "\n");
+		const char *start = p;
+
+		while (start < p + n && (*start == ' ' || *start == '\t'))
+			start++;
+		if (!found && same_words(p, n, recipe)) {
+			found = true;
+			sb_adds(&sb, recipe);
+		} else if (found && names_obj(start, (size_t)(p + n - start), obj)) {
+			sb_adds(&sb, "\n");
+			sb_addn(&sb, start, (size_t)(p + n - start));
+			extra++;
+		}
+		p += n + (p[n] == '\n');
+	}
+	if (!found || !extra) {
+		sb_free(&sb);
+		return NULL;
+	}
+	return sb_detach(&sb);
+}
+
 int recipe_run(const struct tree *t, const struct tree_opts *o, const struct overlay *view,
 	       const char *obj, const char *recipe, struct strbuf *out)
 {

@@ -18,6 +18,15 @@
 char *recipe_parse(const char *cmd_text, const char *obj);
 
 /*
+ * kbuild's whole rule for @obj as make printed it (V=1) in @out: the line
+ * of the recorded command @recipe (spaces compared loosely) and every
+ * later line naming @obj, one command a line (on 5.10 the compiler, then
+ * objtool and what else the rule runs beside its recorded command). NULL
+ * when @recipe's line is not in @out or nothing follows it (malloc'ed).
+ */
+char *recipe_from_output(const char *out, const char *recipe, const char *obj);
+
+/*
  * Run @recipe in @view of @t's tree, from the tree's top as kbuild does
  * ("set -e", the build root when there is one), after removing the view's
  * own copy of @obj (it may be a link to a cached object). 0, or -1 with

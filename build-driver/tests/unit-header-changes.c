@@ -4,20 +4,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "check.h"
 #include "header-changes.h"
-
-static int checks, failures;
-
-#define CHECK(cond, ...)                                                                           \
-	do {                                                                                       \
-		checks++;                                                                          \
-		if (!(cond)) {                                                                     \
-			failures++;                                                                \
-			fprintf(stderr, "FAIL %s:%d: ", __FILE__, __LINE__);                       \
-			fprintf(stderr, __VA_ARGS__);                                              \
-			fputc('\n', stderr);                                                       \
-		}                                                                                  \
-	} while (0)
 
 /* A header in the shape of the kernel's: a kernel-doc comment, a macro
  * using the function, a type, a prototype. */
@@ -171,6 +159,5 @@ int main(void)
 	header_changes(base, strlen(base), NULL, 0, &hc);
 	CHECK(hc.kind == HC_OPAQUE, "a deleted header is not opaque");
 	header_change_free(&hc);
-	printf("lp-build header change tests: %d checks, %d failed\n", checks, failures);
-	return failures ? 1 : 0;
+	return check_end("header change");
 }

@@ -5,20 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "check.h"
 #include "macro-uses.h"
-
-static int checks, failures;
-
-#define CHECK(cond, ...)                                                                           \
-	do {                                                                                       \
-		checks++;                                                                          \
-		if (!(cond)) {                                                                     \
-			failures++;                                                                \
-			fprintf(stderr, "FAIL %s:%d: ", __FILE__, __LINE__);                       \
-			fprintf(stderr, __VA_ARGS__);                                              \
-			fputc('\n', stderr);                                                       \
-		}                                                                                  \
-	} while (0)
 
 /* The tree: path, then its text. */
 static const char *const files[][2] = {
@@ -126,6 +114,5 @@ int main(void)
 	sv_free(&paths);
 	sv_free(&changed);
 	remove_tree(dir);
-	printf("lp-build macro use tests: %d checks, %d failed\n", checks, failures);
-	return failures ? 1 : 0;
+	return check_end("macro use");
 }

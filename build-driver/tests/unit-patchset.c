@@ -4,20 +4,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "check.h"
 #include "patchset.h"
-
-static int checks, failures;
-
-#define CHECK(cond, ...)                                                                           \
-	do {                                                                                       \
-		checks++;                                                                          \
-		if (!(cond)) {                                                                     \
-			failures++;                                                                \
-			fprintf(stderr, "FAIL %s:%d: ", __FILE__, __LINE__);                       \
-			fprintf(stderr, __VA_ARGS__);                                              \
-			fputc('\n', stderr);                                                       \
-		}                                                                                  \
-	} while (0)
 
 /* parse @text; 0 and the one file it touches in @file, or -1 */
 static int parse(const char *text, char *file, size_t len)
@@ -77,6 +65,5 @@ int main(void)
 	/* "@@ -5 +5,0 @@": a one-line deletion, counts without commas */
 	CHECK(parse("--- a/x.c\n+++ b/x.c\n@@ -5 +4,0 @@\n---- gone\n", file,
 		    sizeof(file)) == 0 && !strcmp(file, "x.c"), "one-line hunk: '%s'", file);
-	printf("lp-build patch parser tests: %d checks, %d failed\n", checks, failures);
-	return failures ? 1 : 0;
+	return check_end("patch parser");
 }
