@@ -237,9 +237,20 @@ bool objcache_get(struct objcache *c, const char *obj, const char *dst, char **c
 	return ok;
 }
 
-/* A mark holds the meta it was made for, after "no\n" when the command was
- * seen not to make the object: a newer entry voids either. */
+/* A mark holds the meta it was made for: alone when the .cmd's command
+ * made the object again, after "rule\n" when the rule in OBJ.recipe did,
+ * after "no\n" when neither did. A newer entry voids any of them, and an
+ * lp-build that knows only the first reads the others as not checked. */
 #define REPLAY_NO_PREFIX "no\n"
+#define REPLAY_RULE_PREFIX "rule\n"
+
+/* @mark is @prefix then @meta */
+static bool mark_is(const char *mark, const char *prefix, const char *meta)
+{
+	size_t n = strlen(prefix);
+
+	return mark && !strncmp(mark, prefix, n) && !strcmp(mark + n, meta);
+}
 
 char *objcache_cmd(struct objcache *c, const char *obj, enum objcache_replay *replay,
 		   char **recipe)
@@ -252,15 +263,17 @@ char *objcache_cmd(struct objcache *c, const char *obj, enum objcache_replay *re
 		return NULL;
 	path = entry_path(c, obj, ".replay");
 	mark = path_exists(path) ? read_file(path, NULL) : NULL;
-	if (mark && !strcmp(mark, meta)) {
+	if (mark_is(mark, "", meta)) {
 		*replay = OBJCACHE_REPLAY_YES;
+	} else if (mark_is(mark, REPLAY_RULE_PREFIX, meta)) {
 		free(path);
-		/* written before the mark, removed when a mark has none */
+		/* written before the mark */
 		path = entry_path(c, obj, ".recipe");
 		*recipe = path_exists(path) ? read_file(path, NULL) : NULL;
-	} else if (mark && !strncmp(mark, REPLAY_NO_PREFIX, strlen(REPLAY_NO_PREFIX)) &&
-		 !strcmp(mark + strlen(REPLAY_NO_PREFIX), meta))
+		*replay = *recipe ? OBJCACHE_REPLAY_YES : OBJCACHE_REPLAY_UNKNOWN;
+	} else if (mark_is(mark, REPLAY_NO_PREFIX, meta)) {
 		*replay = OBJCACHE_REPLAY_NO;
+	}
 	free(mark);
 	free(path);
 	free(meta);
@@ -289,7 +302,9 @@ int objcache_mark_replay(struct objcache *c, const char *obj, bool same_bytes,
 	}
 	free(rpath);
 	if (meta) {
-		mark = xasprintf("%s%s", same_bytes ? "" : REPLAY_NO_PREFIX, meta);
+		mark = xasprintf("%s%s", !same_bytes ? REPLAY_NO_PREFIX :
+					 recipe	   ? REPLAY_RULE_PREFIX :
+						     "", meta);
 		ret = write_file_atomic(path, mark, strlen(mark), 0644);
 		free(mark);
 	}
