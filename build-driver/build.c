@@ -14,6 +14,7 @@
 #include "exit-codes.h"
 #include "kpatch-compat.h"
 #include "modsign.h"
+#include "recipe.h"
 #include "run.h"
 
 const char *const build_stage_names[NR_STAGES] = {
@@ -411,7 +412,8 @@ static int stage_compile(struct build *b)
 	 * original compiled once more: a unit cache hit, or a whole compile in
 	 * a build root, which has none); the make run it saves is every build's.
 	 * Replays run one after the other: many units go to kbuild's -j instead */
-	b->compile.replay = only_unit_sources(b) && b->units.n <= REPLAY_MAX_UNITS;
+	b->compile.replay = only_unit_sources(b) && b->units.n <= REPLAY_MAX_UNITS &&
+			    !(getenv(RECIPE_ENV) && !strcmp(getenv(RECIPE_ENV), "0"));
 	what = xasprintf("%zu unit(s) to compile", b->units.n);
 	build_stage_done(b, ST_SELECT, t0, what);
 	free(what);

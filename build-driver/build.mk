@@ -78,10 +78,18 @@ $(LPB_UNIT_RC): $(O)/build-driver/tests/unit-recipe.o \
 		$(filter-out $(O)/build-driver/main.o,$(LPB_OBJS)) $(LIBLPB)
 	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
 
+# in-process tests of the MAKEFLAGS of a batch's jobserver (jobserver.c)
+LPB_UNIT_JS := $(O)/build-driver/tests/unit-jobserver
+$(O)/build-driver/tests/unit-jobserver.o: CFLAGS += -Ibuild-driver
+$(LPB_UNIT_JS): $(O)/build-driver/tests/unit-jobserver.o \
+		$(filter-out $(O)/build-driver/main.o,$(LPB_OBJS)) $(LIBLPB)
+	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
+
 .PHONY: lpb-unit
-lpb-unit: $(LPB_UNIT) $(LPB_UNIT_HC) $(LPB_UNIT_MU) $(LPB_UNIT_RC)
+lpb-unit: $(LPB_UNIT) $(LPB_UNIT_HC) $(LPB_UNIT_MU) $(LPB_UNIT_RC) $(LPB_UNIT_JS)
 	$(LPB_UNIT)
 	$(LPB_UNIT_HC)
 	$(LPB_UNIT_MU)
 	$(LPB_UNIT_RC)
+	$(LPB_UNIT_JS)
 unit: lpb-unit

@@ -66,23 +66,38 @@ bool jobserver_inherited(void)
 	return found == 1;
 }
 
-/* MAKEFLAGS without its job settings, for a jobserver of our own. */
-static char *makeflags_without_jobs(void)
+/*
+ * MAKEFLAGS without its job settings, for a jobserver of our own, to go
+ * after them. make writes its one-letter flags as a first word without a
+ * dash ("w" under a make that prints directories): moved behind our
+ * -j, that word gets its dash, or every make we run takes it for a goal
+ * ("No rule to make target 'w'"). What follows "--" (the command line's
+ * variables) stays last, as it was.
+ */
+char *jobserver_makeflags_without_jobs(const char *mf)
 {
-	const char *mf = getenv("MAKEFLAGS");
 	struct strbuf sb = { 0 };
 	char *copy, *word, *save = NULL;
+	bool first = true, vars = false;
 
 	if (!mf)
 		return xstrdup("");
 	copy = xstrdup(mf);
 	for (word = strtok_r(copy, " ", &save); word; word = strtok_r(NULL, " ", &save)) {
-		if (!strncmp(word, "-j", 2) || !strncmp(word, "--jobserver-", 12))
-			continue;
-		sb_addf(&sb, " %s", word);
+		if (vars) {
+			sb_addf(&sb, " %s", word);
+		} else if (!strcmp(word, "--")) {
+			vars = true;
+			sb_adds(&sb, " --");
+		} else if (!strncmp(word, "-j", 2) || !strncmp(word, "--jobserver-", 12)) {
+			/* ours replace them */
+		} else {
+			sb_addf(&sb, first && word[0] != '-' ? " -%s" : " %s", word);
+		}
+		first = false;
 	}
 	free(copy);
-	return sb_detach(&sb);
+	return sb.len ? sb_detach(&sb) : (sb_free(&sb), xstrdup(""));
 }
 
 static int open_reader(struct jobserver *js, const char *fifo)
@@ -148,7 +163,7 @@ int jobserver_open(struct jobserver *js, int slots, bool quiet)
 				strerror(errno));
 			return -1;
 		}
-	rest = makeflags_without_jobs();
+	rest = jobserver_makeflags_without_jobs(getenv("MAKEFLAGS"));
 	js->makeflags = xasprintf("-j%d --jobserver-auth=%d,%d%s", slots, js->rfd, js->wfd, rest);
 	free(rest);
 	return open_reader(js, NULL);

@@ -41,4 +41,12 @@ int jobserver_poll_fd(const struct jobserver *js);
  */
 bool jobserver_inherited(void);
 
+/*
+ * @mf (a MAKEFLAGS value, or NULL) without its -jN and jobserver words, to
+ * follow a jobserver's own: " -w --no-print-directory -- O=x" (malloc'ed;
+ * "" when nothing is left). make's first word of one-letter flags ("w")
+ * gets its dash there.
+ */
+char *jobserver_makeflags_without_jobs(const char *mf);
+
 #endif /* LPB_BUILD_JOBSERVER_H */

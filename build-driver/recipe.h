@@ -9,6 +9,9 @@
 #include "overlay.h"
 #include "tree.h"
 
+/* "0": kbuild compiles every unit (no recorded command replayed) */
+#define RECIPE_ENV "LPB_RECORDED_COMMANDS"
+
 /*
  * The shell command of @obj's record (the "cmd_OBJ := ..." or
  * "savedcmd_OBJ := ..." line of kbuild's .cmd text @cmd_text, make's

@@ -121,6 +121,29 @@ else
 	bad "lp-build publish OUTDIR failed: $(tail -n 3 "$OUT/publish.log")"
 fi
 
+# ---- a batch under make ------------------------------------------------------------
+# make check runs this script under make, whose MAKEFLAGS ("w") the batch's
+# own jobserver passes on to every make it runs; with every unit compiled by
+# kbuild (no recorded command), a make that took make's flags for a goal
+# fails ("No rule to make target 'w'": stop 16's red CI, on the build root's
+# target, whose units kbuild compiled). One target, the one in a build root.
+one=${built[${#built[@]} - 1]}
+rel=${one#debian:}
+rel=${rel%%=*}
+echo "$one" >"$OUT/one-target"
+rc=0
+(cd "$TESTS" && MAKEFLAGS="w${MAKEFLAGS:+ }${MAKEFLAGS#w}" LPB_RECORDED_COMMANDS=0 LPB_LINK_CACHE=0 \
+	nice "$LPB" --targets "$OUT/one-target" -o "$OUT/under-make" -n "$NAME" -j "$LPB_JOBS" \
+	--key "$KEY" --cert "$CERT" wchan.diff) >"$OUT/under-make.txt" 2>&1 || rc=$?
+under_make_ok() { [ "$rc" -eq 0 ] && [ -f "$OUT/under-make/$rel/$NAME.ko" ]; }
+check "$rel: a batch under make (MAKEFLAGS 'w'), every unit compiled and linked by kbuild (exit $rc)" \
+	under_make_ok
+grep -q "kbuild linked the module" "$OUT/under-make/$rel/lp-build.log" 2>/dev/null &&
+	! grep -q "recorded command" "$OUT/under-make/$rel/lp-build.log" &&
+	ok "$rel: LPB_RECORDED_COMMANDS=0 LPB_LINK_CACHE=0: kbuild compiled and linked" ||
+	bad "$rel: the batch under make did not go through kbuild: $(grep -E 'compile-patched|link ' \
+		"$OUT/under-make/$rel/lp-build.log" 2>/dev/null | tr '\n' ' ')"
+
 # ---- each built ABI's module in its own kernel -------------------------------------
 vm_rc=0
 if [ $vm -eq 1 ]; then
