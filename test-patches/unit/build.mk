@@ -52,7 +52,7 @@ unit: cdo-unit-tests
 asan:
 	$(MAKE) O=$(O)/asan EXTRA_CFLAGS="-fsanitize=address,undefined -fno-omit-frame-pointer" \
 		LDLIBS="$(LDLIBS) -fsanitize=address,undefined" FIXTURE_CC_CACHE=$(FIXTURE_CC_CACHE) \
-		cdo-lib-tests cdo-fixtures cdo-malformed
+		cdo-lib-tests cdo-fixtures cdo-malformed lpb-unit
 
 # ---- real kernel objects and the benchmark ----
 cdo-real-kernel: $(CDO)
