@@ -51,6 +51,25 @@ fi
 run "fetch $target_spec (cached)" 0 "$target" env LPB_DEBIAN_MIRROR=http://127.0.0.1:9/none \
 	"$LPB" fetch "$target_spec"
 
+# 2b. several lp-builds refreshing and reading one package index at once (a
+# batch's targets do): each its own sources file, the refresh under the
+# index's lock, queries under it shared. Before: "mv: cannot stat
+# sources.list.new", or an index read while another replaced it
+mkdir -p "$tmp/cc"
+for d in debs src targets; do ln -s "$LPB_CACHE/$d" "$tmp/cc/$d"; done
+pids=()
+for i in 1 2 3 4; do
+	"$LPB" fetch --refresh --cache "$tmp/cc" "$target_spec" >"$tmp/par$i.log" 2>&1 &
+	pids+=($!)
+done
+par_rc=0
+for p in "${pids[@]}"; do wait "$p" || par_rc=1; done
+if [ $par_rc -eq 0 ]; then
+	ok "four fetches refreshing one package index at once all succeed"
+else
+	bad "concurrent fetches with --refresh: $(cat "$tmp"/par*.log | grep -v '^lpb-target: ' | head -n 3 | tr '\n' ' ')"
+fi
+
 # 3. names that cannot be resolved say why
 run "an unknown series or release is refused" 1 "is neither a series" "$LPB" fetch debian:no-such-series
 run "fetch refuses a pattern, naming the batch build" 1 "several targets are built in one run" \
