@@ -56,7 +56,7 @@ run "fetch $target_spec (cached)" 0 "$target" env LPB_DEBIAN_MIRROR=http://127.0
 # index's lock, queries under it shared. Before: "mv: cannot stat
 # sources.list.new", or an index read while another replaced it
 mkdir -p "$tmp/cc"
-for d in debs src targets; do ln -s "$LPB_CACHE/$d" "$tmp/cc/$d"; done
+for d in debs src targets buildroots; do ln -s "$LPB_CACHE/$d" "$tmp/cc/$d"; done
 pids=()
 for i in 1 2 3 4; do
 	"$LPB" fetch --refresh --cache "$tmp/cc" "$target_spec" >"$tmp/par$i.log" 2>&1 &
