@@ -185,7 +185,7 @@ static bool recipe_checks(struct compile *c, const struct unit *x, const char *r
 		 * tree's directory in its DWARF: other bytes, from the same
 		 * command. Before calling the command unfit, compile for real.
 		 */
-		if (pass && !getenv("CCACHE_DIR"))
+		if (pass && !c->unit_cache)
 			break;
 		if (pass)
 			setenv("CCACHE_RECACHE", "1", 1);

@@ -21,6 +21,7 @@ struct compile {
 	/* the patch touches only the units' own sources: a patched unit whose
 	 * original is cached may be compiled by its recorded command (recipe.h) */
 	bool replay;
+	bool unit_cache; /* kbuild's compiler goes through the unit cache (ccache) */
 	size_t replayed; /* patched units compiled so, without kbuild */
 };
 
