@@ -380,7 +380,7 @@ static bool only_unit_sources(const struct build *b)
 
 static int stage_compile(struct build *b)
 {
-	char *what, *index = xasprintf("%s/work/includes.idx", b->tree.dir);
+	char *what, *index = tree_include_index(&b->tree);
 	struct units_in in = {
 		.src = b->tree.src, .work = b->work, .tree = b->tree.build, .index = index,
 		.cache = b->o->cache,

@@ -259,6 +259,21 @@ static bool is_unit(const char *path)
 	return n > 2 && path[n - 2] == '.' && (path[n - 1] == 'c' || path[n - 1] == 'S');
 }
 
+int include_index_make(const char *src, const char *index)
+{
+	struct scan s = { .src = src };
+	char *cpath = c_index_path(index);
+	int ret = 0;
+
+	if (!path_exists(cpath) || !path_exists(index)) {
+		scan_dir(&s, "");
+		ret = save_index(&s, index);
+		scan_free(&s);
+	}
+	free(cpath);
+	return ret;
+}
+
 /* The #include lines of a tree that name .c files, loaded once per build. */
 struct c_includes {
 	struct scan s;

@@ -16,6 +16,12 @@ int includers_of(const char *src, const char *index, const struct strvec *header
 		 struct strvec *tus);
 
 /*
+ * Scan @src and save the scan in @index (with its .c-file part), unless an
+ * earlier scan left both; quiet (it may run beside other work). 0 or -1.
+ */
+int include_index_make(const char *src, const char *index);
+
+/*
  * The #include lines of @src that name .c files, from a small index kept
  * next to @index (made with it, once per tree). NULL after a message.
  */

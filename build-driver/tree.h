@@ -47,6 +47,10 @@ struct tree_opts {
 int tree_acquire(struct tree *t, const struct tree_opts *o);
 void tree_release(struct tree *t);
 
+/* Where the scan of the tree's #include lines is kept (includes.h); a new
+ * tree gets it while it is prepared. Malloc'ed. */
+char *tree_include_index(const struct tree *t);
+
 /*
  * One build's private views of the tree: kbuild runs in an overlay of it
  * (overlay.h), one showing the tree as it is and one with the patches
