@@ -133,8 +133,12 @@ for c in "${cases[@]}"; do
 		row onefile "warm best/3" "$work/onefile.log"
 		;;
 	concurrent)
+		# warm alone (the first build of each fills the caches), then
+		# both warm at once: together should take about the slower one
+		lpb bench_c1 "${patch[onefile]}" "$work/c1.log"
 		lpb bench_c1 "${patch[onefile]}" "$work/c1.log"
 		a=$wall
+		lpb bench_c2 "${patch[other]}" "$work/c2.log"
 		lpb bench_c2 "${patch[other]}" "$work/c2.log"
 		b=$wall
 		t0=$(now_ms)
@@ -144,7 +148,7 @@ for c in "${cases[@]}"; do
 		p2=$!
 		wait "$p1" "$p2"
 		both=$(awk "BEGIN { printf \"%.1f\", ($(now_ms) - $t0) / 1000 }")
-		echo "  concurrent: cmdline alone ${a} s, meminfo alone ${b} s, both started together ${both} s"
+		echo "  concurrent (warm): cmdline alone ${a} s, meminfo alone ${b} s, both started together ${both} s"
 		json_rows+=("$(jq -nc --argjson a "$a" --argjson b "$b" --argjson both "$both" \
 			'{case: "concurrent", alone_s: [$a, $b], together_s: $both}')")
 		;;
