@@ -54,6 +54,7 @@ void toolchain_make_vars(const struct toolchain *tc, struct strvec *av)
 	sv_pushf(av, "CC=%s", tc->cc);
 	sv_pushf(av, "HOSTCC=%s", tc->hostcc ? tc->hostcc : tc->cc);
 	sv_pushf(av, "LD=%s", tc->ld ? tc->ld : "ld");
+	sv_push(av, "HOSTCFLAGS=" TOOLCHAIN_HOSTCFLAGS);
 	/* Kconfig probes rustc on $PATH (RUSTC_VERSION, RUSTC_LLVM_VERSION...):
 	 * a target configured without one gets none, whatever this machine has */
 	if (tc->no_rust) {

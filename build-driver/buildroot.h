@@ -28,8 +28,19 @@ void toolchain_wrap(const struct toolchain *tc, struct strvec *av);
 /* Make @path visible inside the root at the same place (no-op on the host). */
 void toolchain_bind(struct toolchain *tc, const char *path);
 
-/* "CC=... HOSTCC=... LD=..." for make, so kbuild's own defaults
- * ($(CROSS_COMPILE)gcc) never pick another compiler than the one checked. */
+/*
+ * What kbuild's host programs (kconfig, fixdep, modpost, genksyms, objtool,
+ * resolve_btfids) are compiled with after kbuild's own flags: unoptimised,
+ * a new tree's `make prepare` takes about 35% less CPU (6.1: 55 -> 35 s),
+ * and what these programs write does not depend on it. Every make lp-build
+ * runs passes it (a host program built otherwise would be rebuilt in each
+ * build's view); tree.c brings trees prepared without it up to date.
+ */
+#define TOOLCHAIN_HOSTCFLAGS "-O0"
+
+/* "CC=... HOSTCC=... LD=... HOSTCFLAGS=..." for make, so kbuild's own
+ * defaults ($(CROSS_COMPILE)gcc) never pick another compiler than the one
+ * checked. */
 void toolchain_make_vars(const struct toolchain *tc, struct strvec *av);
 
 /* What `CC --version` says where kbuild runs, in .comment's form

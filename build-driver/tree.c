@@ -394,14 +394,12 @@ static bool delays_objtool(const struct tree *t)
 	return yes;
 }
 
-/* What a prepare run compiled its objects with (kernel/bounds.s is one of
- * them): builds compile with the same KCFLAGS, so kbuild finds the prepared
- * outputs up to date instead of remaking them in every build's view. */
-static bool prepared_with(const struct tree *t, const char *kcflags)
+/* Does the command kbuild recorded for @rel (its .cmd file) contain @flags? */
+static bool recorded_with(const struct tree *t, const char *rel, const char *flags)
 {
-	char *path = xasprintf("%s/kernel/.bounds.s.cmd", t->build);
+	char *path = xasprintf("%s/%s", t->build, rel);
 	char *text = path_exists(path) ? read_file(path, NULL) : NULL;
-	char *want = xasprintf(" %s ", kcflags);
+	char *want = xasprintf(" %s ", flags);
 	bool ok;
 
 	if (text)
@@ -411,6 +409,16 @@ static bool prepared_with(const struct tree *t, const char *kcflags)
 	free(want);
 	free(path);
 	return ok;
+}
+
+/* What a prepare run compiled its objects with (kernel/bounds.s is one of
+ * them) and its host programs (fixdep is the first): builds use the same
+ * KCFLAGS and HOSTCFLAGS, so kbuild finds the prepared outputs up to date
+ * instead of remaking them in every build's view. */
+static bool prepared_with(const struct tree *t, const char *kcflags)
+{
+	return recorded_with(t, "kernel/.bounds.s.cmd", kcflags) &&
+	       recorded_with(t, "scripts/basic/.fixdep.cmd", TOOLCHAIN_HOSTCFLAGS);
 }
 
 /* Under the exclusive lock: prepare the tree, or bring it up to date. */
