@@ -4,10 +4,12 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -181,24 +183,32 @@ char *tree_include_index(const struct tree *t)
 static pid_t start_include_scan(const struct tree *t)
 {
 	char *index = tree_include_index(t), *work = xasprintf("%s/work", t->dir);
-	pid_t pid = -1;
+	pid_t pid = -1, parent = getpid();
 
 	if (!mkdir_p(work)) {
 		fflush(NULL);
 		pid = fork();
-		if (pid == 0)
+		if (pid == 0) {
+			/* it dies with lp-build, which may be killed while preparing */
+			prctl(PR_SET_PDEATHSIG, SIGKILL);
+			if (getppid() != parent)
+				_exit(1);
 			_exit(include_index_make(t->src, index) ? 1 : 0);
+		}
 	}
 	free(work);
 	free(index);
 	return pid;
 }
 
-/* Wait for the scan; a failed one only means the select stage scans. */
-static void finish_include_scan(pid_t pid)
+/* Wait for the scan (@stop: stop it first, the build ends); a failed one
+ * only means the select stage scans. */
+static void finish_include_scan(pid_t pid, bool stop)
 {
 	int status;
 
+	if (pid > 0 && stop)
+		kill(pid, SIGKILL);
 	while (pid > 0 && waitpid(pid, &status, 0) < 0 && errno == EINTR)
 		;
 }
@@ -270,7 +280,7 @@ static int prepare(struct tree *t, const struct tree_opts *o)
 	pid_t scan = start_include_scan(t);
 	int ret = prepare_tree(t, o);
 
-	finish_include_scan(scan);
+	finish_include_scan(scan, ret || lpb_interrupted);
 	return ret;
 }
 
