@@ -62,6 +62,16 @@ echo "lp-build host tests (test kernel $(basename "$KB"))"
 # the first's kbuild compile and link
 lpb "$tmp/a" -n lpb_t1 --key "$KEY" --cert "$CERT" "$PATCH"
 expect_rc "builds the cmdline patch" 0
+# 1'. that was a new tree: its #include lines were scanned while make prepared
+# it (the select stage did not scan), its host programs built unoptimised
+if grep -q "prepared a new build tree" "$tmp/log" && ! grep -q "scanning the #include lines" "$tmp/log" &&
+	ls "$cache"/trees/*/work/includes.idx-c >/dev/null 2>&1; then
+	ok "a new tree's #include lines are scanned while it is prepared"
+else
+	bad "the #include scan did not run beside the preparation: $(grep -E 'tree |scanning' "$tmp/log" | tr '\n' ' ')"
+fi
+grep -qs -- " -O0 " "$cache"/trees/*/src/scripts/basic/.fixdep.cmd && ok "kbuild's host programs built with HOSTCFLAGS=-O0" ||
+	bad "fixdep was not built with HOSTCFLAGS=-O0"
 LPB_LINK_CACHE=0 lpb "$tmp/b" -n lpb_t1 --key "$KEY" --cert "$CERT" "$PATCH"
 grep -q "1 by kbuild's recorded command" "$tmp/log" &&
 	ok "the second build compiled its patched unit by kbuild's recorded command" ||
