@@ -413,7 +413,8 @@ static int stage_compile(struct build *b)
 	 * a build root, which has none); the make run it saves is every build's.
 	 * Replays run one after the other: many units go to kbuild's -j instead */
 	b->compile.unit_cache = b->ucache.on;
-	b->compile.replay = only_unit_sources(b) && b->units.n <= REPLAY_MAX_UNITS &&
+	b->compile.sources_only = only_unit_sources(b);
+	b->compile.replay = b->compile.sources_only && b->units.n <= REPLAY_MAX_UNITS &&
 			    !(getenv(RECIPE_ENV) && !strcmp(getenv(RECIPE_ENV), "0"));
 	what = xasprintf("%zu unit(s) to compile", b->units.n);
 	build_stage_done(b, ST_SELECT, t0, what);

@@ -104,11 +104,26 @@ int compile_make(struct compile *c, const struct overlay *view, const struct str
 	struct watch w = { .view = view, .markers = markers, .on_done = on_done, .arg = arg };
 	struct run_env env = { .view = view, .tick = tick, .tick_arg = &w };
 	struct strbuf out = { 0 };
+	struct strvec av = { 0 };
 	int rc;
 
+	/*
+	 * Every unit goal of kbuild depends on `prepare`, which re-enters
+	 * tools/objtool and the rest (~4 s of make per run). The tree is
+	 * prepared and the original view is the tree; the patched view differs
+	 * only in unit sources when c->sources_only. Anything else (a changed
+	 * header may change asm-offsets.h) lets kbuild check.
+	 */
+	if (view == &c->v->orig || c->sources_only) {
+		sv_push(&av, "-o");
+		sv_push(&av, "prepare");
+	}
+	for (size_t i = 0; i < goals->n; i++)
+		sv_push(&av, goals->v[i]);
 	w.done = xcalloc(markers->n + 1, sizeof(*w.done));
 	progress_start(&w.p, what, markers->n, c->quiet);
-	rc = tree_make(c->t, c->o, &env, (const char *const *)goals->v, c->o->kcflags, &out);
+	rc = tree_make(c->t, c->o, &env, (const char *const *)av.v, c->o->kcflags, &out);
+	sv_free(&av);
 	if (!rc)
 		tick(&w); /* the last ones */
 	progress_end(&w.p);

@@ -21,6 +21,10 @@ struct compile {
 	/* the patch touches only the units' own sources: a patched unit whose
 	 * original is cached may be compiled by its recorded command (recipe.h) */
 	bool replay;
+	/* the patch touches only unit sources (replay's condition, whatever
+	 * the number of units): kbuild need not re-check `prepare` in the
+	 * patched view either */
+	bool sources_only;
 	bool unit_cache; /* kbuild's compiler goes through the unit cache (ccache) */
 	size_t replayed; /* patched units compiled so, without kbuild */
 };
