@@ -227,7 +227,7 @@ static char *capture_rule(struct compile *c, const struct unit *x, const char *r
 {
 	struct tree_opts o = *c->o;
 	struct run_env env = { .view = &c->v->orig };
-	const char *goals[] = { x->obj, "V=1", NULL };
+	const char *goals[] = { "-o", "prepare", x->obj, "V=1", NULL }; /* see compile_make() */
 	char *own = xasprintf("%s/%s", c->v->orig.upper, x->obj), *rule = NULL;
 	struct strbuf out = { 0 };
 
