@@ -104,8 +104,9 @@ stress: all
 
 # what CI runs (.ci/run) and what README.md documents: every suite runs even
 # when an earlier one failed, so one CI run shows every failure; the last
-# lines it prints say which suite failed (with its failure lines; each
-# suite's whole output is in $(O)/check/SUITE.log) and how long each took
+# lines it prints say which suite failed (with its failure lines and the
+# cause lines indented under each; each suite's whole output is in
+# $(O)/check/SUITE.log) and how long each took
 CHECK_SUITES := unit asan integration integration-selftest integration-matrix-check \
 	integration-batch ci-pipelines real-fixes-check
 # The Debian target sets the suites need are downloaded in the background
@@ -125,8 +126,10 @@ check: deps
 	[ -z "$$pf" ] || wait $$pf || true; \
 	for s in $$failed; do \
 		printf '\n%s FAILED; its last failure lines (whole output: %s):\n' $$s $(O)/check/$$s.log; \
-		grep -E '(^|[[:space:]])(FAIL|FAILED|ERROR|error|Error|TIMEOUT)([[:space:]:]|$$)' $(O)/check/$$s.log | \
-			grep -v '^make' | tail -n 15 | cut -c1-200 | sed 's/^/  /'; \
+		awk '/^make/ { n = 0; next } \
+			/(^|[[:space:]])(FAIL|FAILED|ERROR|error|Error|TIMEOUT)([[:space:]:]|$$)/ { print; n = 4; next } \
+			n > 0 && /^         / { print; n--; next } { n = 0 }' $(O)/check/$$s.log | \
+			tail -n 40 | cut -c1-200 | sed 's/^/  /'; \
 	done; \
 	printf '\nbackground fetch of the Debian targets (%s):\n' $(O)/prefetch.log; \
 	sed 's/^/  /' $(O)/prefetch.log 2>/dev/null | tail -12; \

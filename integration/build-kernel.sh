@@ -7,28 +7,6 @@ LPB_PROG=build-kernel
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 . "$(dirname "$0")/lib.sh"
 
-# test_key: the harness's module-signing key and certificate. The kernel
-# trusts the certificate (built in), so modules it signs load with
-# module.sig_enforce=1.
-test_key() {
-	local dir=$LPB_CACHE/keys
-	if [ ! -f "$dir/test-signing.pem" ]; then
-		mkdir -p "$dir"
-		local tmp
-		tmp=$(mktemp -d "$dir/.gen.XXXXXX")
-		openssl req -new -nodes -utf8 -sha256 -days 36500 -batch -x509 \
-			-subj "/CN=lp-build test signing key/" -newkey rsa:2048 \
-			-keyout "$tmp/key.pem" -out "$tmp/cert.pem" 2>/dev/null ||
-			die "openssl could not generate the test signing key"
-		cat "$tmp/key.pem" "$tmp/cert.pem" >"$tmp/test-signing.pem"
-		mv "$tmp/key.pem" "$dir/test-signing.key"
-		mv "$tmp/cert.pem" "$dir/test-signing.crt"
-		mv "$tmp/test-signing.pem" "$dir/test-signing.pem"
-		rmdir "$tmp"
-		log "generated test signing key in $dir"
-	fi
-}
-
 # check_config CONFIG FRAGMENT: every =y/=m in FRAGMENT must be in CONFIG
 check_config() {
 	local config=$1 frag=$2 missing=() line
@@ -48,7 +26,7 @@ check_config() {
 
 build() {
 	local src=$1 frag=$LPB_INTEG/testkernel.config key
-	test_key
+	ensure_test_key
 	# contents only: the checkout's path must not force a rebuild
 	key=$(cat "$frag" "$LPB_CACHE/keys/test-signing.crt" | sha256sum | cut -c1-12)
 	key=$LPB_SOURCE_VERSION-$(gcc -dumpfullversion)-$key

@@ -56,12 +56,8 @@ read -r -a series_list <<<"$series"
 
 # check_tests SERIES: the tests make check runs on SERIES (its table entry's
 # check_tests; empty: the whole suite); check_skip SERIES: those it leaves out
-check_tests() {
-	awk -v s="[$1]" '/^\[/ { cur = $0 } cur == s && /^check_tests=/ { print substr($0, 13) }' "$table"
-}
-check_skip() {
-	awk -v s="[$1]" '/^\[/ { cur = $0 } cur == s && /^check_skip=/ { print substr($0, 12) }' "$table"
-}
+check_tests() { series_field "$1" check_tests; }
+check_skip() { series_field "$1" check_skip; }
 
 # tests_of DIR: the tests of DIR; a link that leads nowhere is an error (a
 # generic test was renamed or removed: update the link)

@@ -38,7 +38,41 @@ with_lock() {
 	) 9>"$lock"
 }
 
+# series_field SERIES KEY: a value of the series table (empty when absent)
+series_field() {
+	awk -v s="[$1]" -v k="$2=" '/^\[/ { cur = $0 }
+		cur == s && index($0, k) == 1 { print substr($0, length(k) + 1) }' \
+		"$LPB_TOP/build-driver/debian-series.conf"
+}
+
 ensure_cache() {
 	mkdir -p "$LPB_CACHE" 2>/dev/null || die "cannot create cache directory $LPB_CACHE (set LPB_CACHE to a writable path)"
 	[ -w "$LPB_CACHE" ] || die "cache directory $LPB_CACHE is not writable (set LPB_CACHE)"
+}
+
+# ensure_test_key: the harness's module-signing key and certificate. The kernel
+# trusts the certificate (built in), so modules it signs load with
+# module.sig_enforce=1. Every suite that signs with it
+# calls this first (the Debian series' suites may run before, or without, a
+# test-kernel build).
+ensure_test_key() {
+	local dir=$LPB_CACHE/keys
+	[ -f "$dir/test-signing.pem" ] && return 0
+	mkdir -p "$dir"
+	# one generator at a time: the key and its certificate must be a pair
+	(
+		flock 9
+		[ -f "$dir/test-signing.pem" ] && exit 0
+		tmp=$(mktemp -d "$dir/.gen.XXXXXX")
+		openssl req -new -nodes -utf8 -sha256 -days 36500 -batch -x509 \
+			-subj "/CN=lp-build test signing key/" -newkey rsa:2048 \
+			-keyout "$tmp/key.pem" -out "$tmp/cert.pem" 2>/dev/null ||
+			die "openssl could not generate the test signing key"
+		cat "$tmp/key.pem" "$tmp/cert.pem" >"$tmp/test-signing.pem"
+		mv "$tmp/key.pem" "$dir/test-signing.key"
+		mv "$tmp/cert.pem" "$dir/test-signing.crt"
+		mv "$tmp/test-signing.pem" "$dir/test-signing.pem"
+		rmdir "$tmp"
+		log "generated test signing key in $dir"
+	) 9>"$dir/.lock"
 }

@@ -11,7 +11,9 @@
 # line per boot:  @@HOST boot I N RC WALL_MS ACCEL
 # Boot I of N gets "lpb.boot=I lpb.boots=N" on its command line. --disk
 # attaches IMG as a virtio disk (created as an empty 64 MiB ext2 if missing).
-# The accelerator comes from integration/accel.sh (LPB_ACCEL overrides).
+# The accelerator comes from integration/accel.sh (LPB_ACCEL overrides);
+# without KVM, LPB_TCG_THREAD=single runs every vCPU in one qemu thread
+# (default multi; run.sh sets it from the series table's vm_tcg_thread).
 #
 # Exit status: 0 when every boot ended by itself, 124 when a boot hit the
 # time limit (qemu is killed, later boots are skipped), else qemu's status.
@@ -48,7 +50,7 @@ done
 accel=$("$LPB_INTEG/accel.sh" "$kernel")
 case "$accel" in
 kvm) accel_args=(-accel kvm -cpu host) ;;
-*) accel_args=(-accel tcg) ;;
+*) accel_args=(-accel "tcg,thread=${LPB_TCG_THREAD:-multi}") ;;
 esac
 
 if [ -n "$disk" ] && [ ! -f "$disk" ]; then
@@ -99,6 +101,6 @@ for ((i = 1; i <= boots; i++)); do
 		status=$rc
 		break
 	fi
-	log "boot $i/$boots: $((wall / 1000)).$((wall % 1000 / 100)) s ($accel)"
+	log "boot $i/$boots: $((wall / 1000)).$((wall % 1000 / 100)) s ($accel$([ "$accel" = kvm ] || [ "${LPB_TCG_THREAD:-multi}" = multi ] || echo ", ${LPB_TCG_THREAD} thread"))"
 done
 exit $status

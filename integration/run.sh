@@ -47,6 +47,15 @@ fi
 
 # ---- tests and their configuration -------------------------------------------
 
+# log_cause LOG: what a failed build's log says went wrong: its error and
+# refusal lines (the first three) when it has some, else its last five lines
+log_cause() {
+	local lines
+	lines=$(grep -m 3 -E '(^|: )(error|fatal error|refused|ERROR)[: ]' "$1" 2>/dev/null) || true
+	[ -n "$lines" ] || lines=$(tail -n 5 "$1" 2>/dev/null)
+	printf '%s' "$lines"
+}
+
 all_tests() {
 	local d
 	for d in "$TESTS_DIR"/*/; do
@@ -206,9 +215,9 @@ prepare_test() {
 				if [ $rc -eq 0 ]; then
 					set_result "$t" FAIL "lp-build succeeded; expected it to fail${c_build_rc:+ with exit code $c_build_rc}"
 				elif [ -n "$c_build_rc" ] && [ $rc -ne "$c_build_rc" ]; then
-					set_result "$t" FAIL "lp-build exited with $rc, expected $c_build_rc: $(tail -n 3 "$OUT_T/$t/build-$mod.log")"
+					set_result "$t" FAIL "lp-build exited with $rc, expected $c_build_rc: $(log_cause "$OUT_T/$t/build-$mod.log")"
 				elif [ -n "$c_build_msg" ] && ! grep -qF -- "$c_build_msg" "$OUT_T/$t/build-$mod.log"; then
-					set_result "$t" FAIL "lp-build failed (rc $rc) without saying \"$c_build_msg\": $(tail -n 3 "$OUT_T/$t/build-$mod.log")"
+					set_result "$t" FAIL "lp-build failed (rc $rc) without saying \"$c_build_msg\": $(log_cause "$OUT_T/$t/build-$mod.log")"
 				else
 					set_result "$t" PASS
 				fi
@@ -217,7 +226,7 @@ prepare_test() {
 				return
 			fi
 			if [ $rc -ne 0 ] || [ ! -f "$g/$mod.ko" ]; then
-				set_result "$t" FAIL "lp-build failed (rc $rc) for $mod: $(tail -n 5 "$OUT_T/$t/build-$mod.log")"
+				set_result "$t" FAIL "lp-build failed (rc $rc) for $mod: $(log_cause "$OUT_T/$t/build-$mod.log")"
 				LOGF[$t]=$OUT_T/$t/build-$mod.log
 				return
 			fi
@@ -262,10 +271,13 @@ prepare_test() {
 	} >"$g/env"
 	BUILD_MS[$t]=$(($(now_ms) - t0))
 	STATUS[$t]=READY
+}
 
-	# tests share a boot when they need the same command line and allow the
-	# same health messages; a multi-boot or disk test boots alone
-	local key
+# group_test TEST: put a READY test (its test.conf read) in a boot group:
+# tests share a boot when they need the same command line and allow the
+# same health messages; a multi-boot or disk test boots alone
+group_test() {
+	local t=$1 key
 	if [ "$c_boots" -gt 1 ] || [ "$c_disk" = yes ]; then
 		key="solo:$t"
 	else
@@ -283,6 +295,50 @@ prepare_test() {
 	G_TESTS[$key]+=" $t"
 	G_TIMEOUT[$key]=$((${G_TIMEOUT[$key]} + c_timeout))
 	GROUP[$t]=$key
+}
+
+# save_state TEST: what prepare_test recorded for TEST, as lines the parent
+# shell reads back (prepare_all runs each preparation in a subshell)
+save_state() {
+	local t=$1 v
+	for v in STATUS REASON BUILD_MS LOGF DESC CMDLINE NEEDS_LPCTL; do
+		eval "[ -z \"\${$v[\$t]+set}\" ] || printf '%s[%q]=%q\n' $v \"\$t\" \"\${$v[\$t]}\""
+	done >"$OUT_T/$t/state.tmp"
+	mv "$OUT_T/$t/state.tmp" "$OUT_T/$t/state"
+}
+
+# prepare_all TEST...: prepare_test for every test, LPB_BUILD_JOBS (default 2)
+# at once, each in a subshell: while one test's lp-build links, signs or
+# waits on a single-threaded step, another compiles. lp-build's own locks
+# order builds that need the same new tree. The boot groups are formed
+# afterwards in the tests' order, so which build finished first changes
+# nothing in the boots.
+prepare_all() {
+	local jobs=${LPB_BUILD_JOBS:-2} t running=0
+	[[ $jobs =~ ^[1-9][0-9]*$ ]] || die "LPB_BUILD_JOBS=$jobs: not a positive number"
+	for t in "$@"; do
+		mkdir -p "$OUT_T/$t"
+		rm -f "$OUT_T/$t/state"
+		if [ "$running" -ge "$jobs" ]; then
+			wait -n || true
+			running=$((running - 1))
+		fi
+		(prepare_test "$t"; save_state "$t") &
+		running=$((running + 1))
+	done
+	wait || true
+	for t in "$@"; do
+		if [ ! -f "$OUT_T/$t/state" ]; then
+			set_result "$t" FAIL "the harness's preparation of the test stopped without a result (see the log above)"
+			continue
+		fi
+		# shellcheck disable=SC1090
+		. "$OUT_T/$t/state"
+		if [ "${STATUS[$t]:-}" = READY ]; then
+			read_conf "$t" >/dev/null 2>&1
+			group_test "$t"
+		fi
+	done
 }
 
 # ---- booting a group and judging its tests -----------------------------------
@@ -527,6 +583,11 @@ load_target() {
 	TGT_VMLINUX=$target_vmlinux TGT_SYMVERS=$target_symvers TGT_MODULES=$target_modules
 	TGT_KERNEL=$target_kernel TGT_PREBUILT=$target_prebuilt TGT_EXTRA=$target_initrd_extra
 	TGT_SPEC=$target_spec TGT_SERIES=$target_series TGT_BOOT_ARGS=$target_boot_args
+	# how qemu runs the series' guests without KVM (the table's vm_tcg_thread)
+	if [ -z "${LPB_TCG_THREAD:-}" ] && [ -n "$target_series" ]; then
+		LPB_TCG_THREAD=$(series_field "$target_series" vm_tcg_thread)
+		[ -z "$LPB_TCG_THREAD" ] || export LPB_TCG_THREAD
+	fi
 	TEST_INPUTS=$LPB_CACHE/test-inputs/${target_series:-$(basename "$(dirname "$1")")}
 	[ -z "$TGT_EXTRA" ] || [ -d "$TGT_EXTRA" ] || die "LPB_TARGET=$1: target_initrd_extra $TGT_EXTRA is not a folder"
 }
@@ -557,6 +618,7 @@ main() {
 	fi
 	DEPS_MS=$(($(now_ms) - t0))
 
+	ensure_test_key
 	t0=$(now_ms)
 	if [ -n "${LPB_TARGET:-}" ]; then
 		load_target "$LPB_TARGET"
@@ -587,9 +649,7 @@ main() {
 	mkdir -p "$OUT_T" "$OUT_B"
 
 	t0=$(now_ms)
-	for t in "${tests[@]}"; do
-		prepare_test "$t"
-	done
+	prepare_all "${tests[@]}"
 	MODULES_MS=$(($(now_ms) - t0))
 
 	t0=$(now_ms)
