@@ -510,13 +510,19 @@ static int stage_preflight(struct build *b)
 		return LPB_EXIT_MISMATCH;
 	if (ret < 0)
 		return LPB_EXIT_ERROR;
-	/* alignment padding of another length is worth saying: it is the
-	 * one difference the comparison accepts beyond relocated fields */
-	what = b->preflight.padding_sites ?
-		xasprintf("%zu function(s), %zu bytes match the target (%zu alignment site(s) padded to another length there)",
-			  b->preflight.functions, b->preflight.bytes, b->preflight.padding_sites) :
-		xasprintf("%zu function(s), %zu bytes match the target", b->preflight.functions,
-			  b->preflight.bytes);
+	/* alignment padding of another length, and the branches across it
+	 * the assembler sized otherwise, are worth saying: they are the
+	 * differences the comparison accepts beyond relocated fields */
+	if (b->preflight.padding_sites && b->preflight.resized_branches)
+		what = xasprintf("%zu function(s), %zu bytes match the target (%zu alignment site(s) padded to another length there, %zu branch(es) across them in another size)",
+				 b->preflight.functions, b->preflight.bytes,
+				 b->preflight.padding_sites, b->preflight.resized_branches);
+	else if (b->preflight.padding_sites)
+		what = xasprintf("%zu function(s), %zu bytes match the target (%zu alignment site(s) padded to another length there)",
+				 b->preflight.functions, b->preflight.bytes, b->preflight.padding_sites);
+	else
+		what = xasprintf("%zu function(s), %zu bytes match the target", b->preflight.functions,
+				 b->preflight.bytes);
 	build_stage_done(b, ST_PREFLIGHT, t0, what);
 	free(what);
 	return 0;

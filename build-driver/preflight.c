@@ -317,6 +317,7 @@ struct walk {
 	struct pending *pend;
 	size_t npend;
 	uint64_t padded; /* alignment sites that differ */
+	uint64_t resized; /* branches encoded in another size */
 };
 
 static int64_t walk_map(const struct walk *w, int64_t off)
@@ -372,6 +373,82 @@ static bool walk_padding(struct walk *w)
 	return false;
 }
 
+/* Keep the branch @pd for the check at the end, unless its destination
+ * lies outside the function (then it explains nothing). */
+static bool walk_pend(struct walk *w, const struct pending *pd)
+{
+	if (pd->dest_o < 0 || (uint64_t)pd->dest_o > w->size)
+		return false;
+	w->pend = realloc(w->pend, (w->npend + 1) * sizeof(*w->pend));
+	if (!w->pend)
+		abort();
+	w->pend[w->npend++] = *pd;
+	return true;
+}
+
+/* Length of the jmp or jcc at @b (@n bytes) with a displacement the
+ * assembler chose the size of: 2 (rel8), 5 (jmp rel32), 6 (jcc rel32);
+ * @cond gets its condition (16: jmp); 0 if @b is no such branch. */
+static unsigned int sized_branch(const uint8_t *b, uint64_t n, unsigned int *cond)
+{
+	if (n >= 2 && (b[0] & 0xf0) == 0x70) {
+		*cond = b[0] & 0x0f;
+		return 2;
+	}
+	if (n >= 2 && b[0] == 0xeb) {
+		*cond = 16;
+		return 2;
+	}
+	if (n >= 5 && b[0] == 0xe9) {
+		*cond = 16;
+		return 5;
+	}
+	if (n >= 6 && b[0] == 0x0f && (b[1] & 0xf0) == 0x80) {
+		*cond = b[1] & 0x0f;
+		return 6;
+	}
+	return 0;
+}
+
+static int64_t branch_dest(const uint8_t *b, uint64_t at, unsigned int len)
+{
+	int64_t disp = len == 2 ? (int8_t)b[1] : read_s32(b + len - 4);
+
+	return (int64_t)at + len + disp;
+}
+
+/*
+ * The bytes at i and j differ: the same branch inside the function encoded
+ * in another size. The assembler picks rel8 or rel32 by the distance to
+ * the destination, and alignment padding of another length in between
+ * (walk_padding) can move it across the rel8 range. Checked at the end,
+ * like any branch: its destination must map to the target's.
+ */
+static bool walk_resized(struct walk *w)
+{
+	uint64_t i = w->i, j = w->j;
+	unsigned int lo, lp, co, cp;
+	struct pending pd;
+
+	lo = sized_branch(w->ob + i, w->size - i, &co);
+	lp = j < w->psize ? sized_branch(w->pb + j, w->psize - j, &cp) : 0;
+	if (!lo || !lp || lo == lp || co != cp)
+		return false;
+	/* a rel32 of the original with a relocation leaves the function:
+	 * relax_sites() handles those */
+	for (uint64_t k = i; k < i + lo; k++)
+		if (w->mask[k])
+			return false;
+	pd = (struct pending){ i, branch_dest(w->ob + i, i, lo), branch_dest(w->pb + j, j, lp) };
+	if (!walk_pend(w, &pd))
+		return false;
+	w->i = i + lo;
+	w->j = j + lp;
+	walk_shift(w, w->i, (int64_t)w->j - (int64_t)w->i, w->i);
+	w->resized++;
+	return true;
+}
+
 /* The bytes at i and j differ: the displacement of a branch inside the
  * function (rel8, or a rel32 with no relocation), checked at the end. */
 static bool walk_branch(struct walk *w)
@@ -409,12 +486,8 @@ static bool walk_branch(struct walk *w)
 		j += f + 4 - i;
 		i = f + 4;
 	}
-	if (pd.dest_o < 0 || (uint64_t)pd.dest_o > w->size)
+	if (!walk_pend(w, &pd))
 		return false;
-	w->pend = realloc(w->pend, (w->npend + 1) * sizeof(*w->pend));
-	if (!w->pend)
-		abort();
-	w->pend[w->npend++] = pd;
 	w->i = i;
 	w->j = j;
 	return true;
@@ -499,7 +572,7 @@ static int compare_one(const struct lpb_meta_func *f, struct lpb_elf *orig, stru
 			w.i++, w.j++;
 			continue;
 		}
-		if (walk_padding(&w) || walk_branch(&w))
+		if (walk_padding(&w) || walk_resized(&w) || walk_branch(&w))
 			continue;
 		ret = 1;
 	}
@@ -525,6 +598,7 @@ static int compare_one(const struct lpb_meta_func *f, struct lpb_elf *orig, stru
 		st->functions++;
 		st->bytes += w.size;
 		st->padding_sites += w.padded;
+		st->resized_branches += w.resized;
 	}
 	free(mask);
 	free(w.sh);

@@ -15,6 +15,7 @@ struct preflight_stats {
 	size_t functions; /* functions compared */
 	size_t bytes; /* bytes compared */
 	size_t padding_sites; /* alignment padding of another length in the target */
+	size_t resized_branches; /* branches inside a function in another size there */
 };
 
 /*

@@ -28,8 +28,8 @@ int main(int argc, char **argv)
 		return 1;
 	ret = preflight_compare(&meta, argv[2], argv[3], ks, &st);
 	if (!ret)
-		printf("%zu function(s), %zu bytes match %s, %zu alignment site(s) padded to another length\n",
-		       st.functions, st.bytes, argv[4], st.padding_sites);
+		printf("%zu function(s), %zu bytes match %s, %zu alignment site(s) padded to another length, %zu branch(es) in another size\n",
+		       st.functions, st.bytes, argv[4], st.padding_sites, st.resized_branches);
 	lpb_ksyms_free(ks);
 	lpb_meta_free(&meta);
 	lpb_elf_free(diff);

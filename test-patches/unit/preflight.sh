@@ -18,21 +18,24 @@ pass=0 fail=0
 ok() { echo "ok   [$PROFILE] $*"; pass=$((pass + 1)); }
 bad() { echo "FAIL [$PROFILE] $*"; fail=$((fail + 1)); }
 
-# a function that calls, returns (a return thunk with RETHUNK), branches
-# and reads a global: relocated fields in every form
-src() {
+# a function NAME that calls, returns (a return thunk with RETHUNK),
+# branches and reads a global: relocated fields in every form; CONST is
+# what a patch changes, BODY more code
+fn_src() { # NAME CONST [BODY]
 	cat <<EOF
 #include "fixture.h"
 extern int seen;
 extern int helper(int);
-int target_fn(int a)
+int $1(int a)
 {
-	if (a > $1)
+	if (a > $2)
 		return helper(a) + seen;
+	${3:-}
 	return a * 3;
 }
 EOF
 }
+src() { fn_src target_fn "$1"; }
 other() {
 	cat <<'EOF'
 #include "fixture.h"
@@ -69,6 +72,22 @@ EOF
 # -ffunction-sections, as a kernel is built), so that pad_fn starts
 # elsewhere modulo 64 than in its own section
 pad_target() {
+	pad_target_lead
+	pad_src "$@" | tail -n +2
+}
+
+# a branch over code that ends at an alignment site: its distance, and so
+# the size the assembler gives it (rel8 up to 127 bytes, else rel32),
+# depends on the padding; $2 bytes of code before the site, $3 the label
+# the branch goes to (2: the site, 3: one NOP after it)
+br_src() {
+	fn_src br_fn "$1" "asm volatile(\"testl %0, %0\\n\\tjne $3f\\n\\t.fill $2, 1, 0xcc\\n\\t.p2align 6\\n2:\\tnop\\n3:\\n\" : : \"r\"(a));"
+}
+br_target() {
+	pad_target_lead
+	br_src "$@" | tail -n +2
+}
+pad_target_lead() {
 	cat <<'EOF'
 #include "fixture.h"
 int lead_fn(int a)
@@ -76,7 +95,17 @@ int lead_fn(int a)
 	return a * 7 + 1;
 }
 EOF
-	pad_src "$@" | tail -n +2
+}
+
+# the check of DIFF against TARGET must fail (exit 5) saying WHAT
+expect_caught() { # DIFF ORIG TARGET WHAT DESCRIPTION
+	local rc=0
+	"$CHECK" "$1" vmlinux "$2" "$3" >"$w/log" 2>&1 || rc=$?
+	if [ $rc -eq 5 ] && grep -q "$4" "$w/log"; then
+		ok "$5"
+	else
+		bad "$5: exit $rc: $(cat "$w/log")"
+	fi
 }
 
 # offset in FILE of the first byte of function NAME (an ET_REL object)
@@ -127,13 +156,8 @@ for prof in "${PROFILES[@]}"; do
 			bad "a sealed ENDBR is refused: $(cat "$w/log")"
 		fi
 	fi
-	"$CHECK" "$w/diff.o" vmlinux "$w/orig.o" "$w/wrong.o" >"$w/log" 2>&1
-	rc=$?
-	if [ $rc -eq 5 ] && grep -q "function target_fn differs" "$w/log"; then
-		ok "a target from other source is caught (exit 5, names target_fn)"
-	else
-		bad "a target from other source: exit $rc: $(cat "$w/log")"
-	fi
+	expect_caught "$w/diff.o" "$w/orig.o" "$w/wrong.o" "function target_fn differs" \
+		"a target from other source is caught (exit 5, names target_fn)"
 	# alignment padding: the same loop, padded to another length in the
 	# target; and a target with one more NOP elsewhere is still caught
 	ccnofs() { # OUT < source: one .text, as the kernel compiles
@@ -157,12 +181,43 @@ for prof in "${PROFILES[@]}"; do
 	else
 		bad "alignment padding of another length: $(cat "$w/log")"
 	fi
-	"$CHECK" "$w/pad-diff.o" vmlinux "$w/pad-orig.o" "$w/pad-nop.o" >"$w/log" 2>&1
-	rc=$?
-	if [ $rc -eq 5 ] && grep -q "function pad_fn" "$w/log"; then
-		ok "one NOP more that no alignment explains is caught (exit 5)"
+	expect_caught "$w/pad-diff.o" "$w/pad-orig.o" "$w/pad-nop.o" "function pad_fn" \
+		"one NOP more that no alignment explains is caught (exit 5)"
+	# a branch across such a site, rel8 on one side and rel32 on the
+	# other: tried for several lengths of code before the site (which
+	# layouts straddle 127 bytes depends on the profile's prefix); every
+	# one must match, one at least must have been sized otherwise, and a
+	# branch to another place is caught
+	sized=0 tried=0 brfail=
+	for fill in 64 72 80 88 96 104 112 120; do
+		if ! br_src 10 $fill 2 | cc "$w/br-orig.o" || ! br_src 11 $fill 2 | cc "$w/br-patched.o" ||
+			! br_target 10 $fill 2 | ccnofs "$w/br-target1.o" ||
+			! ld -r -o "$w/br-target.o" "$w/other.o" "$w/br-target1.o" ||
+			! "$CDO" "$w/br-orig.o" "$w/br-patched.o" -o "$w/br-diff.o" >"$w/cdo.log" 2>&1; then
+			brfail="$fill: does not build: $(tail -2 "$w/cc.log" "$w/cdo.log" | tr '\n' ' ')"
+			break
+		fi
+		tried=$((tried + 1))
+		if ! "$CHECK" "$w/br-diff.o" vmlinux "$w/br-orig.o" "$w/br-target.o" >"$w/log" 2>&1; then
+			brfail="$fill: $(cat "$w/log")"
+			break
+		fi
+		grep -q ', [1-9][0-9]* branch(es) in another size' "$w/log" && sized=$((sized + 1))
+		if [ $sized -eq 1 ] && [ ! -f "$w/br-elsewhere.o" ]; then
+			# the same layout, the target's branch one NOP further
+			br_target 10 $fill 3 | ccnofs "$w/br-else1.o" &&
+				ld -r -o "$w/br-elsewhere.o" "$w/other.o" "$w/br-else1.o" ||
+				{ brfail="$fill: the other target does not build"; break; }
+			expect_caught "$w/br-diff.o" "$w/br-orig.o" "$w/br-elsewhere.o" "function br_fn" \
+				"a branch sized otherwise that goes elsewhere is caught (exit 5)"
+		fi
+	done
+	if [ -n "$brfail" ]; then
+		bad "branch across padding, code of $brfail"
+	elif [ $sized -gt 0 ]; then
+		ok "a branch across a padding site, sized otherwise in the target, matches ($sized of $tried layouts sized otherwise)"
 	else
-		bad "one NOP more: exit $rc: $(cat "$w/log")"
+		bad "no layout of $tried put a branch across padding in another size: the test did not test"
 	fi
 done
 echo "preflight: $pass passed, $fail failed"
