@@ -259,19 +259,31 @@ static bool is_unit(const char *path)
 	return n > 2 && path[n - 2] == '.' && (path[n - 1] == 'c' || path[n - 1] == 'S');
 }
 
-int include_index_make(const char *src, const char *index)
+/* Both indexes of the tree @src at @index, made unless they exist (from the
+ * whole graph when only the small one is missing); @say: tell the user. */
+static int index_ensure(const char *src, const char *index, bool say)
 {
 	struct scan s = { .src = src };
 	char *cpath = c_index_path(index);
 	int ret = 0;
 
 	if (!path_exists(cpath) || !path_exists(index)) {
-		scan_dir(&s, "");
+		if (!path_exists(index) || load_index(&s, index)) {
+			if (say)
+				fprintf(stderr, "lp-build: scanning the #include lines of %s "
+					"(once per build tree) ...\n", src);
+			scan_dir(&s, "");
+		}
 		ret = save_index(&s, index);
 		scan_free(&s);
 	}
 	free(cpath);
 	return ret;
+}
+
+int include_index_make(const char *src, const char *index)
+{
+	return index_ensure(src, index, false);
 }
 
 /* The #include lines of a tree that name .c files, loaded once per build. */
@@ -284,23 +296,13 @@ struct c_includes *c_includes_load(const char *src, const char *index)
 {
 	struct c_includes *ci = xcalloc(1, sizeof(*ci));
 	char *cpath = c_index_path(index);
-	int ret = 0;
+	int ret;
 
 	ci->s.src = src;
 	ci->index = xstrdup(index);
-	if (!path_exists(cpath) || load_index(&ci->s, cpath)) {
-		struct scan full = { .src = src };
-
-		/* the first build of a .c file in this tree: make both indexes */
-		fprintf(stderr, "lp-build: scanning the #include lines of %s (once per build "
-			"tree) ...\n", src);
-		if (!path_exists(index) || load_index(&full, index))
-			scan_dir(&full, "");
-		ret = save_index(&full, index);
-		scan_free(&full);
-		if (!ret)
-			ret = load_index(&ci->s, cpath);
-	}
+	/* the first build of a .c file in a tree whose scan did not run
+	 * beside its preparation makes both indexes */
+	ret = index_ensure(src, index, true) || load_index(&ci->s, cpath);
 	free(cpath);
 	if (ret) {
 		c_includes_free(ci);
