@@ -27,7 +27,7 @@ pattern_series() {
 	for sample in "$(sample_of "$glob" 0)" "$(sample_of "$glob" '')"; do
 		for s in "${SERIES[@]}"; do
 			case "$seen" in *" $s "*) continue ;; esac
-			if [[ $sample =~ ^($(field "$s" release_re))$ ]]; then
+			if [[ $sample =~ ^($(all_releases_re "$s"))$ ]]; then
 				found+=("$s")
 				seen+="$s "
 			fi
@@ -59,7 +59,7 @@ sample_of() {
 # resolve_one TARGET: its lines (above) on stdout; dies (in a subshell) when
 # it names nothing
 resolve_one() {
-	local t=$1 name s rel v any=0 rels=()
+	local t=$1 name s rel v any=0 matched=0 rels=()
 	case "$t" in
 	debian:*) name=${t#debian:} ;;
 	*) parse_target "$t" ;; # dies with the reason
@@ -82,15 +82,18 @@ resolve_one() {
 	*=*) die "'$t': a pattern names releases, each built from its newest complete set; pin a version with debian:RELEASE=VERSION" ;;
 	esac
 	local series_list
-	series_list=$(pattern_series "$name") ||
-		die "'$t' matches the releases of no series: a pattern names releases of one, e.g. debian:6.1.0-*-cloud-amd64 (lpb-target series)"
+	# the samples name the series most patterns are for without asking the
+	# archive; a pattern they cannot place (6.12.*+deb12*-cloud-amd64,
+	# *-cloud-amd64) is matched against the releases of every series
+	series_list=$(pattern_series "$name") || series_list=${SERIES[*]}
 	for s in $series_list; do
 		CUR_SERIES=$s
 		apt_setup "$s"
-		mapfile -t rels < <(candidates "$s" | awk '{ print $2 }' | awk '!seen[$0]++' | sort -V -r)
+		mapfile -t rels < <(candidates "$s" all | awk '{ print $2 }' | awk '!seen[$0]++' | sort -V -r)
 		for rel in "${rels[@]}"; do
 			# shellcheck disable=SC2053 # the glob is the point
 			[[ $rel == $name ]] || continue
+			matched=1
 			# each release on its own: one without a complete set is skipped
 			if v=$( (choose "$s" "$rel" '' >/dev/null && printf '%s' "$CHOSEN_VERSION") 2>"$TMP_ERR"); then
 				printf 'ok\t%s\tdebian:%s=%s\t%s\t%s\t%s\t%s\n' "$t" "$rel" "$v" "$s" "$rel" "$v" \
@@ -102,7 +105,10 @@ resolve_one() {
 			cat "$TMP_ERR" >&2
 		done
 	done
-	[ $any -eq 1 ] || die "no release of $(echo $series_list) that matches '$name' has a complete set in the archive"
+	[ $any -eq 1 ] && return 0
+	[ $matched -eq 1 ] ||
+		die "'$t' matches no release the archive has in the series $(echo $series_list) (their releases' forms: lp-build fetch --help; e.g. debian:6.1.0-*-cloud-amd64)"
+	die "no release of $(echo $series_list) that matches '$name' has a complete set in the archive"
 }
 
 # last_error FILE: the last "error:" message in FILE, else its last line

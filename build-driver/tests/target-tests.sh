@@ -93,6 +93,27 @@ if "$LPB" targets --json "$pat" 2>"$tmp/log" >"$tmp/pat.json" &&
 else
 	bad "targets --json $pat: $(head -c 300 "$tmp/pat.json") $(tail -n 2 "$tmp/log" | tr '\n' ' ')"
 fi
+# a pattern the release forms cannot place by themselves (a wildcard before
+# the minor version) is matched against every series' releases; one that
+# names no release says so
+wild=debian:*${rel#*.}
+if "$LPB" targets --json "$wild" 2>"$tmp/log" >"$tmp/wild.json" &&
+	jq -e --arg r "$rel" '.targets | map(.release) | index($r) != null' "$tmp/wild.json" >/dev/null; then
+	ok "targets --json $wild: $rel among $(jq '.targets | length' "$tmp/wild.json") release(s)"
+else
+	bad "targets --json $wild: $(head -c 300 "$tmp/wild.json") $(tail -n 2 "$tmp/log" | tr '\n' ' ')"
+fi
+# the series' generic flavour (same packages and source): named by release
+gen=${rel%-cloud-amd64}-amd64
+if "$LPB" targets --json "debian:$gen" 2>"$tmp/log" >"$tmp/gen.json" &&
+	jq -e --arg r "$gen" --arg s "$target_series" --arg v "$target_version" \
+		'.targets[0].release == $r and .targets[0].series == $s and .targets[0].version == $v' "$tmp/gen.json" >/dev/null; then
+	ok "targets --json debian:$gen: the generic flavour of $target_series, $target_version"
+else
+	bad "targets --json debian:$gen: $(head -c 300 "$tmp/gen.json") $(tail -n 2 "$tmp/log" | tr '\n' ' ')"
+fi
+run "a pattern that names no release the archive has is refused" 1 "matches no release the archive has" \
+	"$LPB" targets 'debian:9.*-cloud-amd64'
 
 # 4. an installed kernel: without -v the debug files come from where
 # Debian's packages put them (here the unpacked packages, as a system root).
