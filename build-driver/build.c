@@ -534,8 +534,13 @@ static int stage_loadcheck(struct build *b, const char *ko)
 {
 	double t0 = now_seconds();
 	char *what;
-	int rc = build_check_module(b, ko, &b->loadcheck);
+	int rc = build_check_vermagic(b, ko);
 
+	if (rc > 0)
+		return LPB_EXIT_MISMATCH;
+	if (rc < 0)
+		return LPB_EXIT_ERROR;
+	rc = build_check_module(b, ko, &b->loadcheck);
 	if (rc > 0) {
 		fprintf(stderr, "lp-build: refusing to write a module the target kernel cannot load "
 			"(see above); please report this as a bug of lp-build if the patch is "
@@ -544,7 +549,8 @@ static int stage_loadcheck(struct build *b, const char *ko)
 	}
 	if (rc < 0)
 		return LPB_EXIT_ERROR;
-	what = xasprintf("%zu livepatch symbol(s) and %zu undefined symbol(s) resolve in the target",
+	what = xasprintf("%s%zu livepatch symbol(s) and %zu undefined symbol(s) resolve in the target",
+			 b->vermagic_checked ? "version magic accepted; " : "",
 			 b->loadcheck.klp_symbols, b->loadcheck.undefined);
 	build_stage_done(b, ST_LOADCHECK, t0, what);
 	free(what);

@@ -96,6 +96,7 @@ struct build {
 	bool module_btf; /* the module has BTF (CONFIG_DEBUG_INFO_BTF_MODULES) */
 	struct lpb_klp_stats klp;
 	struct lpb_klp_check_stats loadcheck;
+	bool vermagic_checked; /* the target's version magic was found and compared */
 
 	/* loadcheck.c: what the target provides, loaded once */
 	struct lpb_ksyms *vmlinux_syms;
@@ -141,6 +142,10 @@ int build_check_references(struct build *b);
 void build_stage_done(struct build *b, enum build_stage st, double t0, const char *what);
 /* diff-stage.c: create-diff-object on every compiled unit; an exit code */
 int build_stage_diff(struct build *b);
+/* loadcheck.c: 0 when the linked module's version magic is one the target
+ * kernel accepts (as its loader compares them), 1 after saying why not, -1
+ * on error; a vmlinux without the string is noted, not refused. */
+int build_check_vermagic(struct build *b, const char *ko);
 /* loadcheck.c: lpb_klp_check() of the linked module against the target */
 int build_check_module(struct build *b, const char *ko, struct lpb_klp_check_stats *st);
 void build_check_free(struct build *b);

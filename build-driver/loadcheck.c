@@ -7,6 +7,7 @@
 
 #include "build.h"
 #include "klp-check.h"
+#include "tree.h"
 
 struct lpb_ksyms *build_object_symbols(struct build *b, const char *objname)
 {
@@ -113,6 +114,143 @@ int build_check_module(struct build *b, const char *ko, struct lpb_klp_check_sta
 	t.nr_objects = objects.n;
 	ret = lpb_klp_check(ko, &t, st);
 	sv_free(&objects);
+	return ret;
+}
+
+/* The vermagic the target kernel holds modules to: the string its module
+ * loader keeps in the local object "vermagic" (kernel/module.c, from 5.19
+ * kernel/module/main.c). Malloc'ed; NULL when the vmlinux has none. */
+static char *target_vermagic(struct build *b)
+{
+	struct lpb_ksyms *ks = build_object_symbols(b, "vmlinux");
+	struct lpb_elf *elf = ks ? lpb_ksyms_elf(ks) : NULL;
+	struct lpb_symbol *s;
+
+	if (!elf)
+		return NULL;
+	lpb_for_each_symbol(elf, s) {
+		const char *data;
+		uint64_t off;
+
+		if (!lpb_is_object(s) || !s->sec || strcmp(s->name, "vermagic"))
+			continue;
+		data = lpb_section_data(s->sec);
+		off = s->sym.st_value - s->sec->sh.sh_addr;
+		if (!data || s->sym.st_value < s->sec->sh.sh_addr || !s->sym.st_size ||
+		    off + s->sym.st_size > s->sec->size)
+			continue;
+		return strndup(data + off, s->sym.st_size);
+	}
+	return NULL;
+}
+
+/* The module's vermagic and whether it carries symbol CRCs (__versions). */
+static char *module_vermagic(const char *ko, bool *crcs)
+{
+	struct lpb_elf *elf = lpb_elf_open(ko, LPB_ELF_LAZY_RELOCS);
+	struct lpb_section *mi, *versions;
+	const char *p, *end;
+	char *ret = NULL;
+
+	if (!elf)
+		return NULL;
+	versions = lpb_find_section(elf, "__versions");
+	*crcs = versions && versions->size;
+	mi = lpb_find_section(elf, ".modinfo");
+	p = mi ? lpb_section_data(mi) : NULL;
+	for (end = p ? p + mi->size : NULL; p && p < end; p += strnlen(p, end - p) + 1)
+		if (!strncmp(p, "vermagic=", 9) && !ret)
+			ret = strndup(p + 9, strnlen(p, end - p) - 9);
+	lpb_elf_free(elf);
+	return ret;
+}
+
+/* As the kernel's same_magic(): with CRCs the release before the first
+ * space is not compared (modversions vouch for the interfaces). */
+static bool same_magic(const char *a, const char *b, bool crcs)
+{
+	if (crcs) {
+		a += strcspn(a, " ");
+		b += strcspn(b, " ");
+	}
+	return !strcmp(a, b);
+}
+
+/* Options whose value version magic records (include/linux/vermagic.h), or
+ * that decide one of those: said first when the magic differs. */
+static bool drift_in_magic(const char *line)
+{
+	static const char *const names[] = {
+		"CONFIG_SMP=", "CONFIG_PREEMPT", "CONFIG_ARCH_SUPPORTS_RT=", "CONFIG_MODULE_UNLOAD=",
+		"CONFIG_MODVERSIONS=", "CONFIG_RANDSTRUCT",
+	};
+
+	for (size_t i = 0; i < sizeof(names) / sizeof(*names); i++)
+		if (!strncmp(line, names[i], strlen(names[i])))
+			return true;
+	return false;
+}
+
+/* Up to 8 lines of @drift, those version magic records first: options of
+ * @config the tree lost (@lost), or that the tree has and @config does not. */
+static void drift_say(const struct strvec *drift, bool lost, const char *config)
+{
+	size_t said = 0;
+
+	for (int pass = 0; pass < 2; pass++)
+		for (size_t i = 0; i < drift->n && said < 8; i++) {
+			if (drift_in_magic(drift->v[i]) != !pass)
+				continue;
+			if (lost)
+				fprintf(stderr, "  %s has %s; the tree could not keep it\n", config,
+					drift->v[i]);
+			else
+				fprintf(stderr, "  the tree has %s; %s does not\n", drift->v[i], config);
+			said++;
+		}
+	if (drift->n > said)
+		fprintf(stderr, "  (%zu more)\n", drift->n - said);
+}
+
+int build_check_vermagic(struct build *b, const char *ko)
+{
+	char *want = target_vermagic(b), *have;
+	struct strvec set = { 0 }, lost = { 0 };
+	bool crcs = false;
+	int ret = 0;
+
+	if (!want) {
+		build_say(b, "note: %s has no vermagic symbol: the module's version magic "
+			  "was not compared with the target's\n", b->target.vmlinux);
+		return 0;
+	}
+	have = module_vermagic(ko, &crcs);
+	if (!have) {
+		fprintf(stderr, "lp-build: %s has no vermagic in .modinfo\n", ko);
+		free(want);
+		return -1;
+	}
+	b->vermagic_checked = true;
+	if (!same_magic(have, want, crcs)) {
+		fprintf(stderr, "lp-build: the module's version magic \"%s\" is not the target "
+			"kernel's \"%s\": the kernel would refuse to load it, so nothing is "
+			"written. Version magic records SMP, the preemption model, module "
+			"unloading and modversions; the tree prepared from the source (-s) and "
+			"config (-c) differs from the target there: the config is not the one "
+			"the target was built with, or the source lacks patches the target was "
+			"built with (Debian's rt flavours: PREEMPT_RT comes from Debian's rt "
+			"patch set, which its linux-source package does not apply). Build from "
+			"the target's own config and source\n", have, want);
+		if (!tree_config_drift(&b->tree, b->topts.config, &set, &lost)) {
+			drift_say(&lost, true, b->topts.config);
+			drift_say(&set, false, b->topts.config);
+		}
+		ret = 1;
+	}
+	sv_free(&set);
+	sv_free(&lost);
+	free(have);
+	free(want);
 	return ret;
 }
 

@@ -195,7 +195,7 @@ static int use_target(struct build_opts *o, struct target_file *tf, const char *
 		{ "target_buildroot", offsetof(struct build_opts, buildroot), false },
 		{ "target_buildroot_id", offsetof(struct build_opts, buildroot_id), false },
 	};
-	const char *name, *root;
+	const char *name, *root, *lacks;
 	bool given[sizeof(fields) / sizeof(*fields)];
 
 	for (size_t i = 0; i < sizeof(fields) / sizeof(*fields); i++)
@@ -222,6 +222,17 @@ static int use_target(struct build_opts *o, struct target_file *tf, const char *
 		else if (given[i] && !o->quiet)
 			fprintf(stderr, "lp-build: --target %s: using the %s given on the command "
 				"line, not %s\n", spec, fields[i].key + 7, v && *v ? v : "(none)");
+	}
+	lacks = target_file_get(tf, "target_src_lacks");
+	if (lacks && *lacks && !given[0]) {
+		fprintf(stderr, "lp-build: --target %s: Debian builds this kernel from its source "
+			"with %s, which the linux-source package (unpacked in %s) does not carry: a "
+			"module built from that would not be this kernel's code (its preemption "
+			"model and version magic differ, so the kernel would refuse it). Apply "
+			"the patches to a copy of the source and give that copy with -s (the "
+			"target's other files are still used)\n", spec, lacks,
+			target_file_get(tf, "target_src"));
+		return LPB_EXIT_MISMATCH;
 	}
 	name = target_file_get(tf, "target_name");
 	root = o->buildroot;

@@ -318,40 +318,64 @@ static bool drift_is_harmless(const char *line, const char *mine)
 	return false;
 }
 
-/* Options kbuild changed while preparing: the config is for another source. */
-static void check_config_drift(const struct tree *t, const char *config)
+/* The CONFIG_ lines of @text that @other lacks, harmless ones left out. */
+static void config_lines_missing(const char *text, const char *other, struct strvec *out)
 {
-	char *mine = read_file(config, NULL);
-	char *path = xasprintf("%s/.config", t->build);
-	char *used = read_file(path, NULL);
-	char *line, *save = NULL;
-	int drift = 0;
+	char *copy = xstrdup(text), *line, *save = NULL;
 
-	if (!mine || !used)
-		goto out;
-	for (line = strtok_r(used, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+	for (line = strtok_r(copy, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
 		char *needle;
 
 		if (strncmp(line, "CONFIG_", 7))
 			continue;
 		needle = xasprintf("\n%s\n", line);
-		if (!strstr(mine, needle) && strncmp(mine, needle + 1, strlen(needle) - 1) &&
-		    !drift_is_harmless(line, mine)) {
-			if (drift < 5)
-				fprintf(stderr, "lp-build: warning: kbuild set %s, which %s "
-					"does not have\n", line, config);
-			drift++;
-		}
+		if (!strstr(other, needle) && strncmp(other, needle + 1, strlen(needle) - 1) &&
+		    !drift_is_harmless(line, other))
+			sv_push(out, line);
 		free(needle);
 	}
-	if (drift)
-		fprintf(stderr, "lp-build: warning: %d option(s) differ between %s and what "
-			"this source accepts: the config may be for another kernel\n",
-			drift, config);
-out:
+	free(copy);
+}
+
+int tree_config_drift(const struct tree *t, const char *config, struct strvec *set,
+		      struct strvec *lost)
+{
+	char *mine = read_file(config, NULL);
+	char *path = xasprintf("%s/.config", t->build);
+	char *used = read_file(path, NULL);
+	int ret = -1;
+
+	if (mine && used) {
+		config_lines_missing(used, mine, set);
+		if (lost)
+			config_lines_missing(mine, used, lost);
+		ret = 0;
+	}
 	free(mine);
 	free(used);
 	free(path);
+	return ret;
+}
+
+static void check_config_drift(const struct tree *t, const char *config)
+{
+	struct strvec set = { 0 }, lost = { 0 };
+
+	if (!tree_config_drift(t, config, &set, &lost) && (set.n || lost.n)) {
+		for (size_t i = 0; i < lost.n && i < 5; i++)
+			fprintf(stderr, "lp-build: warning: %s has %s, which this source "
+				"does not offer (or not with the rest of the config)\n",
+				config, lost.v[i]);
+		for (size_t i = 0; i < set.n && i < 5; i++)
+			fprintf(stderr, "lp-build: warning: kbuild set %s, which %s "
+				"does not have\n", set.v[i], config);
+		fprintf(stderr, "lp-build: warning: %zu option(s) differ between %s and what "
+			"this source accepts: the config may be for another kernel, or the "
+			"source may lack patches the kernel was built with\n",
+			set.n + lost.n, config);
+	}
+	sv_free(&set);
+	sv_free(&lost);
 }
 
 /* What the entry was prepared for, for people and `lp-build targets`. */

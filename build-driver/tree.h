@@ -47,6 +47,17 @@ struct tree_opts {
 int tree_acquire(struct tree *t, const struct tree_opts *o);
 void tree_release(struct tree *t);
 
+/* How the tree's config differs from the target's @config, harmless
+ * options (compiler text, signing settings) left out: @set gets the
+ * "CONFIG_X=v" lines kbuild set while preparing @t that @config does not
+ * have, @lost (may be NULL) the lines of @config the tree does not have
+ * (options this source does not offer, or whose dependencies it lacks:
+ * Debian's rt flavour's CONFIG_PREEMPT_RT=y in a source without the rt patch
+ * set). Either means the config is for another source. 0, or -1 when a
+ * config cannot be read. */
+int tree_config_drift(const struct tree *t, const char *config, struct strvec *set,
+		      struct strvec *lost);
+
 /* Where the scan of the tree's #include lines is kept (includes.h); a new
  * tree gets it while it is prepared. Malloc'ed. */
 char *tree_include_index(const struct tree *t);

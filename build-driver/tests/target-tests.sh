@@ -115,6 +115,23 @@ fi
 run "a pattern that names no release the archive has is refused" 1 "matches no release the archive has" \
 	"$LPB" targets 'debian:9.*-cloud-amd64'
 
+# 3c. a flavour Debian builds with patches its source package does not
+# carry (the table's source_lacks_re: the rt flavour's rt patch set) is
+# refused before anything is compiled, naming what is missing; the cloud
+# flavour is not. The rt set is made in a scratch cache from this one's
+# target file (no download): a target file without target_src_lacks, as
+# every one written before it existed, gets it from the table when fetched.
+grep -qx "target_src_lacks=''" "$target" && ok "the cloud flavour's target file says its source lacks nothing" ||
+	bad "the cloud flavour's target file: $(grep '^target_src_lacks=' "$target" || echo "no target_src_lacks")"
+rt=${rel%-cloud-amd64}-rt-amd64
+mkdir -p "$tmp/rt/targets/debian/$rt/$target_version"
+for d in debs src buildroots apt; do ln -s "$LPB_CACHE/$d" "$tmp/rt/$d"; done
+grep -v '^target_src_lacks=' "$target" >"$tmp/rt/targets/debian/$rt/$target_version/target.env"
+run "the rt flavour ($rt) is refused: its source lacks the rt patch set" 5 "the rt patch set of Debian" \
+	"$LPB" --cache "$tmp/rt" --target "debian:$rt=$target_version" -n lacks_test -o "$tmp/rt/out" \
+	"$LPB_TOP/test-patches/proc-cmdline/patch.diff"
+[ ! -e "$tmp/rt/out" ] && ok "nothing is written for the refused rt flavour" || bad "the refused rt build wrote $(ls "$tmp/rt/out")"
+
 # 4. an installed kernel: without -v the debug files come from where
 # Debian's packages put them (here the unpacked packages, as a system root).
 # A patch that does not apply ends the build after the target's identity

@@ -1,0 +1,31 @@
+# shellcheck shell=bash
+# Host side (doc/testing.md, setup.sh): a .config that differs from the
+# target's in what version magic records, the preemption model: Debian's
+# kernels (CONFIG_PREEMPT_DYNAMIC=y, vermagic "SMP preempt ...") without
+# PREEMPT_DYNAMIC, the test kernel (CONFIG_PREEMPT_NONE=y, "SMP mod_unload")
+# with CONFIG_PREEMPT=y. The patched function (cmdline_proc_show) compiles
+# to the same bytes either way, so the pre-flight comparison passes; only the
+# version magic of the linked module tells the kernel would refuse it, as
+# for Debian's rt flavour built from a source without the rt patch set.
+set -euo pipefail
+top=${LPB_TEST_INPUTS:-$LPB_CACHE/test-inputs}/vermagic-mismatch
+mkdir -p "$top"
+exec 9>"$top/lock"
+flock 9
+if grep -qx 'CONFIG_PREEMPT_DYNAMIC=y' "$LPB_CONFIG"; then
+	sed 's/^CONFIG_PREEMPT_DYNAMIC=y$/# CONFIG_PREEMPT_DYNAMIC is not set/' "$LPB_CONFIG" >"$top/config.tmp"
+	what="without CONFIG_PREEMPT_DYNAMIC"
+elif grep -qx 'CONFIG_PREEMPT_NONE=y' "$LPB_CONFIG"; then
+	sed -e 's/^CONFIG_PREEMPT_NONE=y$/# CONFIG_PREEMPT_NONE is not set/' \
+		-e 's/^# CONFIG_PREEMPT is not set$/CONFIG_PREEMPT=y/' "$LPB_CONFIG" >"$top/config.tmp"
+	what="with CONFIG_PREEMPT=y instead of CONFIG_PREEMPT_NONE"
+else
+	echo "$LPB_CONFIG has neither CONFIG_PREEMPT_DYNAMIC=y nor CONFIG_PREEMPT_NONE=y"
+	exit 1
+fi
+if cmp -s "$top/config.tmp" "$top/config"; then
+	rm "$top/config.tmp"
+else
+	mv "$top/config.tmp" "$top/config"
+fi
+echo "$top/config: $LPB_CONFIG $what"
