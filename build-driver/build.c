@@ -533,9 +533,11 @@ static int stage_preflight(struct build *b)
 static int stage_loadcheck(struct build *b, const char *ko)
 {
 	double t0 = now_seconds();
-	char *what;
+	char *what, *crcs = NULL;
 	int rc = build_check_vermagic(b, ko);
 
+	if (!rc)
+		rc = build_check_crcs(b, ko);
 	if (rc > 0)
 		return LPB_EXIT_MISMATCH;
 	if (rc < 0)
@@ -549,11 +551,14 @@ static int stage_loadcheck(struct build *b, const char *ko)
 	}
 	if (rc < 0)
 		return LPB_EXIT_ERROR;
-	what = xasprintf("%s%zu livepatch symbol(s) and %zu undefined symbol(s) resolve in the target",
+	if (b->crcs_checked)
+		crcs = xasprintf("%zu symbol version(s) match; ", b->crcs_checked);
+	what = xasprintf("%s%s%zu livepatch symbol(s) and %zu undefined symbol(s) resolve in the target",
 			 b->vermagic_checked ? "version magic accepted; " : "",
-			 b->loadcheck.klp_symbols, b->loadcheck.undefined);
+			 crcs ? crcs : "", b->loadcheck.klp_symbols, b->loadcheck.undefined);
 	build_stage_done(b, ST_LOADCHECK, t0, what);
 	free(what);
+	free(crcs);
 	return 0;
 }
 

@@ -97,6 +97,7 @@ struct build {
 	struct lpb_klp_stats klp;
 	struct lpb_klp_check_stats loadcheck;
 	bool vermagic_checked; /* the target's version magic was found and compared */
+	size_t crcs_checked; /* symbol versions of the module compared with vmlinux's */
 
 	/* loadcheck.c: what the target provides, loaded once */
 	struct lpb_ksyms *vmlinux_syms;
@@ -146,6 +147,10 @@ int build_stage_diff(struct build *b);
  * kernel accepts (as its loader compares them), 1 after saying why not, -1
  * on error; a vmlinux without the string is noted, not refused. */
 int build_check_vermagic(struct build *b, const char *ko);
+/* loadcheck.c: 0 when every symbol version (modversions CRC) the linked
+ * module records for a vmlinux export is the target's, 1 after saying which
+ * are not, -1 on error (b->crcs_checked counts those compared) */
+int build_check_crcs(struct build *b, const char *ko);
 /* loadcheck.c: lpb_klp_check() of the linked module against the target */
 int build_check_module(struct build *b, const char *ko, struct lpb_klp_check_stats *st);
 void build_check_free(struct build *b);

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /* Nothing that cannot load leaves lp-build: references between the diff
  * objects are checked before linking, every symbol of the module after. */
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -252,6 +253,113 @@ int build_check_vermagic(struct build *b, const char *ko)
 	free(have);
 	free(want);
 	return ret;
+}
+
+/* The bytes at address @addr of the vmlinux @elf, @len of them in one
+ * section, or NULL. */
+static const uint8_t *vm_bytes(const struct lpb_elf *elf, uint64_t addr, size_t len)
+{
+	struct lpb_section *sec;
+
+	lpb_for_each_section(elf, sec) {
+		const uint8_t *d = lpb_section_data(sec);
+
+		if (d && sec->sh.sh_addr && addr >= sec->sh.sh_addr &&
+		    addr - sec->sh.sh_addr + len <= sec->size)
+			return d + (addr - sec->sh.sh_addr);
+	}
+	return NULL;
+}
+
+/*
+ * The symbol version (CRC) the target kernel holds for its export @name, as
+ * its module loader finds it: __ksymtab[_gpl] entries (struct kernel_symbol
+ * with place-relative offsets on x86-64: value, name, namespace, 12 bytes
+ * each) and, at the same index, __kcrctab[_gpl] (one u32 each). 1 and
+ * *@crc when found, 0 when vmlinux does not export @name (a module does),
+ * -1 when its tables are not of that form (not checked).
+ */
+static int target_crc(const struct lpb_elf *elf, const char *name, uint32_t *crc)
+{
+	static const char *const tabs[][2] = {
+		{ "__ksymtab", "__kcrctab" }, { "__ksymtab_gpl", "__kcrctab_gpl" },
+	};
+	bool any = false;
+
+	for (size_t t = 0; t < 2; t++) {
+		struct lpb_section *ks = lpb_find_section(elf, tabs[t][0]);
+		struct lpb_section *kc = lpb_find_section(elf, tabs[t][1]);
+		const uint8_t *kd = ks ? lpb_section_data(ks) : NULL;
+		const uint8_t *cd = kc ? lpb_section_data(kc) : NULL;
+		size_t n;
+
+		if (!kd || !cd || ks->size % 12 || kc->size != ks->size / 12 * 4)
+			continue;
+		any = true;
+		n = ks->size / 12;
+		for (size_t i = 0; i < n; i++) {
+			int32_t off;
+			uint64_t at = ks->sh.sh_addr + i * 12 + 4;
+			const char *sym;
+
+			memcpy(&off, kd + i * 12 + 4, sizeof(off));
+			sym = (const char *)vm_bytes(elf, at + (int64_t)off, strlen(name) + 1);
+			if (!sym || strcmp(sym, name))
+				continue;
+			memcpy(crc, cd + i * 4, sizeof(*crc));
+			return 1;
+		}
+	}
+	return any ? 0 : -1;
+}
+
+int build_check_crcs(struct build *b, const char *ko)
+{
+	struct lpb_ksyms *ks = build_object_symbols(b, "vmlinux");
+	struct lpb_elf *vm = ks ? lpb_ksyms_elf(ks) : NULL;
+	struct lpb_elf *mod;
+	struct lpb_section *v;
+	const uint8_t *d;
+	int bad = 0;
+
+	if (!vm)
+		return -1;
+	mod = lpb_elf_open(ko, LPB_ELF_LAZY_RELOCS);
+	if (!mod)
+		return -1;
+	v = lpb_find_section(mod, "__versions");
+	d = v ? lpb_section_data(v) : NULL;
+	/* struct modversion_info: unsigned long crc; char name[64 - 8] */
+	for (size_t i = 0; d && i + 64 <= v->size; i += 64) {
+		char name[57];
+		uint64_t have;
+		uint32_t want;
+		int found;
+
+		memcpy(&have, d + i, sizeof(have));
+		memcpy(name, d + i + 8, 56);
+		name[56] = 0;
+		found = target_crc(vm, name, &want);
+		if (found < 0)
+			break;
+		if (!found)
+			continue;
+		b->crcs_checked++;
+		if ((uint32_t)have == want)
+			continue;
+		if (!bad++)
+			fprintf(stderr, "lp-build: the module's symbol versions are not the target "
+				"kernel's: the kernel would refuse to load it (\"disagrees about "
+				"version of symbol\"), so nothing is written. They come from the "
+				"Module.symvers given (%s), which is not the target's: use the one "
+				"of the target's own build (Debian: linux-headers-RELEASE's "
+				"Module.symvers)\n", b->symvers);
+		if (bad <= 5)
+			fprintf(stderr, "  %s: 0x%08x in the module, 0x%08x in %s\n", name,
+				(uint32_t)have, want, b->target.vmlinux);
+	}
+	lpb_elf_free(mod);
+	return bad ? 1 : 0;
 }
 
 void build_check_free(struct build *b)

@@ -198,7 +198,7 @@ prepare_test() {
 		# setup.sh: inputs lp-build needs that the test makes itself (e.g. a
 		# modified copy of the source under the cache), before any build
 		if [ -f "$dir/setup.sh" ] && ! (cd "$OUT_T/$t" && LPB_KBUILD=$KB LPB_KSRC=$KSRC \
-			LPB_CONFIG=$TGT_CONFIG LPB_CACHE=$LPB_CACHE LPB_TEST_DIR=$dir LPB_INTEG=$LPB_INTEG \
+			LPB_CONFIG=$TGT_CONFIG LPB_SYMVERS=$TGT_SYMVERS LPB_CACHE=$LPB_CACHE LPB_TEST_DIR=$dir LPB_INTEG=$LPB_INTEG \
 			LPB_SERIES=${TGT_SERIES:-} LPB_TEST_INPUTS=$TEST_INPUTS \
 			bash "$dir/setup.sh") >"$OUT_T/$t/setup.log" 2>&1; then
 			set_result "$t" FAIL "setup.sh failed: $(tail -n 5 "$OUT_T/$t/setup.log")"
