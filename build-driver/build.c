@@ -537,6 +537,8 @@ static int stage_loadcheck(struct build *b, const char *ko)
 	int rc = build_check_vermagic(b, ko);
 
 	if (!rc)
+		rc = build_check_this_module(b, ko);
+	if (!rc)
 		rc = build_check_crcs(b, ko);
 	if (rc > 0)
 		return LPB_EXIT_MISMATCH;
@@ -554,7 +556,9 @@ static int stage_loadcheck(struct build *b, const char *ko)
 	if (b->crcs_checked)
 		crcs = xasprintf("%zu symbol version(s) match; ", b->crcs_checked);
 	what = xasprintf("%s%s%zu livepatch symbol(s) and %zu undefined symbol(s) resolve in the target",
-			 b->vermagic_checked ? "version magic accepted; " : "",
+			 b->vermagic_checked ? (b->this_module_checked ?
+				"version magic and struct module accepted; " :
+				"version magic accepted; ") : "",
 			 crcs ? crcs : "", b->loadcheck.klp_symbols, b->loadcheck.undefined);
 	build_stage_done(b, ST_LOADCHECK, t0, what);
 	free(what);

@@ -98,6 +98,7 @@ struct build {
 	struct lpb_klp_check_stats loadcheck;
 	bool vermagic_checked; /* the target's version magic was found and compared */
 	size_t crcs_checked; /* symbol versions of the module compared with vmlinux's */
+	bool this_module_checked; /* struct module's size compared with the target's DWARF */
 
 	/* loadcheck.c: what the target provides, loaded once */
 	struct lpb_ksyms *vmlinux_syms;
@@ -151,6 +152,10 @@ int build_check_vermagic(struct build *b, const char *ko);
  * module records for a vmlinux export is the target's, 1 after saying which
  * are not, -1 on error (b->crcs_checked counts those compared) */
 int build_check_crcs(struct build *b, const char *ko);
+/* loadcheck.c: 0 when the linked module's struct module
+ * (.gnu.linkonce.this_module) has the size of the target's (its DWARF), 1
+ * after saying it has not, -1 on error; no DWARF answer is noted */
+int build_check_this_module(struct build *b, const char *ko);
 /* loadcheck.c: lpb_klp_check() of the linked module against the target */
 int build_check_module(struct build *b, const char *ko, struct lpb_klp_check_stats *st);
 void build_check_free(struct build *b);

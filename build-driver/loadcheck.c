@@ -1,12 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /* Nothing that cannot load leaves lp-build: references between the diff
  * objects are checked before linking, every symbol of the module after. */
+#include <inttypes.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "build.h"
+#include "dwarf-types.h"
 #include "klp-check.h"
 #include "tree.h"
 
@@ -360,6 +362,40 @@ int build_check_crcs(struct build *b, const char *ko)
 	}
 	lpb_elf_free(mod);
 	return bad ? 1 : 0;
+}
+
+int build_check_this_module(struct build *b, const char *ko)
+{
+	struct lpb_type_query q = { .type = "module" };
+	struct lpb_elf *mod;
+	struct lpb_section *sec;
+	int ret = 0;
+
+	if (lpb_dwarf_types(b->target.vmlinux, &q, 1) <= 0 || q.size <= 0) {
+		build_say(b, "note: %s's DWARF has no struct module: the module's was not "
+			  "compared with the target's\n", b->target.vmlinux);
+		return 0;
+	}
+	mod = lpb_elf_open(ko, LPB_ELF_LAZY_RELOCS);
+	if (!mod)
+		return -1;
+	sec = lpb_find_section(mod, ".gnu.linkonce.this_module");
+	if (!sec) {
+		fprintf(stderr, "lp-build: %s has no .gnu.linkonce.this_module\n", ko);
+		ret = -1;
+	} else if ((int64_t)sec->size != q.size) {
+		fprintf(stderr, "lp-build: the module's struct module is %zu bytes, the target "
+			"kernel's is %" PRId64 " (its DWARF): the kernel would refuse to load it "
+			"(or, without that check, misread it), so nothing is written. The tree's "
+			"config differs from the target's in what struct module holds: the config "
+			"(-c) is not the one the target was built with, or the source lacks "
+			"patches the target was built with\n", sec->size, q.size);
+		ret = 1;
+	} else {
+		b->this_module_checked = true;
+	}
+	lpb_elf_free(mod);
+	return ret;
 }
 
 void build_check_free(struct build *b)
