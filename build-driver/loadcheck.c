@@ -364,36 +364,65 @@ int build_check_crcs(struct build *b, const char *ko)
 	return bad ? 1 : 0;
 }
 
+/*
+ * The module's struct module, .gnu.linkonce.this_module, as the target's
+ * loader reads it: its size (6.12 refuses another) and where its init and
+ * exit pointers are (the relocations against init_module and cleanup_module:
+ * the loader calls mod->init and, on unload, mod->exit). struct module is
+ * cacheline-aligned, so a config that moves members (kprobes' four fields
+ * precede exit) may leave the size alone.
+ */
 int build_check_this_module(struct build *b, const char *ko)
 {
-	struct lpb_type_query q = { .type = "module" };
+	struct lpb_type_query q[] = {
+		{ .type = "module" },
+		{ .type = "module", .member = "init" },
+		{ .type = "module", .member = "exit" },
+	};
+	static const char *const fn[] = { NULL, "init_module", "cleanup_module" };
 	struct lpb_elf *mod;
-	struct lpb_section *sec;
+	struct lpb_section *sec, *rela;
+	struct lpb_reloc *r;
 	int ret = 0;
 
-	if (lpb_dwarf_types(b->target.vmlinux, &q, 1) <= 0 || q.size <= 0) {
+	if (lpb_dwarf_types(b->target.vmlinux, q, 3) <= 0 || q[0].size <= 0) {
 		build_say(b, "note: %s's DWARF has no struct module: the module's was not "
 			  "compared with the target's\n", b->target.vmlinux);
 		return 0;
 	}
-	mod = lpb_elf_open(ko, LPB_ELF_LAZY_RELOCS);
+	mod = lpb_elf_open(ko, 0);
 	if (!mod)
 		return -1;
 	sec = lpb_find_section(mod, ".gnu.linkonce.this_module");
+	rela = sec ? lpb_section_relocs(sec) : NULL;
 	if (!sec) {
 		fprintf(stderr, "lp-build: %s has no .gnu.linkonce.this_module\n", ko);
 		ret = -1;
-	} else if ((int64_t)sec->size != q.size) {
-		fprintf(stderr, "lp-build: the module's struct module is %zu bytes, the target "
-			"kernel's is %" PRId64 " (its DWARF): the kernel would refuse to load it "
-			"(or, without that check, misread it), so nothing is written. The tree's "
-			"config differs from the target's in what struct module holds: the config "
-			"(-c) is not the one the target was built with, or the source lacks "
-			"patches the target was built with\n", sec->size, q.size);
-		ret = 1;
-	} else {
-		b->this_module_checked = true;
+		goto out;
 	}
+	if ((int64_t)sec->size != q[0].size) {
+		fprintf(stderr, "lp-build: the module's struct module is %zu bytes, the target "
+			"kernel's is %" PRId64 " (its DWARF)", sec->size, q[0].size);
+		ret = 1;
+	}
+	lpb_for_each_reloc(rela, r)
+		for (size_t i = 1; i < 3 && !ret; i++)
+			if (r->sym && !strcmp(r->sym->name, fn[i]) && q[i].offset >= 0 &&
+			    (int64_t)r->offset != q[i].offset) {
+				fprintf(stderr, "lp-build: the module's struct module has %s at "
+					"offset %" PRIu64 ", the target kernel's at %" PRId64
+					" (its DWARF)", q[i].member, r->offset, q[i].offset);
+				ret = 1;
+			}
+	if (ret)
+		fprintf(stderr, ": the kernel would refuse the module or call the wrong "
+			"pointer, so nothing is written. The tree's config differs from the "
+			"target's in what struct module holds: the config (-c) is not the one "
+			"the target was built with, or the source lacks patches the target "
+			"was built with\n");
+	else
+		b->this_module_checked = true;
+out:
 	lpb_elf_free(mod);
 	return ret;
 }
