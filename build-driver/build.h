@@ -99,6 +99,7 @@ struct build {
 	bool vermagic_checked; /* the target's version magic was found and compared */
 	size_t crcs_checked; /* symbol versions of the module compared with vmlinux's */
 	bool this_module_checked; /* struct module's size compared with the target's DWARF */
+	struct load_layout *layout; /* loadcheck.c: layouts from the target's DWARF */
 
 	/* loadcheck.c: what the target provides, loaded once */
 	struct lpb_ksyms *vmlinux_syms;

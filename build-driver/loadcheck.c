@@ -273,42 +273,82 @@ static const uint8_t *vm_bytes(const struct lpb_elf *elf, uint64_t addr, size_t 
 	return NULL;
 }
 
+/* Layouts the load checks read, from the target's DWARF (once a build). */
+struct load_layout {
+	struct lpb_type_query mod, mod_init, mod_exit; /* struct module */
+	struct lpb_type_query ksym_rel, ksym_abs; /* kernel_symbol: name_offset, name */
+	struct lpb_type_query mv_crc, mv_name; /* modversion_info: crc, name */
+};
+
+static struct load_layout *load_layout(struct build *b)
+{
+	struct load_layout *l = b->layout;
+
+	if (l)
+		return l->mod.size > 0 || l->ksym_rel.size > 0 ? l : NULL;
+	l = b->layout = xcalloc(1, sizeof(*l));
+	l->mod.type = l->mod_init.type = l->mod_exit.type = "module";
+	l->mod_init.member = "init";
+	l->mod_exit.member = "exit";
+	l->ksym_rel.type = l->ksym_abs.type = "kernel_symbol";
+	l->ksym_rel.member = "name_offset";
+	l->ksym_abs.member = "name";
+	l->mv_crc.type = l->mv_name.type = "modversion_info";
+	l->mv_crc.member = "crc";
+	l->mv_name.member = "name";
+	/* the queries are the consecutive members of the struct */
+	if (lpb_dwarf_types(b->target.vmlinux, &l->mod, sizeof(*l) / sizeof(l->mod)) <= 0)
+		return NULL;
+	return l->mod.size > 0 || l->ksym_rel.size > 0 ? l : NULL;
+}
+
 /*
  * The symbol version (CRC) the target kernel holds for its export @name, as
- * its module loader finds it: __ksymtab[_gpl] entries (struct kernel_symbol
- * with place-relative offsets on x86-64: value, name, namespace, 12 bytes
- * each) and, at the same index, __kcrctab[_gpl] (one u32 each). 1 and
- * *@crc when found, 0 when vmlinux does not export @name (a module does),
- * -1 when its tables are not of that form (not checked).
+ * its module loader finds it: the __ksymtab[_gpl] entry of that name (struct
+ * kernel_symbol: the name place-relative, name_offset, on x86-64 since 4.19,
+ * else a pointer) and, at the same index, __kcrctab[_gpl] (a u32 each). 1
+ * and *@crc when found, 0 when vmlinux does not export @name (a module does),
+ * -1 when its tables are not of a form known here (not checked).
  */
-static int target_crc(const struct lpb_elf *elf, const char *name, uint32_t *crc)
+static int target_crc(const struct lpb_elf *elf, const struct load_layout *l, const char *name,
+		      uint32_t *crc)
 {
 	static const char *const tabs[][2] = {
 		{ "__ksymtab", "__kcrctab" }, { "__ksymtab_gpl", "__kcrctab_gpl" },
 	};
-	bool any = false;
+	int64_t esz = l->ksym_rel.size, at_name = l->ksym_rel.offset;
+	bool rel = at_name >= 0, any = false;
 
+	if (!rel)
+		at_name = l->ksym_abs.offset;
+	if (esz <= 0 || at_name < 0 || at_name + (rel ? 4 : 8) > esz)
+		return -1;
 	for (size_t t = 0; t < 2; t++) {
 		struct lpb_section *ks = lpb_find_section(elf, tabs[t][0]);
 		struct lpb_section *kc = lpb_find_section(elf, tabs[t][1]);
 		const uint8_t *kd = ks ? lpb_section_data(ks) : NULL;
 		const uint8_t *cd = kc ? lpb_section_data(kc) : NULL;
-		size_t n;
+		size_t n = ks ? ks->size / esz : 0;
 
-		if (!kd || !cd || ks->size % 12 || kc->size != ks->size / 12 * 4)
+		if (!kd || !cd || ks->size % esz || kc->size != n * sizeof(*crc))
 			continue;
 		any = true;
-		n = ks->size / 12;
 		for (size_t i = 0; i < n; i++) {
-			int32_t off;
-			uint64_t at = ks->sh.sh_addr + i * 12 + 4;
+			uint64_t field = ks->sh.sh_addr + i * esz + at_name, addr;
 			const char *sym;
 
-			memcpy(&off, kd + i * 12 + 4, sizeof(off));
-			sym = (const char *)vm_bytes(elf, at + (int64_t)off, strlen(name) + 1);
+			if (rel) {
+				int32_t off;
+
+				memcpy(&off, kd + i * esz + at_name, sizeof(off));
+				addr = field + (int64_t)off;
+			} else {
+				memcpy(&addr, kd + i * esz + at_name, sizeof(addr));
+			}
+			sym = (const char *)vm_bytes(elf, addr, strlen(name) + 1);
 			if (!sym || strcmp(sym, name))
 				continue;
-			memcpy(crc, cd + i * 4, sizeof(*crc));
+			memcpy(crc, cd + i * sizeof(*crc), sizeof(*crc));
 			return 1;
 		}
 	}
@@ -319,46 +359,53 @@ int build_check_crcs(struct build *b, const char *ko)
 {
 	struct lpb_ksyms *ks = build_object_symbols(b, "vmlinux");
 	struct lpb_elf *vm = ks ? lpb_ksyms_elf(ks) : NULL;
+	const struct load_layout *l = load_layout(b);
 	struct lpb_elf *mod;
 	struct lpb_section *v;
 	const uint8_t *d;
+	int64_t esz, at_crc, at_name, name_len;
 	int bad = 0;
 
 	if (!vm)
 		return -1;
+	/* no modversion_info in the DWARF (no modversions): nothing to compare */
+	if (!l || l->mv_crc.size <= 0 || l->mv_crc.offset < 0 || l->mv_name.offset < 0 ||
+	    l->mv_crc.member_size != 8)
+		return 0;
+	esz = l->mv_crc.size;
+	at_crc = l->mv_crc.offset;
+	at_name = l->mv_name.offset;
+	name_len = esz - at_name;
 	mod = lpb_elf_open(ko, LPB_ELF_LAZY_RELOCS);
 	if (!mod)
 		return -1;
 	v = lpb_find_section(mod, "__versions");
 	d = v ? lpb_section_data(v) : NULL;
-	/* struct modversion_info: unsigned long crc; char name[64 - 8] */
-	for (size_t i = 0; d && i + 64 <= v->size; i += 64) {
-		char name[57];
+	for (size_t i = 0; d && name_len > 0 && i + esz <= v->size; i += esz) {
+		char *name = strndup((const char *)d + i + at_name, name_len);
 		uint64_t have;
 		uint32_t want;
-		int found;
+		int found = name ? target_crc(vm, l, name, &want) : -1;
 
-		memcpy(&have, d + i, sizeof(have));
-		memcpy(name, d + i + 8, 56);
-		name[56] = 0;
-		found = target_crc(vm, name, &want);
-		if (found < 0)
-			break;
-		if (!found)
+		memcpy(&have, d + i + at_crc, sizeof(have));
+		if (found <= 0) {
+			free(name);
+			if (found < 0)
+				break;
 			continue;
+		}
 		b->crcs_checked++;
-		if ((uint32_t)have == want)
-			continue;
-		if (!bad++)
+		if ((uint32_t)have != want && !bad++)
 			fprintf(stderr, "lp-build: the module's symbol versions are not the target "
 				"kernel's: the kernel would refuse to load it (\"disagrees about "
 				"version of symbol\"), so nothing is written. They come from the "
 				"Module.symvers given (%s), which is not the target's: use the one "
 				"of the target's own build (Debian: linux-headers-RELEASE's "
 				"Module.symvers)\n", b->symvers);
-		if (bad <= 5)
+		if ((uint32_t)have != want && bad <= 5)
 			fprintf(stderr, "  %s: 0x%08x in the module, 0x%08x in %s\n", name,
 				(uint32_t)have, want, b->target.vmlinux);
+		free(name);
 	}
 	lpb_elf_free(mod);
 	return bad ? 1 : 0;
@@ -374,18 +421,15 @@ int build_check_crcs(struct build *b, const char *ko)
  */
 int build_check_this_module(struct build *b, const char *ko)
 {
-	struct lpb_type_query q[] = {
-		{ .type = "module" },
-		{ .type = "module", .member = "init" },
-		{ .type = "module", .member = "exit" },
-	};
-	static const char *const fn[] = { NULL, "init_module", "cleanup_module" };
+	const struct load_layout *l = load_layout(b);
+	const struct lpb_type_query *q[] = { l ? &l->mod_init : NULL, l ? &l->mod_exit : NULL };
+	static const char *const fn[] = { "init_module", "cleanup_module" };
 	struct lpb_elf *mod;
 	struct lpb_section *sec, *rela;
 	struct lpb_reloc *r;
 	int ret = 0;
 
-	if (lpb_dwarf_types(b->target.vmlinux, q, 3) <= 0 || q[0].size <= 0) {
+	if (!l || l->mod.size <= 0) {
 		build_say(b, "note: %s's DWARF has no struct module: the module's was not "
 			  "compared with the target's\n", b->target.vmlinux);
 		return 0;
@@ -400,18 +444,18 @@ int build_check_this_module(struct build *b, const char *ko)
 		ret = -1;
 		goto out;
 	}
-	if ((int64_t)sec->size != q[0].size) {
+	if ((int64_t)sec->size != l->mod.size) {
 		fprintf(stderr, "lp-build: the module's struct module is %zu bytes, the target "
-			"kernel's is %" PRId64 " (its DWARF)", sec->size, q[0].size);
+			"kernel's is %" PRId64 " (its DWARF)", sec->size, l->mod.size);
 		ret = 1;
 	}
 	lpb_for_each_reloc(rela, r)
-		for (size_t i = 1; i < 3 && !ret; i++)
-			if (r->sym && !strcmp(r->sym->name, fn[i]) && q[i].offset >= 0 &&
-			    (int64_t)r->offset != q[i].offset) {
+		for (size_t i = 0; i < 2 && !ret; i++)
+			if (r->sym && !strcmp(r->sym->name, fn[i]) && q[i]->offset >= 0 &&
+			    (int64_t)r->offset != q[i]->offset) {
 				fprintf(stderr, "lp-build: the module's struct module has %s at "
 					"offset %" PRIu64 ", the target kernel's at %" PRId64
-					" (its DWARF)", q[i].member, r->offset, q[i].offset);
+					" (its DWARF)", q[i]->member, r->offset, q[i]->offset);
 				ret = 1;
 			}
 	if (ret)
@@ -429,6 +473,7 @@ out:
 
 void build_check_free(struct build *b)
 {
+	free(b->layout);
 	lpb_ksyms_free(b->vmlinux_syms);
 	for (size_t i = 0; i < b->module_names.n; i++)
 		lpb_ksyms_free(b->module_syms[i]);
