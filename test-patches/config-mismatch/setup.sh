@@ -7,19 +7,14 @@
 # CONFIG_MITIGATION_RETHUNK from 6.9 on. Kept under the cache (lp-build
 # prepares one tree per config).
 set -euo pipefail
-top=${LPB_TEST_INPUTS:-$LPB_CACHE/test-inputs}/config-mismatch
-mkdir -p "$top"
-exec 9>"$top/lock"
-flock 9
+# shellcheck source-path=SCRIPTDIR source=../../integration/test-inputs.sh
+. "$LPB_INTEG/test-inputs.sh"
+input_begin config-mismatch
 opt=
 for o in CONFIG_RETHUNK CONFIG_MITIGATION_RETHUNK; do
 	! grep -qx "$o=y" "$LPB_CONFIG" || opt=$o
 done
 [ -n "$opt" ] || { echo "$LPB_CONFIG sets neither CONFIG_RETHUNK=y nor CONFIG_MITIGATION_RETHUNK=y"; exit 1; }
 sed "s/^$opt=y\$/# $opt is not set/" "$LPB_CONFIG" >"$top/config.tmp"
-if cmp -s "$top/config.tmp" "$top/config"; then
-	rm "$top/config.tmp"
-else
-	mv "$top/config.tmp" "$top/config"
-fi
+input_commit "$top/config"
 echo "$top/config: $LPB_CONFIG without $opt"

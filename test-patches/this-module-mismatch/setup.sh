@@ -7,10 +7,9 @@
 # compiles to the same bytes either way (the pre-flight passes), and the
 # module's symbol versions come from the target's Module.symvers.
 set -euo pipefail
-top=${LPB_TEST_INPUTS:-$LPB_CACHE/test-inputs}/this-module-mismatch
-mkdir -p "$top"
-exec 9>"$top/lock"
-flock 9
+# shellcheck source-path=SCRIPTDIR source=../../integration/test-inputs.sh
+. "$LPB_INTEG/test-inputs.sh"
+input_begin this-module-mismatch
 if grep -qx 'CONFIG_KPROBES=y' "$LPB_CONFIG"; then
 	sed 's/^CONFIG_KPROBES=y$/# CONFIG_KPROBES is not set/' "$LPB_CONFIG" >"$top/config.tmp"
 	what="without CONFIG_KPROBES"
@@ -19,9 +18,5 @@ else
 	grep -qx 'CONFIG_KPROBES=y' "$top/config.tmp" || echo 'CONFIG_KPROBES=y' >>"$top/config.tmp"
 	what="with CONFIG_KPROBES=y"
 fi
-if cmp -s "$top/config.tmp" "$top/config"; then
-	rm "$top/config.tmp"
-else
-	mv "$top/config.tmp" "$top/config"
-fi
+input_commit "$top/config"
 echo "$top/config: $LPB_CONFIG $what"

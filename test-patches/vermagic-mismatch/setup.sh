@@ -8,10 +8,9 @@
 # version magic of the linked module tells the kernel would refuse it, as
 # for Debian's rt flavour built from a source without the rt patch set.
 set -euo pipefail
-top=${LPB_TEST_INPUTS:-$LPB_CACHE/test-inputs}/vermagic-mismatch
-mkdir -p "$top"
-exec 9>"$top/lock"
-flock 9
+# shellcheck source-path=SCRIPTDIR source=../../integration/test-inputs.sh
+. "$LPB_INTEG/test-inputs.sh"
+input_begin vermagic-mismatch
 if grep -qx 'CONFIG_PREEMPT_DYNAMIC=y' "$LPB_CONFIG"; then
 	sed 's/^CONFIG_PREEMPT_DYNAMIC=y$/# CONFIG_PREEMPT_DYNAMIC is not set/' "$LPB_CONFIG" >"$top/config.tmp"
 	what="without CONFIG_PREEMPT_DYNAMIC"
@@ -23,9 +22,5 @@ else
 	echo "$LPB_CONFIG has neither CONFIG_PREEMPT_DYNAMIC=y nor CONFIG_PREEMPT_NONE=y nor CONFIG_PREEMPT_VOLUNTARY=y"
 	exit 1
 fi
-if cmp -s "$top/config.tmp" "$top/config"; then
-	rm "$top/config.tmp"
-else
-	mv "$top/config.tmp" "$top/config"
-fi
+input_commit "$top/config"
 echo "$top/config: $LPB_CONFIG $what"

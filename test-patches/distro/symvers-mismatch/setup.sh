@@ -4,12 +4,11 @@
 # user passes the headers of another build of the same release. The module
 # links against it, so its __versions disagree with the kernel's CRCs.
 set -euo pipefail
-top=${LPB_TEST_INPUTS:-$LPB_CACHE/test-inputs}/symvers-mismatch
-mkdir -p "$top"
-exec 9>"$top/lock"
-flock 9
+# shellcheck source-path=SCRIPTDIR source=../../../integration/test-inputs.sh
+. "$LPB_INTEG/test-inputs.sh"
+input_begin symvers-mismatch
 # the low bit of every CRC flipped (0x... in the first column)
 perl -lne '@F = split /\t/, $_, -1; $F[0] = sprintf("0x%08x", hex($F[0]) ^ 1); print join("\t", @F)' \
 	"$LPB_SYMVERS" >"$top/Module.symvers.tmp"
-mv "$top/Module.symvers.tmp" "$top/Module.symvers"
+input_commit "$top/Module.symvers"
 echo "$top/Module.symvers: $LPB_SYMVERS with every CRC changed"
