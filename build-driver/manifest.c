@@ -170,6 +170,9 @@ char *build_manifest(const struct build *b)
 	jw_int(&w, "preflight_bytes", (long long)b->preflight.bytes);
 	jw_int(&w, "preflight_padding_sites", (long long)b->preflight.padding_sites);
 	jw_int(&w, "preflight_resized_branches", (long long)b->preflight.resized_branches);
+	jw_bool(&w, "loadcheck_vermagic", b->vermagic_checked);
+	jw_bool(&w, "loadcheck_this_module", b->this_module_checked);
+	jw_int(&w, "loadcheck_symbol_versions", (long long)b->crcs_checked);
 	jw_bool(&w, "btf", b->module_btf);
 	jw_end_object(&w);
 	free(file);
