@@ -534,12 +534,8 @@ static int stage_loadcheck(struct build *b, const char *ko)
 {
 	double t0 = now_seconds();
 	char *what, *crcs = NULL;
-	int rc = build_check_vermagic(b, ko);
+	int rc = build_check_loadable(b, ko);
 
-	if (!rc)
-		rc = build_check_this_module(b, ko);
-	if (!rc)
-		rc = build_check_crcs(b, ko);
 	if (rc > 0)
 		return LPB_EXIT_MISMATCH;
 	if (rc < 0)

@@ -145,18 +145,13 @@ int build_check_references(struct build *b);
 void build_stage_done(struct build *b, enum build_stage st, double t0, const char *what);
 /* diff-stage.c: create-diff-object on every compiled unit; an exit code */
 int build_stage_diff(struct build *b);
-/* loadcheck.c: 0 when the linked module's version magic is one the target
- * kernel accepts (as its loader compares them), 1 after saying why not, -1
- * on error; a vmlinux without the string is noted, not refused. */
-int build_check_vermagic(struct build *b, const char *ko);
-/* loadcheck.c: 0 when every symbol version (modversions CRC) the linked
- * module records for a vmlinux export is the target's, 1 after saying which
- * are not, -1 on error (b->crcs_checked counts those compared) */
-int build_check_crcs(struct build *b, const char *ko);
-/* loadcheck.c: 0 when the linked module's struct module
- * (.gnu.linkonce.this_module) has the size of the target's (its DWARF), 1
- * after saying it has not, -1 on error; no DWARF answer is noted */
-int build_check_this_module(struct build *b, const char *ko);
+/* loadcheck.c: the kernel's own load-time checks of the linked module
+ * against the target, as its loader makes them: the version magic, struct
+ * module's size and init/exit offsets (the target's DWARF), and the symbol
+ * version (CRC) of every vmlinux export it uses. 0 when all pass (what the
+ * target's files cannot tell is noted, not refused), 1 after saying which
+ * fails and why, -1 on error. */
+int build_check_loadable(struct build *b, const char *ko);
 /* loadcheck.c: lpb_klp_check() of the linked module against the target */
 int build_check_module(struct build *b, const char *ko, struct lpb_klp_check_stats *st);
 void build_check_free(struct build *b);

@@ -148,15 +148,12 @@ static char *target_vermagic(struct build *b)
 }
 
 /* The module's vermagic and whether it carries symbol CRCs (__versions). */
-static char *module_vermagic(const char *ko, bool *crcs)
+static char *module_vermagic(const struct lpb_elf *elf, bool *crcs)
 {
-	struct lpb_elf *elf = lpb_elf_open(ko, LPB_ELF_LAZY_RELOCS);
 	struct lpb_section *mi, *versions;
 	const char *p, *end;
 	char *ret = NULL;
 
-	if (!elf)
-		return NULL;
 	versions = lpb_find_section(elf, "__versions");
 	*crcs = versions && versions->size;
 	mi = lpb_find_section(elf, ".modinfo");
@@ -164,7 +161,6 @@ static char *module_vermagic(const char *ko, bool *crcs)
 	for (end = p ? p + mi->size : NULL; p && p < end; p += strnlen(p, end - p) + 1)
 		if (!strncmp(p, "vermagic=", 9) && !ret)
 			ret = strndup(p + 9, strnlen(p, end - p) - 9);
-	lpb_elf_free(elf);
 	return ret;
 }
 
@@ -215,7 +211,7 @@ static void drift_say(const struct strvec *drift, bool lost, const char *config)
 		fprintf(stderr, "  (%zu more)\n", drift->n - said);
 }
 
-int build_check_vermagic(struct build *b, const char *ko)
+static int check_vermagic(struct build *b, const struct lpb_elf *mod, const char *ko)
 {
 	char *want = target_vermagic(b), *have;
 	struct strvec set = { 0 }, lost = { 0 };
@@ -227,7 +223,7 @@ int build_check_vermagic(struct build *b, const char *ko)
 			  "was not compared with the target's\n", b->target.vmlinux);
 		return 0;
 	}
-	have = module_vermagic(ko, &crcs);
+	have = module_vermagic(mod, &crcs);
 	if (!have) {
 		fprintf(stderr, "lp-build: %s has no vermagic in .modinfo\n", ko);
 		free(want);
@@ -355,12 +351,11 @@ static int target_crc(const struct lpb_elf *elf, const struct load_layout *l, co
 	return any ? 0 : -1;
 }
 
-int build_check_crcs(struct build *b, const char *ko)
+static int check_crcs(struct build *b, const struct lpb_elf *mod)
 {
 	struct lpb_ksyms *ks = build_object_symbols(b, "vmlinux");
 	struct lpb_elf *vm = ks ? lpb_ksyms_elf(ks) : NULL;
 	const struct load_layout *l = load_layout(b);
-	struct lpb_elf *mod;
 	struct lpb_section *v;
 	const uint8_t *d;
 	int64_t esz, at_crc, at_name, name_len;
@@ -376,9 +371,6 @@ int build_check_crcs(struct build *b, const char *ko)
 	at_crc = l->mv_crc.offset;
 	at_name = l->mv_name.offset;
 	name_len = esz - at_name;
-	mod = lpb_elf_open(ko, LPB_ELF_LAZY_RELOCS);
-	if (!mod)
-		return -1;
 	v = lpb_find_section(mod, "__versions");
 	d = v ? lpb_section_data(v) : NULL;
 	for (size_t i = 0; d && name_len > 0 && i + esz <= v->size; i += esz) {
@@ -407,7 +399,6 @@ int build_check_crcs(struct build *b, const char *ko)
 				(uint32_t)have, want, b->target.vmlinux);
 		free(name);
 	}
-	lpb_elf_free(mod);
 	return bad ? 1 : 0;
 }
 
@@ -419,12 +410,11 @@ int build_check_crcs(struct build *b, const char *ko)
  * cacheline-aligned, so a config that moves members (kprobes' four fields
  * precede exit) may leave the size alone.
  */
-int build_check_this_module(struct build *b, const char *ko)
+static int check_this_module(struct build *b, const struct lpb_elf *mod, const char *ko)
 {
 	const struct load_layout *l = load_layout(b);
 	const struct lpb_type_query *q[] = { l ? &l->mod_init : NULL, l ? &l->mod_exit : NULL };
 	static const char *const fn[] = { "init_module", "cleanup_module" };
-	struct lpb_elf *mod;
 	struct lpb_section *sec, *rela;
 	struct lpb_reloc *r;
 	int ret = 0;
@@ -434,15 +424,11 @@ int build_check_this_module(struct build *b, const char *ko)
 			  "compared with the target's\n", b->target.vmlinux);
 		return 0;
 	}
-	mod = lpb_elf_open(ko, 0);
-	if (!mod)
-		return -1;
 	sec = lpb_find_section(mod, ".gnu.linkonce.this_module");
 	rela = sec ? lpb_section_relocs(sec) : NULL;
 	if (!sec) {
 		fprintf(stderr, "lp-build: %s has no .gnu.linkonce.this_module\n", ko);
-		ret = -1;
-		goto out;
+		return -1;
 	}
 	if ((int64_t)sec->size != l->mod.size) {
 		fprintf(stderr, "lp-build: the module's struct module is %zu bytes, the target "
@@ -466,7 +452,21 @@ int build_check_this_module(struct build *b, const char *ko)
 			"was built with\n");
 	else
 		b->this_module_checked = true;
-out:
+	return ret;
+}
+
+int build_check_loadable(struct build *b, const char *ko)
+{
+	struct lpb_elf *mod = lpb_elf_open(ko, LPB_ELF_LAZY_RELOCS);
+	int ret;
+
+	if (!mod)
+		return -1;
+	ret = check_vermagic(b, mod, ko);
+	if (!ret)
+		ret = check_this_module(b, mod, ko);
+	if (!ret)
+		ret = check_crcs(b, mod);
 	lpb_elf_free(mod);
 	return ret;
 }
